@@ -1,0 +1,8 @@
+#pragma once
+
+namespace xpusim {
+
+const char* embedded_cpus_json();       // models/catalog/cpus.json
+const char* embedded_instances_json();  // models/catalog/instances.json
+
+}  // namespace xpusim

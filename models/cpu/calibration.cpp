@@ -1,0 +1,64 @@
+#include "models/cpu/calibration.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "models/catalog/catalog.hpp"
+#include "sim/engine/stats.hpp"
+#include "workloads/zoo/model_zoo.hpp"
+
+namespace xpusim {
+
+CalibrationResult calibrate_host(const std::string& model, Precision precision, int64_t batch,
+                                 int threads, const MeasureOptions& measure) {
+  const Catalog& catalog = Catalog::builtin();
+  CpuCostModel host(catalog.device("host"));
+  CalibrationResult r;
+  r.model = model;
+  r.requested_precision = r.precision = precision;
+  r.batch = batch;
+  r.threads = std::clamp(threads, 1, host.device().cores);
+  r.cpu_description = host.device().spec.description;
+  r.clock_ghz = host.device().spec.freq_ghz_avx512;
+  if (precision == Precision::int8 && !host.device().spec.vnni) {
+    r.precision = Precision::fp32;
+    r.note = "this host has no AVX-512 VNNI: int8 was requested, fp32 was run";
+  }
+  const Graph g = build_model(model, {batch, r.precision, Mode::inference, 0});
+
+  std::map<Kernel::Key, std::size_t> index;  // kernel -> row
+  MeasureOptions opts = measure;
+  opts.threads = r.threads;
+  for (const auto& k : g.kernels) {
+    auto key = k.key();
+    if (auto it = index.find(key); it != index.end()) {
+      if (it->second != SIZE_MAX) ++r.rows[it->second].occurrences;
+      continue;
+    }
+    std::string why;
+    auto m = measure_with_onednn(k, opts, &why);
+    if (!m) {
+      index[key] = SIZE_MAX;
+      r.skipped.push_back(k.name + ": " + why);
+      continue;
+    }
+    const KernelCost& c = host.cost(k, r.threads);
+    index[key] = r.rows.size();
+    r.rows.push_back({k.name, k.signature(), m->implementation, 1, m->median_s, c.total_s,
+                      std::string(c.bound())});
+  }
+  Histogram errors;
+  for (const auto& row : r.rows) {
+    errors.add(std::abs(row.error()));
+    r.measured_total_s += row.occurrences * row.measured_s;
+    r.predicted_total_s += row.occurrences * row.predicted_s;
+  }
+  if (errors.count() > 0) {
+    r.median_abs_error = errors.percentile(50);
+    r.p90_abs_error = errors.percentile(90);
+  }
+  return r;
+}
+
+}  // namespace xpusim

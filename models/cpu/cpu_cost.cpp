@@ -1,0 +1,211 @@
+#include "models/cpu/cpu_cost.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace xpusim {
+
+namespace {
+
+template <class... Ts> struct overloaded : Ts... { using Ts::operator()...; };
+template <class... Ts> overloaded(Ts...) -> overloaded<Ts...>;
+
+int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+
+// Sum over output positions of the filter taps that land inside the input: oneDNN skips taps
+// that fall on the zero padding, so border outputs cost less than interior ones.
+int64_t valid_taps(int64_t in, int64_t out, int64_t taps, int64_t stride, int64_t pad) {
+  int64_t total = 0;
+  for (int64_t o = 0; o < out; ++o) {
+    int64_t first = o * stride - pad;
+    int64_t lo = std::max<int64_t>(0, -first), hi = std::min<int64_t>(taps, in - first);
+    total += std::max<int64_t>(0, hi - lo);
+  }
+  return total;
+}
+
+// Vector ops per output register in the epilogue: int8 convolutions convert s32 to f32, scale,
+// add bias, apply ReLU, convert back and pack to u8 (6); float paths add bias and ReLU (2).
+double epilogue_ops(DType t) { return (t == DType::s8 || t == DType::u8) ? 6 : 2; }
+
+// Cycles per element per core of oneDNN's non-matmul kernels (jit:uni binary, jit eltwise,
+// softmax, simple layer norm, jit pooling per filter tap), measured with `xpusim calibrate` on a
+// 512-bit-capable core. They are fitted constants of the model, the same for every part.
+double cycles_per_element(const Kernel& k) {
+  return std::visit(overloaded{
+      [](const Elementwise& e) {
+        switch (e.op) {
+          case EltwiseOp::relu: case EltwiseOp::add: case EltwiseOp::add_relu: return 0.5;
+          case EltwiseOp::gelu: case EltwiseOp::tanh: return 2.4;
+          case EltwiseOp::sgd_momentum: return 1.0;
+          case EltwiseOp::adam: return 2.0;
+        }
+        return 0.5;
+      },
+      [](const Softmax&) { return 2.1; },
+      [](const Norm&) { return 0.8; },
+      [](const Pool& p) { return 0.13 * double(p.r * p.s) * p.out_h() * p.out_w() / double(p.h * p.w); },
+      [](const Reduction&) { return 0.25; },
+      [](const Embedding&) { return 0.25; },
+      [](const auto&) { return 0.0; }}, k.shape);
+}
+
+double elements_of(const Kernel& k) {
+  return std::visit(overloaded{
+      [](const Elementwise& e) { return double(e.elements); },
+      [](const Softmax& s) { return double(s.rows) * s.cols; },
+      [](const Norm& n) { return double(n.rows) * n.cols; },
+      [](const Pool& p) { return double(p.n) * p.c * p.h * p.w; },
+      [](const Reduction& r) { return double(r.outer) * r.inner; },
+      [](const Embedding& m) { return double(m.tokens) * m.dim; },
+      [](const auto&) { return 0.0; }}, k.shape);
+}
+
+struct Lowered {
+  double macs = 0;          // executed, with padding
+  double cycles = 0;        // whole kernel on one core
+  double units = 1;         // independent work units to deal to threads
+};
+
+Lowered lower(const Kernel& k, const CpuSpec& spec) {
+  const int lanes = spec.output_lanes();
+  const int gran = spec.reduction_granularity(k.dtype);
+  const double mpc = spec.macs_per_cycle(k.dtype);
+  const double epi = epilogue_ops(k.dtype) / spec.vector_alu_ports;
+  return std::visit(overloaded{
+      [&](const Conv2d& c) {
+        const int64_t cpg = round_up(c.c / c.groups, gran), kpg = round_up(c.k / c.groups, lanes);
+        const int64_t oh = c.out_h(), ow = c.out_w();
+        const double taps = double(valid_taps(c.h, oh, c.r, c.stride, c.pad)) *
+                            double(valid_taps(c.w, ow, c.s, c.stride, c.pad));
+        Lowered l;
+        l.macs = double(c.n) * c.groups * kpg * cpg * taps;
+        const double out_vectors = double(c.n) * oh * ow * c.groups * kpg / lanes;
+        l.cycles = l.macs / mpc + out_vectors * epi;
+        l.units = double(c.n) * oh * std::ceil(double(c.groups * kpg) / 64);
+        return l;
+      },
+      [&](const Gemm& g) {
+        const int64_t n_pad = round_up(g.n, lanes), k_pad = round_up(g.k, gran);
+        Lowered l;
+        l.macs = double(g.batch) * g.m * n_pad * k_pad;
+        const double out_vectors = double(g.batch) * g.m * n_pad / lanes;
+        l.cycles = l.macs / mpc + out_vectors * epi;
+        l.units = double(g.batch) * std::ceil(g.m / 32.0) * std::ceil(n_pad / 64.0);
+        return l;
+      },
+      [&](const auto&) {
+        Lowered l;
+        const double backward = (k.pass == Pass::backward_data || k.pass == Pass::backward_weights) ? 2 : 1;
+        const double elements = elements_of(k);
+        l.cycles = backward * elements * cycles_per_element(k);
+        l.units = std::max(1.0, std::ceil(elements / 4096));  // oneDNN splits into cache-sized chunks
+        return l;
+      }}, k.shape);
+}
+
+}  // namespace
+
+std::string_view memory_level_name(MemoryLevel level) {
+  switch (level) {
+    case MemoryLevel::l2: return "L2";
+    case MemoryLevel::l3: return "L3";
+    case MemoryLevel::dram: return "DRAM";
+  }
+  return "?";
+}
+
+std::string_view KernelCost::bound() const {
+  if (overhead_s >= compute_s && overhead_s >= memory_s) return "overhead";
+  return compute_s >= memory_s ? "compute" : "memory";
+}
+
+CpuDevice CpuDevice::from_spec(const CpuSpec& spec, int cores) {
+  CpuDevice d;
+  d.spec = spec;
+  d.cores = std::max(1, cores);
+  d.sockets = (d.cores + spec.cores_per_socket - 1) / spec.cores_per_socket;
+  const double share = std::min(1.0, double(d.cores) / (d.sockets * spec.cores_per_socket));
+  d.l3_share_bytes = static_cast<int64_t>(spec.l3_bytes * d.sockets * share);
+  d.dram_gbps = std::min(spec.dram_gbps_per_core * d.cores, spec.dram_gbps_socket * d.sockets);
+  return d;
+}
+
+CpuCostModel::CpuCostModel(CpuDevice device) : device_(std::move(device)) {}
+
+WorkPlan CpuCostModel::plan(const Kernel& kernel, int threads) const {
+  const CpuSpec& spec = device_.spec;
+  WorkPlan p;
+  p.threads = std::clamp(threads, 1, device_.cores);
+  p.freq_ghz = kernel.is_matmul() ? spec.matmul_freq_ghz(kernel.dtype) : spec.freq_ghz_avx512;
+  const Lowered l = lower(kernel, spec);
+  p.effective_macs = l.macs;
+  p.work_units = l.units;
+
+  // Deal whole units round-robin: the first (units mod threads) threads get one unit more.
+  const double per_unit = l.cycles / l.units;
+  const double base = std::floor(l.units / p.threads);
+  const double extra = l.units - base * p.threads;
+  const double bytes = static_cast<double>(kernel.bytes());
+  for (int t = 0; t < p.threads; ++t) {
+    const double units = base + (t < extra ? 1 : 0);
+    p.compute_cycles.push_back(units * per_unit);
+    p.bytes.push_back(bytes * units / l.units);
+  }
+
+  const double hz = p.freq_ghz * 1e9;
+  if (bytes <= double(spec.l2_bytes) * p.threads) {
+    p.level = MemoryLevel::l2;
+    p.per_core_bytes_per_s = spec.l2_bytes_per_cycle * hz;
+    p.shared_bytes_per_s = p.per_core_bytes_per_s * p.threads;
+  } else if (bytes <= double(device_.l3_share_bytes)) {
+    p.level = MemoryLevel::l3;
+    p.per_core_bytes_per_s = spec.l3_bytes_per_cycle * hz;
+    p.shared_bytes_per_s = p.per_core_bytes_per_s * p.threads;
+  } else {
+    p.level = MemoryLevel::dram;
+    p.per_core_bytes_per_s = spec.dram_gbps_per_core * 1e9;
+    p.shared_bytes_per_s = std::min(device_.dram_gbps * 1e9, p.per_core_bytes_per_s * p.threads);
+  }
+  p.overhead_s = (spec.kernel_overhead_us + (p.threads > 1 ? spec.fork_join_us : 0)) * 1e-6;
+  return p;
+}
+
+KernelCost cost_of_plan(const WorkPlan& p, const Kernel& kernel, const CpuSpec& spec) {
+  KernelCost c;
+  c.threads = p.threads;
+  c.level = p.level;
+  c.effective_macs = p.effective_macs;
+  c.overhead_s = p.overhead_s;
+  const double hz = p.freq_ghz * 1e9;
+  double total_bytes = 0;
+  for (int t = 0; t < p.threads; ++t) {
+    c.compute_s = std::max(c.compute_s, p.compute_cycles[t] / hz);
+    c.memory_s = std::max(c.memory_s, p.bytes[t] / p.per_core_bytes_per_s);
+    total_bytes += p.bytes[t];
+  }
+  c.memory_s = std::max(c.memory_s, total_bytes / p.shared_bytes_per_s);
+  c.total_s = c.overhead_s + std::max(c.compute_s, c.memory_s);
+  const double peak = spec.macs_per_cycle(kernel.dtype) * hz * p.threads;
+  c.utilization = kernel.is_matmul() ? kernel.macs() / (peak * c.total_s) : 0;
+  return c;
+}
+
+KernelCost CpuCostModel::evaluate(const Kernel& kernel, int threads) const {
+  return cost_of_plan(plan(kernel, threads), kernel, device_.spec);
+}
+
+std::size_t CpuCostModel::MemoHash::operator()(const MemoKey& k) const {
+  uint64_t h = 0xcbf29ce484222325ULL ^ static_cast<uint64_t>(k.threads);
+  for (int64_t v : k.key) h = (h ^ static_cast<uint64_t>(v)) * 0x100000001b3ULL;
+  return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
+const KernelCost& CpuCostModel::cost(const Kernel& kernel, int threads) {
+  MemoKey key{kernel.key(), std::clamp(threads, 1, device_.cores)};
+  auto it = memo_.find(key);
+  if (it != memo_.end()) return it->second;
+  return memo_.emplace(key, evaluate(kernel, threads)).first->second;
+}
+
+}  // namespace xpusim

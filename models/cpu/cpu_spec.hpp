@@ -1,0 +1,45 @@
+#pragma once
+// Parameters of one CPU part, read from the catalog (models/catalog/cpus.json, every figure with
+// its source) or probed from the machine we run on (host_probe.hpp).
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "workloads/dtype.hpp"
+
+namespace xpusim {
+
+struct CpuSpec {
+  std::string name;               // catalog key, e.g. "xeon-8275cl"
+  std::string description;
+  int cores_per_socket = 1;
+  // Sustained all-core clock by instruction class: 512-bit heavy code (FMA, VNNI, AMX) runs at a
+  // lower licence frequency on Intel parts.
+  double freq_ghz_scalar = 0, freq_ghz_avx2 = 0, freq_ghz_avx512 = 0;
+  int simd_datapath_bits = 512;   // 256 where 512-bit ops issue as two halves (AMD Zen 4)
+  int fma_units = 2;              // vector FMA ports
+  int vector_alu_ports = 2;       // full-width vector ops per cycle for non-FMA work (epilogues)
+  bool avx512 = true, vnni = true, avx512_bf16 = false, amx = false;
+  double amx_int8_macs_per_cycle = 0, amx_bf16_macs_per_cycle = 0;
+  int64_t l1d_bytes = 0, l2_bytes = 0;  // per core
+  int64_t l3_bytes = 0;                 // per socket, shared
+  double l2_bytes_per_cycle = 0;        // per core
+  double l3_bytes_per_cycle = 0;        // per core
+  double dram_gbps_socket = 0;          // peak of all channels
+  double dram_gbps_per_core = 0;        // what one core can pull (bounded by its fill buffers)
+  // Software costs of one oneDNN primitive call (fitted on the host, see catalog).
+  double kernel_overhead_us = 0;
+  double fork_join_us = 0;              // an OpenMP parallel region over >1 threads
+  std::map<std::string, std::string> sources;  // parameter -> where the figure comes from
+
+  // Multiply-accumulates per cycle per core for GEMM/conv of this type, on the best ISA path.
+  double macs_per_cycle(DType t) const;
+  // Clock while running GEMM/conv of this type (licence frequency for 512-bit or AMX code).
+  double matmul_freq_ghz(DType t) const;
+  // Channel granularity of the dot-product instruction: VPDPBUSD sums 4 int8 products per lane.
+  int reduction_granularity(DType t) const;
+  // Output channels per vector register (s32/f32 lanes of one 512-bit register).
+  int output_lanes() const { return 16; }
+};
+
+}  // namespace xpusim

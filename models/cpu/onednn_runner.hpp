@@ -1,0 +1,32 @@
+#pragma once
+// Runs IR kernels for real on this machine through oneDNN, to measure what the host model
+// predicts. Each kernel becomes the oneDNN primitive a framework would call (int8 convolution
+// with u8 activations and s8 weights, matmul, pooling, binary add, eltwise, softmax, norms).
+#include <optional>
+#include <string>
+
+#include "workloads/kernel.hpp"
+
+namespace xpusim {
+
+struct MeasureOptions {
+  int threads = 1;
+  int warmup = 3;
+  int min_repeats = 7;
+  double min_seconds = 0.05;  // keep repeating until this much time is measured
+  int max_repeats = 200;
+};
+
+struct Measurement {
+  double median_s = 0;
+  double min_s = 0;
+  int repeats = 0;
+  std::string implementation;  // oneDNN's implementation name, e.g. "brg:avx512_core_vnni"
+};
+
+// Returns nullopt (and sets `why`) for kernels oneDNN has no primitive for (embedding, memcpy,
+// collectives) or data types it cannot run here.
+std::optional<Measurement> measure_with_onednn(const Kernel& kernel, const MeasureOptions& options,
+                                               std::string* why = nullptr);
+
+}  // namespace xpusim

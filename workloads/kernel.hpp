@@ -1,0 +1,110 @@
+#pragma once
+// Kernel IR: one operation with its real shape and element type. Every kernel knows its FLOPs,
+// its compulsory memory traffic (each operand read or written once) and its parameter count.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "workloads/dtype.hpp"
+
+namespace xpusim {
+
+// C[batch][m][n] = A[batch][m][k] x B[batch][k][n]. `b_is_weight`: B is a learned parameter shared
+// by the whole batch (a Linear layer) rather than an activation (attention's Q.K^T, P.V).
+struct Gemm {
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  bool b_is_weight = true;
+  bool bias = true;
+};
+
+// NCHW convolution with a KCRS filter. Output size follows the usual floor formula.
+struct Conv2d {
+  int64_t n = 1, c = 0, h = 0, w = 0, k = 0, r = 1, s = 1, stride = 1, pad = 0, groups = 1;
+  bool bias = false;
+  int64_t out_h() const { return (h + 2 * pad - r) / stride + 1; }
+  int64_t out_w() const { return (w + 2 * pad - s) / stride + 1; }
+};
+
+enum class EltwiseOp : uint8_t { relu, gelu, tanh, add, add_relu, sgd_momentum, adam };
+struct Elementwise {
+  EltwiseOp op = EltwiseOp::relu;
+  int64_t elements = 0;
+};
+
+enum class ReduceOp : uint8_t { sum, mean, max };
+struct Reduction {  // reduces `inner` contiguous elements to one, `outer` times
+  ReduceOp op = ReduceOp::sum;
+  int64_t outer = 0, inner = 0;
+};
+
+// layer_norm normalizes each of `rows` over `cols`; batch_norm normalizes each of `cols`
+// channels over `rows` = N*H*W positions. Both carry a scale and a shift per normalized feature.
+enum class NormOp : uint8_t { layer_norm, batch_norm };
+struct Norm {
+  NormOp op = NormOp::layer_norm;
+  int64_t rows = 0, cols = 0;
+};
+
+struct Softmax {  // along `cols`, for each of `rows`
+  int64_t rows = 0, cols = 0;
+};
+
+enum class PoolOp : uint8_t { max, avg };
+struct Pool {
+  PoolOp op = PoolOp::max;
+  int64_t n = 1, c = 0, h = 0, w = 0, r = 1, s = 1, stride = 1, pad = 0;
+  int64_t out_h() const { return (h + 2 * pad - r) / stride + 1; }
+  int64_t out_w() const { return (w + 2 * pad - s) / stride + 1; }
+};
+
+struct Embedding {  // gathers `tokens` rows of a [vocab][dim] table
+  int64_t tokens = 0, vocab = 0, dim = 0;
+};
+
+enum class CopyDirection : uint8_t { host_to_device, device_to_host, peer_to_peer, device_to_device };
+struct Memcpy {
+  CopyDirection direction = CopyDirection::host_to_device;
+  int64_t bytes = 0;
+};
+
+enum class CollectiveOp : uint8_t { all_reduce, all_gather, reduce_scatter, all_to_all, broadcast };
+struct Collective {
+  CollectiveOp op = CollectiveOp::all_reduce;
+  int64_t bytes = 0;  // per-rank buffer size
+  int64_t ranks = 2;
+};
+
+using KernelShape = std::variant<Gemm, Conv2d, Elementwise, Reduction, Norm, Softmax, Pool,
+                                 Embedding, Memcpy, Collective>;
+
+// Which computation of a layer this kernel is: forward, the two halves of backward (gradient
+// with respect to the input, and to the weights), or the optimizer's parameter update.
+enum class Pass : uint8_t { forward, backward_data, backward_weights, update };
+
+std::string_view pass_name(Pass p);
+std::string_view eltwise_op_name(EltwiseOp op);
+
+struct Kernel {
+  std::string name;  // layer name in its model, e.g. "layer2.0.conv2"
+  KernelShape shape;
+  DType dtype = DType::f32;
+  Pass pass = Pass::forward;
+  bool fused_relu = false;  // ReLU applied to the output in the same kernel (a post-op)
+
+  std::string_view kind() const;  // "gemm", "conv2d", ...
+  double flops() const;           // multiply and add count as two
+  double macs() const;            // multiply-accumulates of GEMM/conv, else 0
+  int64_t bytes() const;          // compulsory traffic: every operand touched once
+  int64_t parameters() const;     // learned parameters this layer owns (forward kernels only)
+  bool is_matmul() const;         // GEMM or convolution
+
+  // Compact identity of everything that determines cost (not the name): equal keys, equal cost.
+  using Key = std::array<int64_t, 14>;
+  Key key() const;
+  // Human-readable form of key(), e.g. "conv2d n1 c64 h56 w56 k64 r3 s3 st1 p1 g1 s8 fwd relu".
+  std::string signature() const;
+};
+
+}  // namespace xpusim

@@ -1,0 +1,73 @@
+// BERT (Devlin et al. 2019) encoder with pooler and a 2-way classification head, as fine-tuned
+// for GLUE/SQuAD-style tasks. Sizes from the paper: base L=12 H=768 A=12, large L=24 H=1024 A=16,
+// feed-forward 4H, vocabulary 30522 (WordPiece), 512 positions, 2 token types.
+#include <fmt/format.h>
+
+#include "workloads/zoo/model_zoo.hpp"
+
+namespace xpusim {
+
+namespace {
+
+struct BertConfig {
+  int64_t layers, hidden, heads;
+};
+constexpr int64_t kVocab = 30522, kPositions = 512, kTokenTypes = 2, kLabels = 2;
+
+Graph build_bert(const BertConfig& cfg, const ModelOptions& o) {
+  if (o.seq_len > kPositions)
+    throw std::invalid_argument(fmt::format("BERT sequence length must be <= {}", kPositions));
+  const int64_t b = o.batch, s = o.seq_len, h = cfg.hidden, t = b * s;
+  const int64_t heads = cfg.heads, head_dim = h / heads, ffn = 4 * h;
+  const DType mm = matmul_dtype(o.precision), aux = auxiliary_dtype(o.precision);
+  Graph g;
+  auto add = [&](std::string name, KernelShape shape, DType dtype) {
+    g.kernels.push_back(Kernel{std::move(name), std::move(shape), dtype});
+  };
+  auto linear = [&](std::string name, int64_t m, int64_t n, int64_t k) {
+    add(std::move(name), Gemm{.batch = 1, .m = m, .n = n, .k = k, .b_is_weight = true, .bias = true}, mm);
+  };
+
+  add("embeddings.word", Embedding{t, kVocab, h}, aux);
+  add("embeddings.position", Embedding{t, kPositions, h}, aux);
+  add("embeddings.token_type", Embedding{t, kTokenTypes, h}, aux);
+  add("embeddings.sum", Elementwise{EltwiseOp::add, 2 * t * h}, aux);  // three tables: two adds
+  add("embeddings.norm", Norm{NormOp::layer_norm, t, h}, aux);
+  for (int64_t l = 0; l < cfg.layers; ++l) {
+    const std::string p = fmt::format("layer{}", l);
+    linear(p + ".attention.qkv", t, 3 * h, h);
+    add(p + ".attention.scores", Gemm{.batch = b * heads, .m = s, .n = s, .k = head_dim,
+                                      .b_is_weight = false, .bias = false}, mm);
+    add(p + ".attention.softmax", Softmax{b * heads * s, s}, aux);
+    add(p + ".attention.context", Gemm{.batch = b * heads, .m = s, .n = head_dim, .k = s,
+                                       .b_is_weight = false, .bias = false}, mm);
+    linear(p + ".attention.output", t, h, h);
+    add(p + ".attention.residual", Elementwise{EltwiseOp::add, t * h}, aux);
+    add(p + ".attention.norm", Norm{NormOp::layer_norm, t, h}, aux);
+    linear(p + ".ffn.up", t, ffn, h);
+    add(p + ".ffn.gelu", Elementwise{EltwiseOp::gelu, t * ffn}, aux);
+    linear(p + ".ffn.down", t, h, ffn);
+    add(p + ".ffn.residual", Elementwise{EltwiseOp::add, t * h}, aux);
+    add(p + ".ffn.norm", Norm{NormOp::layer_norm, t, h}, aux);
+  }
+  linear("pooler", b, h, h);  // on the [CLS] token of each sequence
+  add("pooler.tanh", Elementwise{EltwiseOp::tanh, b * h}, aux);
+  linear("classifier", b, kLabels, h);
+  if (o.mode == Mode::training) add("loss.softmax", Softmax{b, kLabels}, DType::f32);
+  return g;
+}
+
+const ModelRegistrar base("bert-base", ModelInfo{
+    .description = "BERT-base uncased: 12 layers, hidden 768, 12 heads",
+    .default_seq_len = 128,
+    .optimizer = Optimizer::adam,
+    .build_forward = [](const ModelOptions& o) { return build_bert({12, 768, 12}, o); }});
+
+const ModelRegistrar large("bert-large", ModelInfo{
+    .description = "BERT-large uncased: 24 layers, hidden 1024, 16 heads",
+    .default_seq_len = 128,
+    .optimizer = Optimizer::adam,
+    .build_forward = [](const ModelOptions& o) { return build_bert({24, 1024, 16}, o); }});
+
+}  // namespace
+}  // namespace xpusim

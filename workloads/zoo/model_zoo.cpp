@@ -1,0 +1,36 @@
+#include "workloads/zoo/model_zoo.hpp"
+
+#include <stdexcept>
+
+namespace xpusim {
+
+DType auxiliary_dtype(Precision p) {
+  switch (p) {
+    case Precision::int8: case Precision::fp32: case Precision::tf32: return DType::f32;
+    case Precision::bf16: return DType::bf16;
+    case Precision::fp16: return DType::f16;
+  }
+  throw std::logic_error("auxiliary_dtype: bad precision");
+}
+
+Graph build_model(std::string_view name, ModelOptions options) {
+  const ModelInfo* info = ModelRegistry::instance().find(name);
+  if (!info)
+    throw std::invalid_argument("unknown model \"" + std::string(name) + "\" (known: " +
+                                ModelRegistry::instance().names_joined() + ")");
+  if (options.batch <= 0) throw std::invalid_argument("batch must be a positive integer");
+  if (info->default_seq_len == 0 && options.seq_len != 0)
+    throw std::invalid_argument("model \"" + std::string(name) + "\" has no sequence length");
+  if (options.seq_len == 0) options.seq_len = info->default_seq_len;
+  if (options.seq_len < 0) throw std::invalid_argument("sequence length must be positive");
+  Graph g = info->build_forward(options);
+  g.model = std::string(name);
+  g.precision = options.precision;
+  g.batch = options.batch;
+  g.seq_len = options.seq_len;
+  g.mode = Mode::inference;
+  if (options.mode == Mode::training) g = expand_training(g, info->optimizer);
+  return g;
+}
+
+}  // namespace xpusim

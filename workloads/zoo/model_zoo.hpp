@@ -1,0 +1,45 @@
+#pragma once
+// The model zoo: graphs with the true layer shapes of published networks, by name.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "sim/engine/registry.hpp"
+#include "workloads/graph.hpp"
+#include "workloads/training.hpp"
+
+namespace xpusim {
+
+struct ModelOptions {
+  int64_t batch = 1;
+  Precision precision = Precision::fp32;
+  Mode mode = Mode::inference;
+  int64_t seq_len = 0;  // 0: the model's default (sequence models only)
+};
+
+struct ModelInfo {
+  std::string description;
+  int64_t default_seq_len = 0;  // 0 for models without a sequence dimension
+  Optimizer optimizer = Optimizer::sgd_momentum;
+  // Builds the forward graph: fused as inference engines run it, or unfused for training.
+  std::function<Graph(const ModelOptions&)> build_forward;
+};
+
+using ModelRegistry = Registry<ModelInfo>;
+
+struct ModelRegistrar {
+  ModelRegistrar(const std::string& name, ModelInfo info) {
+    ModelRegistry::instance().add(name, std::move(info));
+  }
+};
+
+// Builds `name` (inference graph, or forward + backward + optimizer for training).
+// Throws std::invalid_argument for an unknown model or impossible options.
+Graph build_model(std::string_view name, ModelOptions options);
+
+// Storage type of non-matmul operators: int8 models keep them in fp32 except where a quantized
+// CNN keeps its activations in u8; tf32 is a matmul mode only.
+DType auxiliary_dtype(Precision p);
+
+}  // namespace xpusim
