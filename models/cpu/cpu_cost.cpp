@@ -187,7 +187,8 @@ KernelCost cost_of_plan(const WorkPlan& p, const Kernel& kernel, const CpuSpec& 
   c.memory_s = std::max(c.memory_s, total_bytes / p.shared_bytes_per_s);
   c.total_s = c.overhead_s + std::max(c.compute_s, c.memory_s);
   const double peak = spec.macs_per_cycle(kernel.dtype) * hz * p.threads;
-  c.utilization = kernel.is_matmul() ? kernel.macs() / (peak * c.total_s) : 0;
+  // Executed MACs (padding in, skipped border taps out): at most the peak rate, so <= 1.
+  c.utilization = kernel.is_matmul() ? p.effective_macs / (peak * c.total_s) : 0;
   return c;
 }
 

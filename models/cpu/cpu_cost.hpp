@@ -54,7 +54,7 @@ struct KernelCost {
   double memory_s = 0;    // streaming time at the level's bandwidth
   double overhead_s = 0;
   double effective_macs = 0;
-  double utilization = 0;  // useful MACs (or 0) / (peak MAC rate x total time)
+  double utilization = 0;  // executed MACs (or 0) / (peak MAC rate x total time)
   MemoryLevel level = MemoryLevel::l2;
   int threads = 1;
   std::string_view bound() const;  // "compute", "memory" or "overhead"

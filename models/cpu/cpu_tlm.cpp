@@ -6,7 +6,7 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include "sim/engine/harness.hpp"
 #include "sim/engine/sim_time.hpp"
@@ -21,14 +21,14 @@ using sc_core::sc_time;
 // shared bandwidth for bytes / shared rate after whatever is already queued on it.
 class MemoryLevelTarget : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<MemoryLevelTarget> socket;
+  tlm_utils::multi_passthrough_target_socket<MemoryLevelTarget> socket;  // one binding per core
 
   MemoryLevelTarget(sc_core::sc_module_name name, double per_core_bytes_per_s, double shared_bytes_per_s)
       : sc_module(name), socket("socket"), per_core_(per_core_bytes_per_s), shared_(shared_bytes_per_s) {
     socket.register_b_transport(this, &MemoryLevelTarget::b_transport);
   }
 
-  void b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  void b_transport(int /*core*/, tlm::tlm_generic_payload& trans, sc_time& delay) {
     const double bytes = static_cast<double>(trans.get_data_length());
     const sc_time issued = sc_core::sc_time_stamp() + delay;
     const sc_time start = std::max(issued, busy_until_);

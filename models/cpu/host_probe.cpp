@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -77,7 +79,12 @@ CpuSpec probe_host_cpu(const CpuSpec& defaults) {
   s.name = "host";
   s.description = info.model_name.empty() ? "this machine" : info.model_name;
   s.cores_per_socket = std::max(1, info.physical_cores);
-  const double ghz = measure_core_clock_ghz();
+  // XPUSIM_HOST_CLOCK_GHZ pins the clock; else it is measured and rounded to 0.1 GHz so that
+  // run-to-run jitter of the measurement does not change reports.
+  double ghz = 0;
+  if (const char* pinned = std::getenv("XPUSIM_HOST_CLOCK_GHZ")) ghz = std::atof(pinned);
+  const bool measured = !(ghz > 0);
+  if (measured) ghz = std::round(measure_core_clock_ghz() * 10) / 10;
   // Intel parts would run 512-bit code at a lower licence clock; the measurement runs scalar
   // code, so on Intel hosts it is an upper bound for AVX-512 kernels.
   s.freq_ghz_scalar = s.freq_ghz_avx2 = s.freq_ghz_avx512 = ghz;
@@ -98,7 +105,8 @@ CpuSpec probe_host_cpu(const CpuSpec& defaults) {
   s.l2_bytes = cache_size(_SC_LEVEL2_CACHE_SIZE, 1024 * 1024);
   s.l3_bytes = cache_size(_SC_LEVEL3_CACHE_SIZE, 16 * 1024 * 1024);
   s.dram_gbps_socket = s.dram_gbps_per_core * s.cores_per_socket;
-  s.sources["freq_ghz"] = fmt::format("measured at start-up: {:.3f} GHz (dependent-add chain)", ghz);
+  s.sources["freq_ghz"] = measured ? "measured at start-up (dependent-add chain), rounded to 0.1 GHz"
+                                    : "XPUSIM_HOST_CLOCK_GHZ";
   s.sources["isa"] = "/proc/cpuinfo flags";
   s.sources["caches"] = "sysconf (cpuid leaf 4 / 0x8000001d)";
   s.sources["simd_datapath_bits"] = amd ? "AMD Zen 4: 512-bit ops issue as two 256-bit halves"

@@ -1,0 +1,53 @@
+#pragma once
+// What a run produced, as plain values: the report writers read these and nothing else.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xpusim {
+
+struct PriceTag {
+  double usd_per_hour = 0;
+  std::string date, source;
+};
+
+// One model at one batch size and precision on one instance.
+struct ModelRunResult {
+  std::string model, instance, cpu, precision, mode;
+  int64_t batch = 1, seq_len = 0;
+  int threads = 1;
+  int kernels = 0;
+  double latency_ms = 0;        // one batch, start to end
+  double throughput_per_s = 0;  // samples per second, batches back to back
+  double gflop = 0;             // per batch
+  double utilization = 0;       // executed MACs / (peak MAC rate x latency)
+  double compute_bound_share = 0, memory_bound_share = 0, overhead_share = 0;  // of latency
+  std::optional<PriceTag> price;
+};
+
+struct KernelRunResult {
+  std::string instance, cpu, name, kind, signature, precision, bound, memory_level;
+  int threads = 1;
+  double time_us = 0, compute_us = 0, memory_us = 0, overhead_us = 0;
+  double gflop = 0, bytes = 0, effective_macs = 0, utilization = 0;
+};
+
+struct CalibrationReportRow {
+  std::string name, signature, implementation, bound;
+  int occurrences = 0;
+  double measured_us = 0, predicted_us = 0, error_pct = 0;
+};
+
+struct CalibrationReport {
+  std::string model, precision, requested_precision, note, cpu;
+  int64_t batch = 1;
+  int threads = 1;
+  double clock_ghz = 0;
+  std::vector<CalibrationReportRow> rows;
+  std::vector<std::string> skipped;
+  double median_abs_error_pct = 0, p90_abs_error_pct = 0;
+  double measured_model_ms = 0, predicted_model_ms = 0;
+};
+
+}  // namespace xpusim

@@ -1,0 +1,67 @@
+#include <fmt/format.h>
+
+#include "models/cpu/calibration.hpp"
+#include "reports/report_writer.hpp"
+#include "sim/cli/commands.hpp"
+#include "sim/engine/input_error.hpp"
+#include "workloads/zoo/model_zoo.hpp"
+
+namespace xpusim::cli {
+
+CalibrationReport to_report(const CalibrationResult& r) {
+  CalibrationReport out;
+  out.model = r.model;
+  out.precision = std::string(precision_name(r.precision));
+  out.requested_precision = std::string(precision_name(r.requested_precision));
+  out.note = r.note;
+  out.cpu = r.cpu_description;
+  out.batch = r.batch;
+  out.threads = r.threads;
+  out.clock_ghz = r.clock_ghz;
+  for (const auto& row : r.rows)
+    out.rows.push_back({row.name, row.signature, row.implementation, row.bound, row.occurrences,
+                        row.measured_s * 1e6, row.predicted_s * 1e6, row.error() * 100});
+  out.skipped = r.skipped;
+  out.median_abs_error_pct = r.median_abs_error * 100;
+  out.p90_abs_error_pct = r.p90_abs_error * 100;
+  out.measured_model_ms = r.measured_total_s * 1e3;
+  out.predicted_model_ms = r.predicted_total_s * 1e3;
+  return out;
+}
+
+Action add_calibrate_command(CLI::App& app) {
+  struct Flags {
+    std::string model = "resnet50", precision = "int8";
+    int64_t batch = 1;
+    int threads = 1, repeats = 7;
+    OutputOptions output;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand("calibrate", "run every distinct kernel of a model for real through "
+                                 "oneDNN here and compare it with the host model's prediction");
+  cmd->add_option("--model", f->model, "resnet50, bert-base, bert-large (default resnet50)");
+  cmd->add_option("--precision", f->precision, "int8 or fp32 (default int8)");
+  cmd->add_option("--batch", f->batch, "batch size (default 1)");
+  cmd->add_option("--threads", f->threads, "threads (default 1)");
+  cmd->add_option("--repeats", f->repeats, "timed repeats per kernel, at least (default 7)");
+  add_output_options(*cmd, f->output);
+  return [f] {
+    if (!ModelRegistry::instance().find(f->model))
+      throw InputError("--model", "", fmt::format("unknown model \"{}\" (known: {})", f->model,
+                                                   ModelRegistry::instance().names_joined()));
+    auto precision = parse_precision(f->precision);
+    if (!precision || (*precision != Precision::int8 && *precision != Precision::fp32))
+      throw InputError("--precision", "", fmt::format("calibration runs int8 or fp32, not \"{}\"", f->precision));
+    if (f->batch <= 0) throw InputError("--batch", "", "must be a positive integer");
+    if (f->threads <= 0) throw InputError("--threads", "", "must be a positive integer");
+    if (f->repeats <= 0) throw InputError("--repeats", "", "must be a positive integer");
+    MeasureOptions m;
+    m.min_repeats = f->repeats;
+    const CalibrationReport r = to_report(calibrate_host(f->model, *precision, f->batch, f->threads, m));
+    nlohmann::json config = {{"model", f->model}, {"precision", f->precision}, {"batch", f->batch},
+                             {"threads", f->threads}, {"repeats", f->repeats}};
+    emit(f->output, make_report("calibrate", config, to_json(r)), calibration_table(r), calibration_csv(r));
+  };
+}
+
+}  // namespace xpusim::cli

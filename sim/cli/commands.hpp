@@ -1,0 +1,36 @@
+#pragma once
+// The xpusim subcommands. Each registers its flags on the CLI11 app and returns the action to run
+// once parsing succeeded.
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+namespace xpusim {
+struct StudyConfig;
+}
+
+namespace xpusim::cli {
+
+using Action = std::function<void()>;
+
+// Flags every command shares: --json (report on stdout instead of the table) and --out DIR.
+struct OutputOptions {
+  bool json = false;
+  std::string out_dir;
+};
+void add_output_options(CLI::App& app, OutputOptions& options);
+// Prints the table or the JSON, then writes the files when --out was given.
+void emit(const OutputOptions& options, const nlohmann::json& report, const std::string& table,
+          const std::string& csv);
+
+// Runs a model study and emits its report (shared by `model` and `run`).
+void run_model_study(const StudyConfig& config, const OutputOptions& output, const std::string& command);
+
+Action add_kernel_command(CLI::App& app);
+Action add_model_command(CLI::App& app);
+Action add_run_command(CLI::App& app);
+Action add_calibrate_command(CLI::App& app);
+
+}  // namespace xpusim::cli

@@ -1,0 +1,37 @@
+// xpusim: simulate ML workloads on CPUs and accelerators and report what each choice costs.
+// Exit codes: 0 ok, 2 bad input or usage, 1 failure.
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "sim/cli/commands.hpp"
+#include "sim/engine/input_error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"xpusim: hardware-accelerator simulation and price-performance testbed"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "help for every command");
+  std::vector<xpusim::cli::Action> actions = {
+      xpusim::cli::add_kernel_command(app), xpusim::cli::add_model_command(app),
+      xpusim::cli::add_run_command(app), xpusim::cli::add_calibrate_command(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help (code 0) or the usage error
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    // Subcommands were added in the order of `actions`; run the one that was given.
+    const auto all = app.get_subcommands({});
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (all[i]->parsed()) actions[i]();
+  } catch (const xpusim::InputError& e) {
+    std::fprintf(stderr, "xpusim: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "xpusim: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,165 @@
+#include "sim/scenario/study.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "models/catalog/catalog.hpp"
+#include "models/cpu/cpu_cost.hpp"
+#include "sim/engine/input_error.hpp"
+#include "workloads/zoo/model_zoo.hpp"
+
+namespace xpusim {
+
+namespace {
+
+std::string known_precisions() {
+  std::string out;
+  for (auto p : all_precisions()) out += (out.empty() ? "" : ", ") + std::string(precision_name(p));
+  return out;
+}
+
+std::optional<std::string> check_model(const std::string& name) {
+  if (ModelRegistry::instance().find(name)) return std::nullopt;
+  return fmt::format("unknown model \"{}\" (known: {})", name, ModelRegistry::instance().names_joined());
+}
+
+std::optional<std::string> check_instance(const std::string& name) {
+  if (Catalog::builtin().has_instance(name)) return std::nullopt;
+  return fmt::format("unknown instance \"{}\" (known: {})", name, Catalog::builtin().instance_names_joined());
+}
+
+// The graph options of one configuration; build_model's own checks (sequence length) become
+// input errors at `where`.
+Graph build_checked(const std::string& model, const StudyConfig& c, Precision p, int64_t batch,
+                    const std::string& file, const std::string& where) {
+  try {
+    return build_model(model, {batch, p, c.mode, c.seq_len});
+  } catch (const std::invalid_argument& e) {
+    throw InputError(file, where, e.what());
+  }
+}
+
+}  // namespace
+
+StudyConfig default_study() {
+  StudyConfig c;
+  c.models = {"resnet50", "bert-base"};
+  c.precisions = {Precision::int8, Precision::fp32};
+  c.batches = {1, 32};
+  c.instances = {"c5.large", "c6i.large", "c7i.large", "host"};
+  return c;
+}
+
+StudyConfig parse_study(const JsonView& root) {
+  root.allow_only({"models", "precisions", "batches", "instances", "mode", "seq_len", "threads"});
+  StudyConfig c;
+  auto nonempty = [](const JsonView& v) {
+    if (v.size() == 0) v.fail("must list at least one entry");
+    return v.items();
+  };
+  for (const auto& v : nonempty(root.at("models"))) {
+    c.models.push_back(v.as_string());
+    if (auto err = check_model(c.models.back())) v.fail(*err);
+  }
+  for (const auto& v : nonempty(root.at("precisions"))) {
+    auto p = parse_precision(v.as_string());
+    if (!p) v.fail(fmt::format("unknown precision \"{}\" (known: {})", v.as_string(), known_precisions()));
+    c.precisions.push_back(*p);
+  }
+  for (const auto& v : nonempty(root.at("batches"))) c.batches.push_back(v.as_positive_integer());
+  for (const auto& v : nonempty(root.at("instances"))) {
+    c.instances.push_back(v.as_string());
+    if (auto err = check_instance(c.instances.back())) v.fail(*err);
+  }
+  if (auto m = root.find("mode")) {
+    std::string mode = m->as_string();
+    if (mode != "inference" && mode != "training") m->fail("mode must be \"inference\" or \"training\"");
+    c.mode = mode == "training" ? Mode::training : Mode::inference;
+  }
+  if (auto s = root.find("seq_len")) c.seq_len = s->as_positive_integer();
+  if (auto t = root.find("threads")) c.threads = static_cast<int>(t->as_positive_integer());
+  // Build every graph once now, so that impossible combinations fail before anything runs.
+  for (std::size_t i = 0; i < c.models.size(); ++i)
+    build_checked(c.models[i], c, c.precisions[0], c.batches[0], root.file(),
+                  root.has("seq_len") ? "/seq_len" : fmt::format("/models/{}", i));
+  return c;
+}
+
+void validate_study(const StudyConfig& c) {
+  for (const auto& m : c.models)
+    if (auto err = check_model(m)) throw InputError("--model", "", *err);
+  for (const auto& i : c.instances)
+    if (auto err = check_instance(i)) throw InputError("--instance", "", *err);
+  for (auto b : c.batches)
+    if (b <= 0) throw InputError("--batch", "", fmt::format("must be a positive integer, found {}", b));
+  if (c.threads && *c.threads <= 0) throw InputError("--threads", "", "must be a positive integer");
+  if (c.seq_len < 0) throw InputError("--seq-len", "", "must be a positive integer");
+  for (const auto& m : c.models) build_checked(m, c, c.precisions.at(0), c.batches.at(0), "--seq-len", "");
+}
+
+nlohmann::json resolved_config(const StudyConfig& c) {
+  nlohmann::json precisions = nlohmann::json::array();
+  for (auto p : c.precisions) precisions.push_back(precision_name(p));
+  nlohmann::json instances = nlohmann::json::object();
+  const Catalog& catalog = Catalog::builtin();
+  for (const auto& name : c.instances) {
+    const InstanceType& t = catalog.instance(name);
+    const CpuSpec& spec = catalog.cpu_of(t);
+    instances[name] = {{"cpu", spec.name}, {"cpu_description", spec.description}, {"vcpus", t.vcpus},
+                       {"cores", t.cores}, {"freq_ghz_avx512", spec.freq_ghz_avx512}};
+  }
+  return {{"models", c.models}, {"precisions", precisions}, {"batches", c.batches},
+          {"instances", c.instances}, {"instance_details", instances},
+          {"mode", c.mode == Mode::training ? "training" : "inference"},
+          {"seq_len", c.seq_len == 0 ? nlohmann::json("model default") : nlohmann::json(c.seq_len)},
+          {"threads", c.threads ? nlohmann::json(*c.threads) : nlohmann::json("all cores")}};
+}
+
+std::vector<ModelRunResult> run_study(const StudyConfig& c) {
+  const Catalog& catalog = Catalog::builtin();
+  std::map<std::string, CpuCostModel> models;  // one memo per instance, shared by all graphs
+  for (const auto& name : c.instances) models.emplace(name, CpuCostModel(catalog.device(name)));
+  std::vector<ModelRunResult> out;
+  for (const auto& model : c.models)
+    for (auto precision : c.precisions)
+      for (auto batch : c.batches) {
+        const Graph g = build_model(model, {batch, precision, c.mode, c.seq_len});
+        for (const auto& name : c.instances) {
+          CpuCostModel& cpu = models.at(name);
+          const int threads = c.threads.value_or(cpu.device().cores);
+          ModelRunResult r;
+          r.model = model;
+          r.instance = name;
+          r.cpu = cpu.device().spec.name;
+          r.precision = std::string(precision_name(precision));
+          r.mode = c.mode == Mode::training ? "training" : "inference";
+          r.batch = batch;
+          r.seq_len = g.seq_len;
+          r.threads = std::min(threads, cpu.device().cores);
+          r.kernels = static_cast<int>(g.kernels.size());
+          double seconds = 0, compute = 0, memory = 0, overhead = 0, peak_mac_seconds = 0;
+          for (const auto& k : g.kernels) {
+            const KernelCost& cost = cpu.cost(k, threads);
+            seconds += cost.total_s;
+            overhead += cost.overhead_s;
+            (cost.compute_s >= cost.memory_s ? compute : memory) += cost.total_s - cost.overhead_s;
+            if (k.is_matmul())
+              peak_mac_seconds += cost.effective_macs / (cpu.device().spec.macs_per_cycle(k.dtype) *
+                                              cpu.device().spec.matmul_freq_ghz(k.dtype) * 1e9 * r.threads);
+          }
+          r.latency_ms = seconds * 1e3;
+          r.throughput_per_s = batch / seconds;
+          r.gflop = g.flops() / 1e9;
+          r.utilization = peak_mac_seconds / seconds;
+          r.compute_bound_share = compute / seconds;
+          r.memory_bound_share = memory / seconds;
+          r.overhead_share = overhead / seconds;
+          if (auto p = catalog.instance(name).latest_price()) r.price = PriceTag{p->usd_per_hour, p->date, p->source};
+          out.push_back(std::move(r));
+        }
+      }
+  return out;
+}
+
+}  // namespace xpusim

@@ -1,0 +1,139 @@
+// The xpusim binary end to end: bad input of every class gives one line naming the file or flag
+// and the location, exit code 2, and no output files; good input writes its report files.
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+
+CliRun run(const std::string& args) {
+  const fs::path dir = fs::temp_directory_path() / ("xpusim_cli_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string err_file = (dir / "stderr").string();
+  std::string cmd = std::string(XPUSIM_BINARY) + " " + args + " 2>" + err_file;
+  CliRun r{};
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(e), {});
+  return r;
+}
+
+fs::path scratch(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("xpusim_cli_" + std::to_string(::getpid())) / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+fs::path write_scenario(const std::string& name, const std::string& text) {
+  fs::path f = scratch("scenarios") / name;
+  std::ofstream(f) << text;
+  return f;
+}
+
+void expect_input_error(const std::string& args, const std::string& must_contain) {
+  const fs::path out = scratch("out_bad");
+  fs::remove_all(out);
+  CliRun r = run(args + " --out " + out.string());
+  EXPECT_EQ(r.code, 2) << args << "\n" << r.err;
+  EXPECT_NE(r.err.find(must_contain), std::string::npos) << "stderr: " << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(fs::exists(out)) << "partial output for " << args;
+}
+}  // namespace
+
+TEST(Cli, MalformedJsonNamesLineAndColumn) {
+  auto f = write_scenario("syntax.json", "{\n  \"models\": [\"resnet50\",]\n}");
+  expect_input_error("run " + f.string(), f.string() + ":2:");
+}
+
+TEST(Cli, UnknownKeyNamesPointer) {
+  auto f = write_scenario("key.json", R"({"models": ["resnet50"], "precisions": ["int8"], "batches": [1],
+      "instances": ["c5.large"], "colour": "red"})");
+  expect_input_error("run " + f.string(), f.string() + "/colour: unknown key");
+}
+
+TEST(Cli, UnknownModelInstanceAndPrecision) {
+  auto m = write_scenario("model.json", R"({"models": ["resnet51"], "precisions": ["int8"], "batches": [1], "instances": ["c5.large"]})");
+  expect_input_error("run " + m.string(), m.string() + "/models/0: unknown model \"resnet51\"");
+  auto i = write_scenario("inst.json", R"({"models": ["resnet50"], "precisions": ["int8"], "batches": [1], "instances": ["c5.large", "gaudi9"]})");
+  expect_input_error("run " + i.string(), i.string() + "/instances/1: unknown instance \"gaudi9\"");
+  auto p = write_scenario("prec.json", R"({"models": ["resnet50"], "precisions": ["int4"], "batches": [1], "instances": ["c5.large"]})");
+  expect_input_error("run " + p.string(), p.string() + "/precisions/0: unknown precision \"int4\"");
+  expect_input_error("model --model resnet51", "--model: unknown model");
+  expect_input_error("model --instance c9.large", "--instance: unknown instance");
+  expect_input_error("model --precision int4", "--precision: unknown precision");
+}
+
+TEST(Cli, NonPositiveBatchAndImpossibleValues) {
+  auto b = write_scenario("batch.json", R"({"models": ["resnet50"], "precisions": ["int8"], "batches": [0], "instances": ["c5.large"]})");
+  expect_input_error("run " + b.string(), b.string() + "/batches/0: must be a positive integer");
+  auto t = write_scenario("type.json", R"({"models": ["resnet50"], "precisions": ["int8"], "batches": ["one"], "instances": ["c5.large"]})");
+  expect_input_error("run " + t.string(), b.string().substr(0, 0) + "/batches/0: expected an integer");
+  auto s = write_scenario("seq.json", R"({"models": ["bert-base"], "precisions": ["fp32"], "batches": [1], "instances": ["c5.large"], "seq_len": 4096})");
+  expect_input_error("run " + s.string(), s.string() + "/seq_len: BERT sequence length must be <= 512");
+  expect_input_error("model --batch 0", "--batch: must be a positive integer");
+  expect_input_error("kernel --op conv2d --shape c=3,h=4,w=4,k=8,r=7,s=7", "--shape: the filter is larger");
+  expect_input_error("kernel --op conv9d --shape c=3", "--op: unknown op");
+  expect_input_error("run /nonexistent/scenario.json", "/nonexistent/scenario.json: cannot open file");
+}
+
+TEST(Cli, UsageErrorsExitTwoAndHelpExitsZero) {
+  EXPECT_EQ(run("frobnicate").code, 2);
+  EXPECT_EQ(run("model --batch").code, 2);
+  CliRun help = run("--help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("calibrate"), std::string::npos);
+}
+
+TEST(Cli, ScenarioRunWritesReportCsvAndResolvedConfig) {
+  auto f = write_scenario("ok.json", R"({"models": ["resnet50"], "precisions": ["int8", "fp32"], "batches": [1, 8], "instances": ["c5.large", "c6i.large"]})");
+  const fs::path out = scratch("out_ok");
+  CliRun r = run("run " + f.string() + " --json --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["schema"], "xpusim.report/1");
+  EXPECT_EQ(report["results"].size(), 8u);
+  std::ifstream saved(out / "report.json");
+  EXPECT_EQ(nlohmann::json::parse(saved), report);
+  EXPECT_TRUE(fs::exists(out / "results.csv"));
+  std::ifstream config(out / "config.json");
+  EXPECT_EQ(nlohmann::json::parse(config)["threads"], "all cores");
+}
+
+TEST(Cli, KernelCommandReportsBreakdown) {
+  CliRun r = run("kernel --op conv2d --shape n=1,c=64,h=56,w=56,k=64,r=3,s=3,pad=1 --precision int8 --instance c5.large,c6i.large --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["results"].size(), 2u);
+  EXPECT_EQ(j["results"][0]["bound"], "compute");
+  EXPECT_GT(j["results"][0]["time_us"].get<double>(), 0);
+}
+
+TEST(Cli, TraceIsAChromeTraceOfTheSimulatedGraph) {
+  const fs::path out = scratch("trace");
+  CliRun r = run("model --model resnet50 --precision int8 --batch 1 --instance c6i.large --trace " +
+              (out / "t.json").string() + " --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream t(out / "t.json");
+  auto trace = nlohmann::json::parse(t);
+  int complete = 0;
+  for (const auto& e : trace["traceEvents"]) complete += e["ph"] == "X";
+  EXPECT_GE(complete, 2 * 72);  // every kernel on the core and on the graph track
+  EXPECT_EQ(run("model --trace x.json").code, 2);  // the default study has many configurations
+}

@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include "models/catalog/catalog.hpp"
+#include "models/cpu/cpu_cost.hpp"
+#include "workloads/zoo/model_zoo.hpp"
+
+using namespace xpusim;
+
+namespace {
+CpuCostModel model_for(const std::string& instance) { return CpuCostModel(Catalog::builtin().device(instance)); }
+Kernel conv(int64_t c, int64_t hw, int64_t k, int64_t rs, int64_t stride, DType t) {
+  return Kernel{"conv", Conv2d{.n = 1, .c = c, .h = hw, .w = hw, .k = k, .r = rs, .s = rs, .stride = stride, .pad = rs / 2}, t};
+}
+}  // namespace
+
+TEST(CpuSpec, PeakRatesFollowTheIsa) {
+  const auto& cpus = Catalog::builtin().cpus();
+  const CpuSpec& clx = cpus.at("xeon-8275cl");
+  EXPECT_EQ(clx.macs_per_cycle(DType::s8), 128);   // 2 ports x 16 lanes x 4 (VPDPBUSD)
+  EXPECT_EQ(clx.macs_per_cycle(DType::f32), 32);   // 2 ports x 16 lanes
+  const CpuSpec& spr = cpus.at("xeon-8488c");
+  EXPECT_EQ(spr.macs_per_cycle(DType::s8), 1024);  // AMX
+  EXPECT_EQ(spr.macs_per_cycle(DType::bf16), 512);
+  CpuSpec no_vnni = clx;
+  no_vnni.vnni = false;
+  EXPECT_NEAR(no_vnni.macs_per_cycle(DType::s8), 128.0 / 3, 1e-9);  // three-instruction sequence
+}
+
+// A large, cache-resident 3x3 convolution with 16-aligned channels is compute bound: its time is
+// MACs / (MACs per cycle x clock) plus the epilogue and call overhead, nothing else.
+TEST(CpuCost, ClosedFormForComputeBoundConvolution) {
+  auto m = model_for("c6i.large");
+  const CpuSpec& s = m.device().spec;
+  Kernel k = conv(256, 14, 256, 1, 1, DType::s8);  // 1x1: no border taps
+  auto c = m.evaluate(k, 1);
+  const double hz = s.freq_ghz_avx512 * 1e9;
+  const double expected = k.macs() / 128 / hz + (14.0 * 14 * 256 / 16) * 6 / 2 / hz + s.kernel_overhead_us * 1e-6;
+  EXPECT_NEAR(c.total_s, expected, expected * 1e-9);
+  EXPECT_EQ(c.bound(), "compute");
+}
+
+TEST(CpuCost, PaddedChannelsAndSkippedBorderTaps) {
+  auto m = model_for("c5.large");
+  // 3 input channels are padded to the VNNI granularity of 4.
+  auto first = m.evaluate(conv(3, 224, 64, 7, 2, DType::s8), 1);
+  auto padded = m.evaluate(conv(4, 224, 64, 7, 2, DType::s8), 1);
+  EXPECT_DOUBLE_EQ(first.effective_macs, padded.effective_macs);
+  // A 3x3 conv on 7x7 with padding 1 executes (19/21)^2 of its nominal taps.
+  Kernel k = conv(512, 7, 512, 3, 1, DType::f32);
+  EXPECT_NEAR(m.evaluate(k, 1).effective_macs / k.macs(), (19.0 / 21) * (19.0 / 21), 1e-12);
+}
+
+TEST(CpuCost, ThreadsSplitWorkWithImbalance) {
+  auto m = model_for("c5.9xlarge");  // 18 cores
+  Kernel k = conv(64, 56, 64, 3, 1, DType::s8);
+  auto one = m.evaluate(k, 1), two = m.evaluate(k, 2), seven = m.evaluate(k, 7);
+  EXPECT_NEAR(one.compute_s / two.compute_s, 2.0, 1e-9);  // 56 rows split evenly
+  EXPECT_NEAR(one.compute_s / seven.compute_s, 7.0, 1e-9);
+  auto five = m.evaluate(k, 5);  // 56 rows over 5 threads: the slowest does 12
+  EXPECT_NEAR(one.compute_s / five.compute_s, 56.0 / 12, 1e-9);
+}
+
+TEST(CpuCost, StreamingKernelIsBoundByItsMemoryLevel) {
+  auto m = model_for("c5.large");
+  Kernel big{"add", Elementwise{EltwiseOp::add, 64 << 20}, DType::f32};  // 768 MiB: DRAM
+  auto c = m.evaluate(big, 1);
+  EXPECT_EQ(c.level, MemoryLevel::dram);
+  EXPECT_EQ(c.bound(), "memory");
+  EXPECT_NEAR(c.memory_s, double(big.bytes()) / (m.device().spec.dram_gbps_per_core * 1e9), 1e-12);
+}
+
+TEST(CpuCost, MemoizedEqualsFreshAndVnniBeatsFp32) {
+  auto m = model_for("c6i.large");
+  const Graph g = build_model("resnet50", {1, Precision::int8, Mode::inference, 0});
+  for (const auto& k : g.kernels) EXPECT_EQ(m.cost(k, 1).total_s, m.evaluate(k, 1).total_s);
+  Kernel i8 = conv(256, 28, 256, 3, 1, DType::s8), f32 = conv(256, 28, 256, 3, 1, DType::f32);
+  EXPECT_GT(m.evaluate(f32, 1).total_s / m.evaluate(i8, 1).total_s, 3.0);
+}

@@ -1,0 +1,104 @@
+#include <gtest/gtest.h>
+
+#include "workloads/zoo/model_zoo.hpp"
+
+using namespace xpusim;
+
+namespace {
+int count_kind(const Graph& g, std::string_view kind, Pass pass) {
+  int n = 0;
+  for (const auto& k : g.kernels) n += (k.kind() == kind && k.pass == pass);
+  return n;
+}
+}  // namespace
+
+TEST(Kernel, ConvOutputShapeFlopsAndBytes) {
+  Kernel k{"c", Conv2d{.n = 2, .c = 64, .h = 56, .w = 56, .k = 128, .r = 3, .s = 3, .stride = 2, .pad = 1}, DType::f32};
+  const auto& c = std::get<Conv2d>(k.shape);
+  EXPECT_EQ(c.out_h(), 28);
+  EXPECT_DOUBLE_EQ(k.macs(), 2.0 * 128 * 28 * 28 * 64 * 9);
+  EXPECT_DOUBLE_EQ(k.flops(), 2 * k.macs());
+  EXPECT_EQ(k.bytes(), 4 * (2 * 64 * 56 * 56 + 128 * 64 * 9 + 2 * 128 * 28 * 28));
+}
+
+TEST(Kernel, GroupedConvAndBatchedGemm) {
+  Kernel dw{"dw", Conv2d{.n = 1, .c = 32, .h = 8, .w = 8, .k = 32, .r = 3, .s = 3, .pad = 1, .groups = 32}, DType::f32};
+  EXPECT_DOUBLE_EQ(dw.macs(), 32.0 * 8 * 8 * 9);
+  EXPECT_EQ(dw.parameters(), 32 * 9);
+  Kernel g{"g", Gemm{.batch = 12, .m = 128, .n = 128, .k = 64, .b_is_weight = false, .bias = false}, DType::s8};
+  EXPECT_DOUBLE_EQ(g.macs(), 12.0 * 128 * 128 * 64);
+  EXPECT_EQ(g.parameters(), 0);
+  EXPECT_EQ(g.bytes(), 12 * (128 * 64 + 64 * 128 + 128 * 128));
+}
+
+TEST(Kernel, KeyIgnoresNameButNotShape) {
+  Kernel a{"x", Gemm{.m = 8, .n = 16, .k = 32}, DType::f32};
+  Kernel b{"y", Gemm{.m = 8, .n = 16, .k = 32}, DType::f32};
+  Kernel c{"x", Gemm{.m = 8, .n = 16, .k = 33}, DType::f32};
+  EXPECT_EQ(a.key(), b.key());
+  EXPECT_NE(a.key(), c.key());
+  EXPECT_EQ(a.signature(), b.signature());
+}
+
+// torchvision's resnet50 (v1.5): 25,557,032 parameters and 4.09 GMACs at 224x224.
+TEST(ResNet50, ParametersAndMacsMatchPublishedFigures) {
+  const Graph train = build_model("resnet50", {1, Precision::fp32, Mode::training, 0});
+  EXPECT_EQ(train.parameters(), 25'557'032);
+  const Graph infer = build_model("resnet50", {1, Precision::int8, Mode::inference, 0});
+  double macs = 0;
+  for (const auto& k : infer.kernels) macs += k.macs();
+  EXPECT_NEAR(macs / 1e9, 4.089, 0.002);
+  EXPECT_EQ(count_kind(infer, "conv2d", Pass::forward), 53);
+  EXPECT_EQ(count_kind(infer, "gemm", Pass::forward), 1);
+  EXPECT_EQ(count_kind(infer, "elementwise", Pass::forward), 16);  // residual add+ReLU
+}
+
+TEST(ResNet50, BatchScalesWorkLinearly) {
+  const Graph b1 = build_model("resnet50", {1, Precision::fp32, Mode::inference, 0});
+  const Graph b8 = build_model("resnet50", {8, Precision::fp32, Mode::inference, 0});
+  EXPECT_NEAR(b8.flops() / b1.flops(), 8.0, 1e-9);
+}
+
+// bert-base-uncased with its pooler has 109,482,240 parameters; the 2-way classifier adds 1,538.
+TEST(Bert, ParametersMatchPublishedCounts) {
+  EXPECT_EQ(build_model("bert-base", {1, Precision::fp32, Mode::inference, 128}).parameters(),
+            109'482'240 + 768 * 2 + 2);
+  // BERT-large from the architecture: embeddings + norm, 24 x (attention, FFN, two norms), pooler.
+  const int64_t h = 1024, f = 4096;
+  const int64_t layer = 4 * (h * h + h) + (h * f + f) + (f * h + h) + 2 * 2 * h;
+  EXPECT_EQ(build_model("bert-large", {1, Precision::fp32, Mode::inference, 128}).parameters(),
+            (30522 + 512 + 2) * h + 2 * h + 24 * layer + (h * h + h) + (h * 2 + 2));
+}
+
+TEST(Bert, AttentionScalesQuadraticallyWithSequence) {
+  auto attention_macs = [](int64_t s) {
+    double m = 0;
+    for (const auto& k : build_model("bert-base", {1, Precision::fp32, Mode::inference, s}).kernels)
+      if (k.name.find("scores") != std::string::npos) m += k.macs();
+    return m;
+  };
+  EXPECT_NEAR(attention_macs(256) / attention_macs(128), 4.0, 1e-9);
+  EXPECT_THROW(build_model("bert-base", {1, Precision::fp32, Mode::inference, 513}), std::invalid_argument);
+}
+
+TEST(Training, BackwardDoublesMatmulWorkExceptFirstLayerDgrad) {
+  const Graph fwd = build_model("resnet50", {4, Precision::bf16, Mode::inference, 0});
+  const Graph train = build_model("resnet50", {4, Precision::bf16, Mode::training, 0});
+  double fwd_macs = 0, bwd_macs = 0, first = 0;
+  for (const auto& k : train.kernels) {
+    if (k.pass == Pass::forward) fwd_macs += k.macs();
+    else bwd_macs += k.macs();
+    if (k.name == "conv1") first = k.macs();
+  }
+  // Every matmul layer has a wgrad and a dgrad of the same MACs, except conv1 (no dgrad).
+  EXPECT_DOUBLE_EQ(bwd_macs, 2 * fwd_macs - first);
+  EXPECT_EQ(train.kernels.back().pass, Pass::update);
+  EXPECT_EQ(std::get<Elementwise>(train.kernels.back().shape).elements, 25'557'032);
+  (void)fwd;
+}
+
+TEST(ModelZoo, UnknownModelAndBadBatchAreRejected) {
+  EXPECT_THROW(build_model("resnet51", {1, Precision::fp32, Mode::inference, 0}), std::invalid_argument);
+  EXPECT_THROW(build_model("resnet50", {0, Precision::fp32, Mode::inference, 0}), std::invalid_argument);
+  EXPECT_THROW(build_model("resnet50", {1, Precision::fp32, Mode::inference, 128}), std::invalid_argument);
+}
