@@ -1,4 +1,5 @@
 #include "workloads/kernel.hpp"
+#include "sim/engine/overloaded.hpp"
 
 #include <stdexcept>
 
@@ -7,9 +8,6 @@
 namespace xpusim {
 
 namespace {
-template <class... Ts> struct overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts> overloaded(Ts...) -> overloaded<Ts...>;
-
 // Arithmetic per element of the non-matmul operators (forward pass); these are the usual
 // operation counts used by roofline tools (max/exp/div count as one each).
 double eltwise_flops_per_element(EltwiseOp op) {

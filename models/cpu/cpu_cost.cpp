@@ -1,4 +1,5 @@
 #include "models/cpu/cpu_cost.hpp"
+#include "sim/engine/overloaded.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,9 +7,6 @@
 namespace xpusim {
 
 namespace {
-
-template <class... Ts> struct overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts> overloaded(Ts...) -> overloaded<Ts...>;
 
 int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 

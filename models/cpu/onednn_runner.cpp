@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "sim/engine/rng.hpp"
+#include "sim/engine/overloaded.hpp"
 
 namespace xpusim {
 
@@ -19,9 +20,6 @@ using dnnl::memory;
 using dnnl::prop_kind;
 using tag = memory::format_tag;
 using dt = memory::data_type;
-
-template <class... Ts> struct overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts> overloaded(Ts...) -> overloaded<Ts...>;
 
 struct Prepared {
   dnnl::primitive primitive;

@@ -10,7 +10,7 @@
 
 namespace {
 // The host's clock is measured at start-up; on a busy machine two measurements can round to
-// different 0.1 GHz steps, so it is pinned here and the comparison is about the simulator.
+// different 0.05 GHz steps, so it is pinned here and the comparison is about the simulator.
 std::string run_default_study() {
   std::string out;
   FILE* p = popen(("XPUSIM_HOST_CLOCK_GHZ=3.0 " + std::string(XPUSIM_BINARY) + " model --json").c_str(), "r");
