@@ -2,7 +2,9 @@
 // The xpusim subcommands. Each registers its flags on the CLI11 app and returns the action to run
 // once parsing succeeded.
 #include <functional>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -32,5 +34,9 @@ Action add_kernel_command(CLI::App& app);
 Action add_model_command(CLI::App& app);
 Action add_run_command(CLI::App& app);
 Action add_calibrate_command(CLI::App& app);
+Action add_replay_command(CLI::App& app);
+
+// "42-51" or "42,45,50-52" to the list of seeds.
+std::vector<int64_t> parse_seeds(const std::string& text);
 
 }  // namespace xpusim::cli

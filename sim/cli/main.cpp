@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "help for every command");
   std::vector<xpusim::cli::Action> actions = {
       xpusim::cli::add_kernel_command(app), xpusim::cli::add_model_command(app),
-      xpusim::cli::add_run_command(app), xpusim::cli::add_calibrate_command(app)};
+      xpusim::cli::add_run_command(app), xpusim::cli::add_calibrate_command(app),
+      xpusim::cli::add_replay_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
