@@ -23,6 +23,7 @@ Cluster::Cluster(const std::vector<NodeSpec>& specs) {
     n.name = s.name;
     n.cpu_capacity = n.cpu_free = s.cpu_milli;
     n.memory_capacity = n.memory_free = s.memory_mib;
+    if (s.gpu_count > 64) throw std::invalid_argument("node " + s.name + " has more than 64 GPUs");
     n.gpu_free.assign(static_cast<std::size_t>(s.gpu_count), kMilliPerGpu);
     if (s.gpu_count > 0) {
       auto it = std::find(models_.begin(), models_.end(), s.gpu_model);
@@ -37,6 +38,35 @@ Cluster::Cluster(const std::vector<NodeSpec>& specs) {
     cpu_capacity_ += s.cpu_milli;
     nodes_.push_back(std::move(n));
   }
+  nodes_by_free_gpus_.assign(models_.size(), std::vector<int>(65, 0));
+  gpus_by_free_milli_.assign(models_.size(), std::vector<int>(kMilliPerGpu + 1, 0));
+  for (const auto& n : nodes_) index_node(n, +1);
+}
+
+void Cluster::index_node(const Node& n, int sign) {
+  if (n.model < 0) return;
+  const auto m = static_cast<std::size_t>(n.model);
+  nodes_by_free_gpus_[m][static_cast<std::size_t>(n.fully_free_gpus())] += sign;
+  for (int f : n.gpu_free) gpus_by_free_milli_[m][static_cast<std::size_t>(f)] += sign;
+}
+
+bool Cluster::may_fit(const Request& r) const {
+  if (r.cpu_only()) return true;
+  for (std::size_t m = 0; m < models_.size(); ++m) {
+    if (!(r.model_mask >> m & 1)) continue;
+    if (r.shares_gpu()) {
+      const auto& hist = gpus_by_free_milli_[m];
+      for (std::size_t v = static_cast<std::size_t>(r.gpu_milli); v < hist.size(); ++v)
+        if (hist[v] > 0) return true;
+    } else if (r.gpu_milli == kMilliPerGpu) {
+      const auto& by_free = nodes_by_free_gpus_[m];
+      for (std::size_t f = static_cast<std::size_t>(r.num_gpu); f < by_free.size(); ++f)
+        if (by_free[f] > 0) return true;
+    } else {
+      return true;  // several partial GPUs: no index, let the scan decide
+    }
+  }
+  return false;
 }
 
 Request Cluster::request_for(const PodSpec& pod) const {
@@ -60,16 +90,10 @@ Request Cluster::request_for(const PodSpec& pod) const {
   return r;
 }
 
-bool Cluster::model_accepts(int i, const Request& r) const {
-  const Node& n = node(i);
-  return r.cpu_only() || (n.model >= 0 && (r.model_mask >> n.model & 1));
-}
-
-bool Cluster::fits(int i, const Request& r) const {
-  const Node& n = node(i);
+bool Cluster::fits(const Node& n, const Request& r) {
   if (n.cpu_free < r.cpu_milli || n.memory_free < r.memory_mib) return false;
   if (r.cpu_only()) return true;
-  if (!model_accepts(i, r)) return false;
+  if (!model_accepts(n, r)) return false;
   int enough = 0;
   for (int f : n.gpu_free) enough += f >= r.gpu_milli;
   return enough >= r.num_gpu;
@@ -89,9 +113,11 @@ void Cluster::allocate(const Placement& p, const Request& r) {
       if (p.gpus[b] == g) throw std::logic_error(fmt::format("GPU {} on node {} given twice", g, n.name));
   }
   ++n.version;
+  index_node(n, -1);
   n.cpu_free -= r.cpu_milli;
   n.memory_free -= r.memory_mib;
   for (int g : p.gpus) n.gpu_free[static_cast<std::size_t>(g)] -= r.gpu_milli;
+  index_node(n, +1);
   cpu_used_ += r.cpu_milli;
   gpu_used_ += r.total_gpu_milli();
   if (r.tag() >= 0) {
@@ -109,9 +135,11 @@ void Cluster::release(const Placement& p, const Request& r) {
     if (g < 0 || g >= n.gpu_count() || n.gpu_free[static_cast<std::size_t>(g)] + r.gpu_milli > kMilliPerGpu)
       throw std::logic_error(fmt::format("release of GPU {} share not held on node {}", g, n.name));
   ++n.version;
+  index_node(n, -1);
   n.cpu_free += r.cpu_milli;
   n.memory_free += r.memory_mib;
   for (int g : p.gpus) n.gpu_free[static_cast<std::size_t>(g)] += r.gpu_milli;
+  index_node(n, +1);
   cpu_used_ -= r.cpu_milli;
   gpu_used_ -= r.total_gpu_milli();
   if (r.tag() >= 0) {

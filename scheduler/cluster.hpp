@@ -65,8 +65,16 @@ class Cluster {
   Request request_for(const PodSpec& pod) const;
 
   // Filter: does the request fit on node i now (CPU, memory, GPU model and GPU shares)?
-  bool fits(int node, const Request& r) const;
-  bool model_accepts(int node, const Request& r) const;
+  bool fits(int node, const Request& r) const { return fits(nodes_[static_cast<std::size_t>(node)], r); }
+  // The same test on a node state that need not be in the cluster (what-if checks).
+  static bool fits(const Node& n, const Request& r);
+  static bool model_accepts(const Node& n, const Request& r) {
+    return r.cpu_only() || (n.model >= 0 && (r.model_mask >> n.model & 1));
+  }
+
+  // A quick necessary condition for fits() on some node, from per-model counts of free GPUs; it
+  // ignores CPU and memory. Lets a queue skip a pod that cannot fit without scanning every node.
+  bool may_fit(const Request& r) const;
 
   void allocate(const Placement& p, const Request& r);
   void release(const Placement& p, const Request& r);
@@ -76,8 +84,13 @@ class Cluster {
   void audit() const;
 
  private:
+  void index_node(const Node& n, int sign);
+
   std::vector<Node> nodes_;
   std::vector<std::string> models_;
+  // Per GPU model: nodes by number of whole free GPUs, and GPUs by free milli-GPU.
+  std::vector<std::vector<int>> nodes_by_free_gpus_;
+  std::vector<std::vector<int>> gpus_by_free_milli_;
   int64_t gpu_capacity_ = 0, gpu_used_ = 0, cpu_capacity_ = 0, cpu_used_ = 0;
 };
 

@@ -101,8 +101,11 @@ class FgdPolicy : public PlacementPolicy {
   static StateKey state_key(const Node& n, const Request& r) {
     std::array<int, 8> g{};
     const int count = std::min(n.gpu_count(), 8);
-    std::copy_n(n.gpu_free.begin(), count, g.begin());
-    std::sort(g.begin(), g.begin() + count);
+    for (int j = 0; j < count; ++j) {  // insertion sort: at most 8 values
+      int v = n.gpu_free[static_cast<std::size_t>(j)], at = j;
+      for (; at > 0 && g[static_cast<std::size_t>(at - 1)] > v; --at) g[static_cast<std::size_t>(at)] = g[static_cast<std::size_t>(at - 1)];
+      g[static_cast<std::size_t>(at)] = v;
+    }
     StateKey k;
     k.w[0] = static_cast<uint64_t>(n.cpu_free) | static_cast<uint64_t>(n.model + 1) << 48 |
              static_cast<uint64_t>(n.gpu_count()) << 56;

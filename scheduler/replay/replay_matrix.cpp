@@ -82,7 +82,10 @@ std::string curves_csv(const std::vector<ReplayCell>& cells, double inflate, Cur
     const auto& values = which == Curve::allocation      ? c.curves.allocation_pct
                          : which == Curve::fragmentation ? c.curves.fragmentation_pct
                                                          : c.curves.fragmentation_ratio;
-    for (const auto& v : values) out += v ? "," + python_float(*v) : std::string(",");
+    for (const auto& v : values) {
+      out += ',';
+      if (v) out += python_float(*v);
+    }
     out += '\n';
   }
   return out;

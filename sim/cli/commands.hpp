@@ -35,6 +35,8 @@ Action add_model_command(CLI::App& app);
 Action add_run_command(CLI::App& app);
 Action add_calibrate_command(CLI::App& app);
 Action add_replay_command(CLI::App& app);
+Action add_schedule_command(CLI::App& app);
+Action add_synth_command(CLI::App& app);
 
 // "42-51" or "42,45,50-52" to the list of seeds.
 std::vector<int64_t> parse_seeds(const std::string& text);

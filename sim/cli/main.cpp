@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   std::vector<xpusim::cli::Action> actions = {
       xpusim::cli::add_kernel_command(app), xpusim::cli::add_model_command(app),
       xpusim::cli::add_run_command(app), xpusim::cli::add_calibrate_command(app),
-      xpusim::cli::add_replay_command(app)};
+      xpusim::cli::add_replay_command(app),   xpusim::cli::add_schedule_command(app),
+      xpusim::cli::add_synth_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,514 @@
+#include "scheduler/event_sim/job_simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <queue>
+#include <set>
+#include <stdexcept>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "scheduler/cluster.hpp"
+#include "scheduler/fragmentation.hpp"
+#include "scheduler/placement_policy.hpp"
+#include "scheduler/replay/go_rand.hpp"
+#include "sim/engine/input_error.hpp"
+
+namespace xpusim::sched {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+enum class State { pending, waiting, running, done, unschedulable };
+
+struct Job {
+  const PodSpec* spec = nullptr;
+  Request req;                   // the whole job's request
+  std::vector<Request> workers;  // one per node it spans: a gang, placed all or nothing
+  int shape = -1;
+  double gpus = 0;            // GPUs held while running
+  double work = 0;            // remaining work, in seconds on a GPU of relative throughput 1
+  double attained_gpu_s = 0;  // service received (LAS)
+  double run_start = 0, rate = 1;
+  std::vector<Placement> placements;  // one per worker while running
+  uint32_t generation = 0;  // bumped when the job stops, to void its pending events
+  State state = State::pending;
+  std::tuple<double, std::size_t> queued_at;  // (key, index) while waiting
+};
+
+// A timed event: a completion or a queue-key change of a running job.
+struct Timed {
+  double time;
+  std::size_t job;
+  uint32_t generation;
+  bool completion;
+  bool operator>(const Timed& o) const {
+    return std::tie(time, job, completion) > std::tie(o.time, o.job, o.completion);
+  }
+};
+
+class Simulation {
+ public:
+  Simulation(const std::vector<NodeSpec>& nodes, const std::vector<PodSpec>& pods, const JobSimConfig& config)
+      : config_(config), cluster_(nodes), empty_(nodes), rng_(config.seed) {
+    queue_ = make_queue_policy(config.queue, config.queue_options);
+    ranks_ = rng_.perm(static_cast<int>(nodes.size()));  // tie-break rank per node
+    workload_ = TargetWorkload::from_pods(pods, cluster_);
+    PolicySetup setup{&rng_, &ranks_, &workload_, config.economics};
+    placement_ = make_placement_policy(config.placement, setup);
+    node_jobs_.resize(nodes.size());
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      frag_.push_back(workload_.fragment(cluster_.node(static_cast<int>(i))));
+      frag_total_ += frag_.back();
+    }
+    speed_.assign(cluster_.models().size(), 1.0);
+    if (config.speed_scaling) {
+      if (!config.economics) throw std::invalid_argument("speed scaling needs GPU throughputs");
+      const auto missing = config.economics->without_throughput(cluster_.models());
+      if (!missing.empty())
+        throw InputError("--gpu-prices", "", fmt::format("speed scaling needs a relative throughput for {}",
+                                                         fmt::join(missing, ", ")));
+      for (std::size_t m = 0; m < speed_.size(); ++m) speed_[m] = *config.economics->throughput(cluster_.models()[m]);
+    }
+    jobs_.resize(pods.size());
+    for (std::size_t i = 0; i < pods.size(); ++i) {
+      Job& j = jobs_[i];
+      j.spec = &pods[i];
+      if (pods[i].duration_s < 0)
+        throw InputError(pods[i].name, "", "the event simulation needs job durations; this trace has none");
+      j.req = cluster_.request_for(pods[i]);
+      j.workers = split_into_workers(j.req);
+      j.gpus = static_cast<double>(j.req.total_gpu_milli()) / kMilliPerGpu;
+      j.work = pods[i].duration_s;
+      j.shape = shape_of(j.req, j.workers);
+    }
+    arrival_order_.resize(pods.size());
+    for (std::size_t i = 0; i < pods.size(); ++i) arrival_order_[i] = i;
+    std::stable_sort(arrival_order_.begin(), arrival_order_.end(),
+                     [&](std::size_t a, std::size_t b) { return pods[a].submit_s < pods[b].submit_s; });
+  }
+
+  JobSimResult run();
+
+ private:
+  // A job asking for more whole GPUs than any acceptable node has becomes a gang of workers, one
+  // per node, each with an equal share of the GPUs, CPU and memory (distributed training).
+  std::vector<Request> split_into_workers(const Request& r) const {
+    int per_node = 0;
+    for (const auto& n : empty_.nodes())
+      if (Cluster::model_accepts(n, r)) per_node = std::max(per_node, n.gpu_count());
+    if (r.cpu_only() || r.gpu_milli < kMilliPerGpu || per_node == 0 || r.num_gpu <= per_node) return {r};
+    const int count = (r.num_gpu + per_node - 1) / per_node;
+    std::vector<Request> workers;
+    for (int w = 0; w < count; ++w) {
+      Request part = r;
+      part.num_gpu = r.num_gpu / count + (w < r.num_gpu % count ? 1 : 0);
+      part.cpu_milli = r.cpu_milli / count + (w < r.cpu_milli % count ? 1 : 0);
+      part.memory_mib = r.memory_mib / count + (w < r.memory_mib % count ? 1 : 0);
+      workers.push_back(part);
+    }
+    return workers;
+  }
+
+  int shape_of(const Request& r, const std::vector<Request>& workers) {
+    auto key = std::make_tuple(r.cpu_milli, r.memory_mib, r.num_gpu, r.gpu_milli, r.model_mask);
+    auto [it, added] = shape_ids_.emplace(key, static_cast<int>(shapes_.size()));
+    if (added) {
+      Shape s;
+      s.request = workers.front();
+      // Schedulable: every worker fits an empty node and, for a gang, there are enough nodes (a
+      // gang that still cannot be packed is reported at the end of the run).
+      s.schedulable = true;
+      for (const auto& w : workers) {
+        bool fits = false;
+        for (int n = 0; n < static_cast<int>(empty_.nodes().size()) && !fits; ++n) fits = empty_.fits(n, w);
+        s.schedulable = s.schedulable && fits;
+      }
+      shapes_.push_back(std::move(s));
+    }
+    return it->second;
+  }
+
+  // Places every worker of job i, or none.
+  bool place_all(std::size_t i) {
+    Job& j = jobs_[i];
+    j.placements.clear();
+    for (const auto& w : j.workers) {
+      const Placement p = placement_->place(cluster_, w);
+      if (p.node < 0) {
+        for (std::size_t k = 0; k < j.placements.size(); ++k) {
+          cluster_.release(j.placements[k], j.workers[k]);
+          node_changed(j.placements[k].node);
+        }
+        j.placements.clear();
+        return false;
+      }
+      cluster_.allocate(p, w);
+      node_changed(p.node);
+      j.placements.push_back(p);
+    }
+    return true;
+  }
+
+  JobView view(const Job& j) const {
+    JobView v;
+    v.submit_s = j.spec->submit_s;
+    v.duration_s = j.spec->duration_s;
+    v.gpus = j.gpus;
+    v.running = j.state == State::running;
+    v.remaining_s = j.work - (v.running ? (now_ - j.run_start) * j.rate : 0.0);
+    v.attained_gpu_s = j.attained_gpu_s + (v.running ? (now_ - j.run_start) * j.gpus : 0.0);
+    return v;
+  }
+
+  void enqueue(std::size_t i) {
+    Job& j = jobs_[i];
+    j.state = State::waiting;
+    j.queued_at = {queue_->key(view(j)), i};
+    Shape& s = shapes_[static_cast<std::size_t>(j.shape)];
+    if (!s.members.empty()) heads_.erase(head_entry(j.shape));
+    s.members.insert(j.queued_at);
+    heads_.insert(head_entry(j.shape));
+    ++waiting_;
+  }
+
+  void dequeue(std::size_t i) {
+    Job& j = jobs_[i];
+    Shape& s = shapes_[static_cast<std::size_t>(j.shape)];
+    heads_.erase(head_entry(j.shape));
+    s.members.erase(j.queued_at);
+    if (!s.members.empty()) heads_.insert(head_entry(j.shape));
+    --waiting_;
+  }
+
+  // (key, job, shape) of a shape's first waiting job.
+  std::tuple<double, std::size_t, int> head_entry(int shape) const {
+    const auto& [key, job] = *shapes_[static_cast<std::size_t>(shape)].members.begin();
+    return {key, job, shape};
+  }
+
+  // Job i has just been placed (place_all): it runs, at the pace of its slowest worker.
+  void start(std::size_t i) {
+    Job& j = jobs_[i];
+    j.state = State::running;
+    j.run_start = now_;
+    j.rate = kInf;
+    for (const auto& p : j.placements) {
+      node_jobs_[static_cast<std::size_t>(p.node)].push_back(i);
+      const int model = cluster_.node(p.node).model;
+      j.rate = std::min(j.rate, model >= 0 && !j.req.cpu_only() ? speed_[static_cast<std::size_t>(model)] : 1.0);
+    }
+    JobOutcome& o = result_.outcomes[i];
+    if (o.start_s < 0) o.start_s = now_, result_.queueing_s.add(now_ - j.spec->submit_s);
+    timed_.push({now_ + j.work / j.rate, i, j.generation, true});
+    const double dt = queue_->time_to_key_change(view(j));
+    if (std::isfinite(dt)) timed_.push({now_ + std::max(dt, 0.0), i, j.generation, false});
+    ++running_;
+  }
+
+  // Stops a running job (finished or preempted) and frees what it held.
+  void stop(std::size_t i) {
+    Job& j = jobs_[i];
+    const double ran = now_ - j.run_start;
+    j.work = std::max(0.0, j.work - ran * j.rate);
+    j.attained_gpu_s += ran * j.gpus;
+    result_.gpu_hours_allocated += j.gpus * ran / 3600.0;
+    for (std::size_t w = 0; w < j.placements.size(); ++w) {
+      const Placement& p = j.placements[w];
+      const int model = cluster_.node(p.node).model;
+      const double gpus = static_cast<double>(j.workers[w].total_gpu_milli()) / kMilliPerGpu;
+      if (model >= 0 && gpus > 0) {
+        const auto& price = prices_[static_cast<std::size_t>(model)];
+        allocated_cost_ += price ? *price * gpus * ran / 3600.0 : 0.0;
+      }
+      cluster_.release(p, j.workers[w]);
+      node_changed(p.node);
+      auto& on_node = node_jobs_[static_cast<std::size_t>(p.node)];
+      on_node.erase(std::find(on_node.begin(), on_node.end(), i));
+    }
+    j.placements.clear();
+    ++j.generation;
+    --running_;
+    ++release_epoch_;
+  }
+
+  void node_changed(int node) {
+    const double f = workload_.fragment(cluster_.node(node));
+    frag_total_ += f - frag_[static_cast<std::size_t>(node)];
+    frag_[static_cast<std::size_t>(node)] = f;
+  }
+
+  void schedule_pass();
+  bool try_preempt_for(std::size_t i);
+  void record_state();
+  void sample_until(double t);
+
+  struct Shape {
+    Request request;
+    bool schedulable = false;
+    uint64_t failed_epoch = UINT64_MAX;  // release epoch at which it last failed to fit
+    std::set<std::tuple<double, std::size_t>> members;
+  };
+
+  const JobSimConfig& config_;
+  Cluster cluster_, empty_;
+  GoRand rng_;
+  std::vector<int> ranks_;
+  TargetWorkload workload_;
+  std::unique_ptr<QueuePolicy> queue_;
+  std::unique_ptr<PlacementPolicy> placement_;
+  std::vector<Job> jobs_;
+  std::vector<std::size_t> arrival_order_;
+  std::map<std::tuple<int64_t, int64_t, int, int, uint64_t>, int> shape_ids_;
+  std::vector<Shape> shapes_;
+  std::set<std::tuple<double, std::size_t, int>> heads_;
+  std::priority_queue<Timed, std::vector<Timed>, std::greater<>> timed_;
+  std::vector<std::vector<std::size_t>> node_jobs_;
+  std::vector<double> frag_, speed_;
+  std::vector<std::optional<double>> prices_;
+  double frag_total_ = 0, now_ = 0, allocated_cost_ = 0;
+  std::size_t running_ = 0, waiting_ = 0;
+  uint64_t release_epoch_ = 0;
+  bool preempt_check_ = false;
+  struct Candidate {  // a running job that a waiting one might preempt
+    int node;
+    double key;
+    std::size_t job;
+  };
+  std::vector<Candidate> candidates_;
+  std::vector<int> trial_gpus_;
+  bool candidates_valid_ = false;
+  JobSimResult result_;
+  TimeWeightedAverage gpu_avg_, cpu_avg_, frag_avg_, ratio_avg_;
+  double next_sample_ = 0, sample_interval_ = 1, t0_ = 0;
+};
+
+void Simulation::schedule_pass() {
+  int preempt_attempts = 0;
+  candidates_valid_ = false;
+  for (auto it = heads_.begin(); it != heads_.end();) {
+    const auto entry = *it;
+    const auto [key, i, shape_index] = entry;
+    Shape& shape = shapes_[static_cast<std::size_t>(shape_index)];
+    // Nothing was freed since this shape last failed: it still does not fit.
+    bool placed = false;
+    if (shape.failed_epoch != release_epoch_ && cluster_.may_fit(shape.request)) {
+      if (place_all(i)) {
+        dequeue(i);
+        start(i);
+        placed = true;
+      }
+    }
+    if (!placed) {
+      shape.failed_epoch = release_epoch_;
+      // Only an arrival or a demotion creates a waiting job that outranks running ones.
+      if (queue_->preemptive() && preempt_check_ && preempt_attempts < 4 && jobs_[i].workers.size() == 1) {
+        ++preempt_attempts;
+        placed = try_preempt_for(i);
+      }
+    }
+    if (!placed && !config_.backfill) break;
+    it = heads_.upper_bound(entry);
+  }
+  preempt_check_ = false;
+}
+
+// Frees the fewest lower-priority running jobs on one node so that job i fits there, then places it.
+bool Simulation::try_preempt_for(std::size_t i) {
+  const Job& job = jobs_[i];
+  const double key = queue_->key(view(job));
+  if (!candidates_valid_) {  // running jobs' keys, once per pass: per node, lowest priority first
+    candidates_.clear();
+    for (int n = 0; n < static_cast<int>(node_jobs_.size()); ++n) {
+      const std::size_t first = candidates_.size();
+      for (std::size_t v : node_jobs_[static_cast<std::size_t>(n)]) candidates_.push_back({n, queue_->key(view(jobs_[v])), v});
+      std::sort(candidates_.begin() + static_cast<std::ptrdiff_t>(first), candidates_.end(),
+                [](const Candidate& a, const Candidate& b) { return std::tie(b.key, a.job) < std::tie(a.key, b.job); });
+    }
+    candidates_valid_ = true;
+  }
+  const auto& candidates = candidates_;
+  int best_node = -1;
+  std::vector<std::size_t> best_victims, victims;
+  for (std::size_t c = 0; c < candidates.size();) {
+    const int n = candidates[c].node;
+    std::size_t end = c;
+    while (end < candidates.size() && candidates[end].node == n) ++end;
+    if (candidates[c].key > key && empty_.fits(n, job.req)) {
+      // What-if state of the node with victims removed; no copy of the Node (names, tags).
+      const Node& node = cluster_.node(n);
+      int64_t cpu_free = node.cpu_free, memory_free = node.memory_free;
+      trial_gpus_.assign(node.gpu_free.begin(), node.gpu_free.end());
+      victims.clear();
+      for (std::size_t k = c; k < end && candidates[k].key > key; ++k) {
+        if (!best_victims.empty() && victims.size() + 1 >= best_victims.size()) break;
+        const Job& victim = jobs_[candidates[k].job];
+        for (std::size_t w = 0; w < victim.placements.size(); ++w)  // a gang frees only its worker here
+          if (victim.placements[w].node == n) {
+            cpu_free += victim.workers[w].cpu_milli;
+            memory_free += victim.workers[w].memory_mib;
+            for (int g : victim.placements[w].gpus) trial_gpus_[static_cast<std::size_t>(g)] += victim.workers[w].gpu_milli;
+          }
+        victims.push_back(candidates[k].job);
+        int fitting = 0;
+        for (int f : trial_gpus_) fitting += f >= job.req.gpu_milli;
+        if (cpu_free >= job.req.cpu_milli && memory_free >= job.req.memory_mib &&
+            (job.req.cpu_only() || fitting >= job.req.num_gpu)) {
+          best_node = n;
+          best_victims = victims;
+          break;
+        }
+      }
+    }
+    c = end;
+  }
+  if (best_node < 0) return false;
+  candidates_valid_ = false;
+  for (std::size_t v : best_victims) {
+    stop(v);
+    ++result_.outcomes[v].preemptions;
+    ++result_.preemptions;
+    enqueue(v);
+  }
+  if (!place_all(i)) return false;
+  dequeue(i);
+  start(i);
+  return true;
+}
+
+void Simulation::record_state() {
+  const double cap = static_cast<double>(cluster_.gpu_capacity_milli());
+  const double idle = cap - static_cast<double>(cluster_.gpu_used_milli());
+  gpu_avg_.set(now_, cap > 0 ? 100.0 * static_cast<double>(cluster_.gpu_used_milli()) / cap : 0.0);
+  cpu_avg_.set(now_, 100.0 * static_cast<double>(cluster_.cpu_used_milli()) / static_cast<double>(cluster_.cpu_capacity_milli()));
+  frag_avg_.set(now_, cap > 0 ? 100.0 * frag_total_ / cap : 0.0);
+  ratio_avg_.set(now_, idle > 0 ? 100.0 * frag_total_ / idle : 0.0);
+}
+
+void Simulation::sample_until(double t) {
+  while (next_sample_ <= t) {
+    ClusterSample s;
+    s.time_s = next_sample_ - t0_;
+    s.gpu_alloc_pct = gpu_avg_.current();
+    s.cpu_alloc_pct = cpu_avg_.current();
+    s.frag_pct = frag_avg_.current();
+    s.frag_ratio_pct = ratio_avg_.current();
+    s.running = running_;
+    s.waiting = waiting_;
+    result_.series.push_back(s);
+    next_sample_ = t0_ + sample_interval_ * static_cast<double>(result_.series.size());
+  }
+}
+
+JobSimResult Simulation::run() {
+  result_.placement = config_.placement;
+  result_.queue = config_.queue;
+  result_.seed = config_.seed;
+  result_.jobs = jobs_.size();
+  result_.outcomes.resize(jobs_.size());
+  for (std::size_t i = 0; i < jobs_.size(); ++i)
+    result_.outcomes[i].name = jobs_[i].spec->name, result_.outcomes[i].submit_s = jobs_[i].spec->submit_s;
+  for (const auto& m : cluster_.models())
+    prices_.push_back(config_.economics ? config_.economics->price(m) : std::nullopt);
+
+  t0_ = jobs_.empty() ? 0.0 : jobs_[arrival_order_.front()].spec->submit_s;
+  const double span = jobs_.empty() ? 0.0 : jobs_[arrival_order_.back()].spec->submit_s - t0_;
+  sample_interval_ = config_.sample_interval_s > 0 ? config_.sample_interval_s : std::max(span / 200.0, 1.0);
+  now_ = next_sample_ = t0_;
+  gpu_avg_ = TimeWeightedAverage(t0_), cpu_avg_ = TimeWeightedAverage(t0_);
+  frag_avg_ = TimeWeightedAverage(t0_), ratio_avg_ = TimeWeightedAverage(t0_);
+  record_state();
+
+  std::size_t next_arrival = 0;
+  auto voided = [&](const Timed& e) {
+    return e.generation != jobs_[e.job].generation || jobs_[e.job].state != State::running;
+  };
+  while (true) {
+    while (!timed_.empty() && voided(timed_.top())) timed_.pop();  // stopped by a preemption
+    if (next_arrival == arrival_order_.size() && timed_.empty()) break;
+    const double t_arrival = next_arrival < arrival_order_.size() ? jobs_[arrival_order_[next_arrival]].spec->submit_s : kInf;
+    const double t_timed = timed_.empty() ? kInf : timed_.top().time;
+    const double t = std::min(t_arrival, t_timed);
+    sample_until(t);
+    now_ = t;
+    bool changed = false;
+    while (!timed_.empty() && timed_.top().time <= t) {
+      const Timed e = timed_.top();
+      timed_.pop();
+      Job& j = jobs_[e.job];
+      if (voided(e)) continue;
+      if (e.completion) {
+        stop(e.job);
+        j.state = State::done;
+        result_.outcomes[e.job].finish_s = now_;
+        result_.jct_s.add(now_ - j.spec->submit_s);
+        ++result_.completed;
+      } else {
+        const double dt = queue_->time_to_key_change(view(j));  // the next threshold, if any
+        if (std::isfinite(dt)) timed_.push({now_ + std::max(dt, 1e-9), e.job, j.generation, false});
+        preempt_check_ = true;
+      }
+      changed = true;
+    }
+    while (next_arrival < arrival_order_.size() && jobs_[arrival_order_[next_arrival]].spec->submit_s <= t) {
+      const std::size_t i = arrival_order_[next_arrival++];
+      if (!shapes_[static_cast<std::size_t>(jobs_[i].shape)].schedulable) {
+        jobs_[i].state = State::unschedulable;
+        result_.outcomes[i].unschedulable = true;
+        ++result_.unschedulable;
+        continue;
+      }
+      enqueue(i);
+      changed = preempt_check_ = true;
+    }
+    if (changed) schedule_pass();
+    record_state();
+  }
+  if (running_ != 0) throw std::logic_error(fmt::format("simulation ended with {} running jobs", running_));
+  // Gangs that found too few free nodes even on the idle cluster: they can never run.
+  while (!heads_.empty()) {
+    const std::size_t i = std::get<1>(*heads_.begin());
+    dequeue(i);
+    jobs_[i].state = State::unschedulable;
+    result_.outcomes[i].unschedulable = true;
+    ++result_.unschedulable;
+  }
+  if (result_.completed + result_.unschedulable != result_.jobs)
+    throw std::logic_error("a job was lost: completed + unschedulable != jobs");
+  cluster_.audit();
+
+  result_.makespan_s = now_ - t0_;
+  const double end = std::max(now_, t0_ + 1e-9);
+  sample_until(end);
+  result_.gpu_alloc_pct_avg = gpu_avg_.average_until(end);
+  result_.cpu_alloc_pct_avg = cpu_avg_.average_until(end);
+  result_.frag_pct_avg = frag_avg_.average_until(end);
+  result_.frag_ratio_pct_avg = ratio_avg_.average_until(end);
+  // Fleet cost: every GPU node for the whole run. Reported only when every model has a price.
+  double fleet_per_hour = 0;
+  for (const auto& n : cluster_.nodes()) {
+    if (n.model < 0) continue;
+    const auto& price = prices_[static_cast<std::size_t>(n.model)];
+    if (price) fleet_per_hour += *price * n.gpu_count();
+  }
+  for (std::size_t m = 0; m < prices_.size(); ++m)
+    if (!prices_[m]) result_.unpriced_models.push_back(cluster_.models()[m]);
+  if (config_.economics && result_.unpriced_models.empty()) {
+    result_.fleet_cost_usd = fleet_per_hour * result_.makespan_s / 3600.0;
+    result_.allocated_cost_usd = allocated_cost_;
+  }
+  return std::move(result_);
+}
+
+}  // namespace
+
+JobSimResult simulate_jobs(const std::vector<NodeSpec>& nodes, const std::vector<PodSpec>& pods,
+                           const JobSimConfig& config) {
+  Simulation sim(nodes, pods, config);
+  return sim.run();
+}
+
+}  // namespace xpusim::sched

@@ -1,0 +1,133 @@
+// `xpusim schedule`: a trace over time on a cluster, with departures, for every combination of
+// placement and queue policy; job completion times, queueing, utilization, fragmentation and cost.
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "reports/report_writer.hpp"
+#include "reports/schedule_report.hpp"
+#include "scheduler/event_sim/job_simulation.hpp"
+#include "scheduler/placement_policy.hpp"
+#include "sim/cli/commands.hpp"
+#include "sim/engine/atomic_file.hpp"
+#include "sim/engine/input_error.hpp"
+#include "sim/engine/timer.hpp"
+#include "workloads/traces/synthetic_trace.hpp"
+#include "workloads/traces/trace_readers.hpp"
+
+namespace xpusim::cli {
+
+Action add_schedule_command(CLI::App& app) {
+  struct Flags {
+    std::string nodes, pods, nodes_format = "auto", pods_format = "auto", philly_cluster, gpu_prices, gpu_model;
+    std::vector<std::string> placements = {"best-fit", "fgd"}, queues = {"fifo"};
+    std::vector<double> las_thresholds = {3600.0, 36000.0};
+    int64_t seed = 42;
+    double sample_interval = 0;
+    bool strict_order = false, speed_scaling = false, skip_bad_rows = false, jobs_csv = false;
+    OutputOptions output;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand("schedule", "replay a trace over time with departures: JCT, queueing, "
+                                 "utilization, fragmentation and fleet cost per placement x queue policy");
+  cmd->add_option("--nodes", f->nodes, "cluster: openb node list, PAI machine spec or Tiresias cluster spec")->required();
+  cmd->add_option("--pods", f->pods, "jobs: openb pod list, PAI task table, Philly-derived or Tiresias job list")->required();
+  cmd->add_option("--nodes-format", f->nodes_format, "auto (from the header), openb, pai, tiresias");
+  cmd->add_option("--pods-format", f->pods_format, "auto (from the header), openb, pai-task, philly, tiresias");
+  cmd->add_option("--philly-cluster", f->philly_cluster, "keep only this virtual cluster of the Philly table");
+  cmd->add_option("--gpu-model", f->gpu_model, "label the GPUs of an unlabeled cluster (Tiresias spec), e.g. V100");
+  cmd->add_option("--policy", f->placements, "placement policies (default best-fit,fgd)")->delimiter(',');
+  cmd->add_option("--queue", f->queues, "queue policies: fifo, sjf, srtf, las (default fifo)")->delimiter(',');
+  cmd->add_option("--las-thresholds", f->las_thresholds, "LAS queue limits in GPU-seconds (default 3600,36000)")
+      ->delimiter(',');
+  cmd->add_option("--seed", f->seed, "seed for node tie-break ranks and random draws (default 42)");
+  cmd->add_option("--gpu-prices", f->gpu_prices, "JSON file of GPU prices/throughputs added to the built-in table");
+  cmd->add_option("--sample-interval", f->sample_interval, "seconds between time-series samples (default span/200)");
+  cmd->add_flag("--strict-order", f->strict_order, "a job that does not fit blocks those behind it (no backfill)");
+  cmd->add_flag("--speed-scaling", f->speed_scaling, "durations are V100 times; slower GPUs take longer");
+  cmd->add_flag("--jobs-csv", f->jobs_csv, "also write jobs.csv (one line per job and run) with --out");
+  cmd->add_flag("--skip-bad-rows", f->skip_bad_rows, "skip and count unusable trace rows instead of stopping");
+  add_output_options(*cmd, f->output);
+  return [f] {
+    const BadRows bad = f->skip_bad_rows ? BadRows::skip : BadRows::reject;
+    NodeList nodes = read_node_list(f->nodes, f->nodes_format, bad);
+    if (!f->gpu_model.empty())
+      for (auto& n : nodes.nodes)
+        if (n.gpu_count > 0 && n.gpu_model.empty()) n.gpu_model = f->gpu_model;
+    const PodList pods = read_pod_list(f->pods, f->pods_format, bad, f->philly_cluster);
+    for (const RowProblems* list : {static_cast<const RowProblems*>(&nodes.problems), &pods.problems})
+      if (list->skipped) std::fprintf(stderr, "skipped %zu bad rows; first: %s\n", list->skipped, list->first_messages[0].c_str());
+    if (f->sample_interval < 0) throw InputError("--sample-interval", "", "must be >= 0");
+    for (double t : f->las_thresholds)
+      if (!(t > 0)) throw InputError("--las-thresholds", "", "thresholds must be positive");
+    sched::GpuEconomics economics = sched::GpuEconomics::builtin();
+    if (!f->gpu_prices.empty()) economics.merge_file(f->gpu_prices);
+
+    std::vector<sched::JobSimResult> runs;
+    const Timer timer;
+    for (const auto& placement : f->placements)
+      for (const auto& queue : f->queues) {
+        sched::JobSimConfig c;
+        c.placement = placement;
+        c.queue = queue;
+        c.queue_options.las_thresholds_gpu_s = f->las_thresholds;
+        c.seed = f->seed;
+        c.backfill = !f->strict_order;
+        c.speed_scaling = f->speed_scaling;
+        c.sample_interval_s = f->sample_interval;
+        c.economics = &economics;
+        runs.push_back(sched::simulate_jobs(nodes.nodes, pods.pods, c));
+      }
+    const double seconds = timer.seconds();
+
+    nlohmann::json config = {{"nodes", f->nodes}, {"pods", f->pods}, {"nodes_format", f->nodes_format},
+                             {"pods_format", f->pods_format}, {"philly_cluster", f->philly_cluster},
+                             {"gpu_model", f->gpu_model}, {"placement_policies", f->placements},
+                             {"queue_policies", f->queues}, {"las_thresholds_gpu_s", f->las_thresholds},
+                             {"seed", f->seed}, {"gpu_prices", f->gpu_prices}, {"strict_order", f->strict_order},
+                             {"speed_scaling", f->speed_scaling}, {"sample_interval_s", f->sample_interval},
+                             {"bad_rows", f->skip_bad_rows ? "skip" : "reject"},
+                             {"cluster", {{"nodes", nodes.nodes.size()}, {"skipped_rows", nodes.problems.skipped}}},
+                             {"trace", {{"jobs", pods.pods.size()}, {"skipped_rows", pods.problems.skipped}}}};
+    nlohmann::json results = nlohmann::json::array();
+    for (const auto& r : runs) results.push_back(to_json(r));
+    emit(f->output, make_report("schedule", config, results), schedule_results_table(runs), schedule_results_csv(runs));
+    if (!f->output.out_dir.empty()) {
+      const std::filesystem::path dir(f->output.out_dir);
+      write_file_atomically((dir / "series.csv").string(), schedule_series_csv(runs));
+      if (f->jobs_csv) write_file_atomically((dir / "jobs.csv").string(), schedule_jobs_csv(runs));
+    }
+    std::fprintf(stderr, "schedule: %zu runs of %zu jobs in %.2f s\n", runs.size(), pods.pods.size(), seconds);
+  };
+}
+
+Action add_synth_command(CLI::App& app) {
+  struct Flags {
+    std::string nodes, templ, out;
+    SyntheticTraceConfig config;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand("synth", "write a synthetic pod list: shapes and durations drawn from a real "
+                                 "trace, Poisson arrivals offering --load x the cluster's GPU capacity");
+  cmd->add_option("--nodes", f->nodes, "the cluster the load is scaled to")->required();
+  cmd->add_option("--template", f->templ, "trace to draw jobs from (needs durations)")->required();
+  cmd->add_option("--jobs", f->config.jobs, "number of jobs (default 100000)");
+  cmd->add_option("--load", f->config.load, "offered GPU load, fraction of capacity (default 0.8)");
+  cmd->add_option("--seed", f->config.seed, "seed (default 1)");
+  cmd->add_option("--max-duration", f->config.max_duration_s, "cut longer durations to this many seconds (default: keep)");
+  cmd->add_flag("--keep-gpu-spec", f->config.keep_gpu_spec, "keep the template's GPU-model constraints");
+  cmd->add_option("--out", f->out, "output CSV (openb pod-list layout)")->required();
+  return [f] {
+    const NodeList nodes = read_node_list(f->nodes);
+    int64_t capacity = 0;
+    for (const auto& n : nodes.nodes) capacity += int64_t{n.gpu_count} * 1000;
+    if (f->config.jobs == 0 || f->config.jobs > 100'000'000) throw InputError("--jobs", "", "must be in [1, 1e8]");
+    const PodList trace = synthesize_trace(read_pod_list(f->templ), capacity, f->config);
+    write_file_atomically(f->out, to_openb_csv(trace.pods));
+    std::fprintf(stderr, "synth: %zu jobs over %.1f days written to %s\n", trace.pods.size(),
+                 trace.pods.back().submit_s / 86400.0, f->out.c_str());
+  };
+}
+
+}  // namespace xpusim::cli
