@@ -78,7 +78,7 @@ class Simulation {
       Job& j = jobs_[i];
       j.spec = &pods[i];
       if (pods[i].duration_s < 0)
-        throw InputError(pods[i].name, "", "the event simulation needs job durations; this trace has none");
+        throw std::invalid_argument("job " + pods[i].name + " has no duration; the event simulation needs them");
       j.req = cluster_.request_for(pods[i]);
       j.workers = split_into_workers(j.req);
       j.gpus = static_cast<double>(j.req.total_gpu_milli()) / kMilliPerGpu;
@@ -279,6 +279,7 @@ class Simulation {
     std::size_t job;
   };
   std::vector<Candidate> candidates_;
+  std::vector<std::pair<std::size_t, std::size_t>> groups_;  // [begin, end) of each node's candidates
   std::vector<int> trial_gpus_;
   bool candidates_valid_ = false;
   JobSimResult result_;
@@ -322,21 +323,21 @@ bool Simulation::try_preempt_for(std::size_t i) {
   const double key = queue_->key(view(job));
   if (!candidates_valid_) {  // running jobs' keys, once per pass: per node, lowest priority first
     candidates_.clear();
+    groups_.clear();
     for (int n = 0; n < static_cast<int>(node_jobs_.size()); ++n) {
       const std::size_t first = candidates_.size();
       for (std::size_t v : node_jobs_[static_cast<std::size_t>(n)]) candidates_.push_back({n, queue_->key(view(jobs_[v])), v});
       std::sort(candidates_.begin() + static_cast<std::ptrdiff_t>(first), candidates_.end(),
                 [](const Candidate& a, const Candidate& b) { return std::tie(b.key, a.job) < std::tie(a.key, b.job); });
+      if (candidates_.size() > first) groups_.emplace_back(first, candidates_.size());
     }
     candidates_valid_ = true;
   }
   const auto& candidates = candidates_;
   int best_node = -1;
   std::vector<std::size_t> best_victims, victims;
-  for (std::size_t c = 0; c < candidates.size();) {
+  for (const auto& [c, end] : groups_) {
     const int n = candidates[c].node;
-    std::size_t end = c;
-    while (end < candidates.size() && candidates[end].node == n) ++end;
     if (candidates[c].key > key && empty_.fits(n, job.req)) {
       // What-if state of the node with victims removed; no copy of the Node (names, tags).
       const Node& node = cluster_.node(n);
@@ -363,7 +364,6 @@ bool Simulation::try_preempt_for(std::size_t i) {
         }
       }
     }
-    c = end;
   }
   if (best_node < 0) return false;
   candidates_valid_ = false;

@@ -1,6 +1,7 @@
 #include "scheduler/replay/replay_matrix.hpp"
 
 #include <atomic>
+#include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <mutex>
@@ -16,9 +17,16 @@
 namespace xpusim::sched {
 
 std::vector<ReplayCell> run_replay_matrix(const ReplayMatrixConfig& config) {
+  auto report_skipped = [](const RowProblems& p) {
+    if (p.skipped) std::fprintf(stderr, "skipped %zu bad row(s); first: %s\n", p.skipped, p.first_messages[0].c_str());
+  };
   const NodeList nodes = read_node_list(config.nodes_path, "auto", config.bad_rows);
+  report_skipped(nodes.problems);
   std::vector<PodList> traces;
-  for (const auto& path : config.pod_paths) traces.push_back(read_pod_list(path, "auto", config.bad_rows));
+  for (const auto& path : config.pod_paths) {
+    traces.push_back(read_pod_list(path, "auto", config.bad_rows));
+    report_skipped(traces.back().problems);
+  }
   for (const auto& p : config.policies)  // unknown names fail before any work
     if (!PlacementPolicies::instance().find(p))
       throw InputError("--policy", "", fmt::format("unknown placement policy \"{}\" (known: {})", p,

@@ -56,8 +56,12 @@ Action add_schedule_command(CLI::App& app) {
       for (auto& n : nodes.nodes)
         if (n.gpu_count > 0 && n.gpu_model.empty()) n.gpu_model = f->gpu_model;
     const PodList pods = read_pod_list(f->pods, f->pods_format, bad, f->philly_cluster);
+    for (const auto& p : pods.pods)
+      if (p.duration_s < 0)
+        throw InputError(f->pods, "", "has no job durations (creation and deletion times); `schedule` needs them, "
+                                      "`replay` does not");
     for (const RowProblems* list : {static_cast<const RowProblems*>(&nodes.problems), &pods.problems})
-      if (list->skipped) std::fprintf(stderr, "skipped %zu bad rows; first: %s\n", list->skipped, list->first_messages[0].c_str());
+      if (list->skipped) std::fprintf(stderr, "skipped %zu bad row(s); first: %s\n", list->skipped, list->first_messages[0].c_str());
     if (f->sample_interval < 0) throw InputError("--sample-interval", "", "must be >= 0");
     for (double t : f->las_thresholds)
       if (!(t > 0)) throw InputError("--las-thresholds", "", "thresholds must be positive");

@@ -137,3 +137,60 @@ TEST(Cli, TraceIsAChromeTraceOfTheSimulatedGraph) {
   EXPECT_GE(complete, 2 * 72);  // every kernel on the core and on the graph track
   EXPECT_EQ(run("model --trace x.json").code, 2);  // the default study has many configurations
 }
+
+namespace {
+const std::string kTraces = std::string(XPUSIM_SHARED_DIR) + "/data/traces/";
+const std::string kOpenbNodes = kTraces + "alibaba-gpu-v2023/openb_node_list_gpu_node.csv";
+const std::string kOpenbPods = kTraces + "alibaba-gpu-v2023/openb_pod_list_default.csv";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+}  // namespace
+
+TEST(Cli, ReplayAndScheduleRejectBadInputWithFileAndLine) {
+  auto pods = write_scenario("pods.csv", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np0,1000,100,1,500\np1,1000,x,1,500\n");
+  expect_input_error("replay --nodes " + kOpenbNodes + " --pods " + pods.string(), pods.string() + ":line 3: column memory_mib");
+  expect_input_error("schedule --nodes " + kOpenbNodes + " --pods " + pods.string(), pods.string() + ":line 3:");
+  expect_input_error("replay --nodes " + kOpenbNodes + " --pods " + kOpenbPods + " --policy tetris", "--policy: unknown placement policy");
+  expect_input_error("replay --nodes " + kOpenbNodes + " --pods " + kOpenbPods + " --seeds 4x", "--seeds:");
+  expect_input_error("schedule --nodes " + kOpenbNodes + " --pods " + kOpenbPods + " --queue lifo", "--queue: unknown queue policy");
+  expect_input_error("schedule --nodes " + kOpenbNodes + " --pods " + kTraces + "alibaba-gpu-v2023/openb_pod_list_multigpu20.csv",
+                     "has no job durations");
+  auto prices = write_scenario("prices.json", R"({"gpus": [{"model": "G2", "usd_per_gpu_hour": -1, "price_source": "x"}]})");
+  expect_input_error("schedule --nodes " + kOpenbNodes + " --pods " + kOpenbPods + " --gpu-prices " + prices.string(),
+                     prices.string() + "/gpus/0/usd_per_gpu_hour");
+  // Skipping bad rows is allowed, and counted.
+  pods = write_scenario("pods.csv", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np0,1000,100,1,500\np1,1000,x,1,500\n");
+  CliRun skipped = run("replay --nodes " + kOpenbNodes + " --pods " + pods.string() + " --skip-bad-rows --seeds 42 --policy fgd --json");
+  EXPECT_EQ(skipped.code, 0) << skipped.err;
+  EXPECT_NE(skipped.err.find("skipped 1 bad row"), std::string::npos) << skipped.err;
+}
+
+TEST(Cli, ReplayWritesTheReferenceLayoutIdenticallyEachTime) {
+  const fs::path a = scratch("replay_a"), b = scratch("replay_b");
+  const std::string args = "replay --nodes " + kOpenbNodes + " --pods " + kOpenbPods + " --policy best-fit,fgd --seeds 42-43 --out ";
+  ASSERT_EQ(run(args + a.string()).code, 0);
+  ASSERT_EQ(run(args + b.string() + " --jobs 2").code, 0);
+  for (const char* f : {"analysis_allo_discrete.csv", "analysis_frag_discrete.csv", "analysis_frag_ratio_discrete.csv", "report.json"})
+    EXPECT_EQ(slurp(a / f), slurp(b / f)) << f;
+  const std::string alloc = slurp(a / "analysis_allo_discrete.csv");
+  EXPECT_EQ(alloc.substr(0, alloc.find(",0,1,2")), "workload,sc_policy,tune,seed,total_gpus");
+  EXPECT_NE(alloc.find("\nopenb_pod_list_default,06-FGD,1.3,43,6212,"), std::string::npos);
+  EXPECT_EQ(std::count(alloc.begin(), alloc.end(), '\n'), 5);
+}
+
+TEST(Cli, ScheduleReportsAreDeterministic) {
+  const std::string args = "schedule --nodes " + kTraces + "tiresias/n32g4.csv --pods " + kTraces +
+                           "tiresias/60_job.csv --policy best-fit,fgd --queue fifo,las --gpu-model V100 --json";
+  CliRun a = run(args), b = run(args);
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  auto j = nlohmann::json::parse(a.out);
+  ASSERT_EQ(j["results"].size(), 4u);
+  for (const auto& r : j["results"]) {
+    EXPECT_EQ(r["completed"].get<int>() + r["unschedulable"].get<int>(), 60);
+    EXPECT_GT(r["fleet_cost_usd"].get<double>(), 0);  // V100 has a price
+  }
+}

@@ -1,0 +1,167 @@
+// The event simulation on cases with known answers, and its conservation properties.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "reports/schedule_report.hpp"
+#include "scheduler/event_sim/job_simulation.hpp"
+#include "workloads/traces/trace_readers.hpp"
+
+using namespace xpusim;
+using namespace xpusim::sched;
+
+namespace {
+
+NodeSpec gpu_node(const std::string& name, int gpus, const std::string& model = "V100") {
+  return {name, 64000, 262144, gpus, model};
+}
+
+PodSpec job(const std::string& name, double submit, double duration, int gpus = 1, int milli = 1000) {
+  PodSpec p;
+  p.name = name;
+  p.cpu_milli = 1000;
+  p.memory_mib = 1024;
+  p.num_gpu = gpus;
+  p.gpu_milli = milli;
+  p.submit_s = submit;
+  p.duration_s = duration;
+  return p;
+}
+
+JobSimResult run(const std::vector<NodeSpec>& nodes, const std::vector<PodSpec>& pods, const std::string& queue,
+                 const std::string& placement = "best-fit") {
+  JobSimConfig c;
+  c.queue = queue;
+  c.placement = placement;
+  c.queue_options.las_thresholds_gpu_s = {50};
+  return simulate_jobs(nodes, pods, c);
+}
+
+double finish(const JobSimResult& r, const std::string& name) {
+  for (const auto& o : r.outcomes)
+    if (o.name == name) return o.finish_s;
+  return -1;
+}
+
+}  // namespace
+
+TEST(JobSimulation, FifoOnOneGpuQueuesBackToBack) {
+  const auto r = run({gpu_node("n", 1)}, {job("a", 0, 10), job("b", 0, 10), job("c", 0, 10)}, "fifo");
+  EXPECT_DOUBLE_EQ(finish(r, "a"), 10);
+  EXPECT_DOUBLE_EQ(finish(r, "b"), 20);
+  EXPECT_DOUBLE_EQ(finish(r, "c"), 30);
+  EXPECT_DOUBLE_EQ(r.jct_s.mean(), 20);
+  EXPECT_DOUBLE_EQ(r.queueing_s.mean(), 10);
+  EXPECT_DOUBLE_EQ(r.makespan_s, 30);
+  EXPECT_NEAR(r.gpu_alloc_pct_avg, 100, 1e-9);
+}
+
+TEST(JobSimulation, SjfRunsShortJobsFirst) {
+  const auto r = run({gpu_node("n", 1)}, {job("long", 0, 30), job("x", 1, 10), job("y", 1, 5)}, "sjf");
+  EXPECT_DOUBLE_EQ(finish(r, "long"), 30);  // not preempted
+  EXPECT_DOUBLE_EQ(finish(r, "y"), 35);
+  EXPECT_DOUBLE_EQ(finish(r, "x"), 45);
+}
+
+TEST(JobSimulation, SrtfPreemptsAndResumes) {
+  const auto r = run({gpu_node("n", 1)}, {job("a", 0, 100), job("b", 5, 10)}, "srtf");
+  EXPECT_DOUBLE_EQ(finish(r, "b"), 15);
+  EXPECT_DOUBLE_EQ(finish(r, "a"), 110);  // 5 s done, 95 s left after b
+  EXPECT_EQ(r.preemptions, 1u);
+}
+
+TEST(JobSimulation, LasDemotesAfterItsThreshold) {
+  // Threshold 50 GPU-s: a (1 GPU) is demoted at t = 50 and b, waiting since 10, preempts it. b is
+  // demoted at 100; in the lower queue the order is FIFO, so a (older) takes the GPU back and
+  // finishes its last 150 s at 250; b's last 10 s end at 260.
+  const auto r = run({gpu_node("n", 1)}, {job("a", 0, 200), job("b", 10, 60)}, "las");
+  EXPECT_DOUBLE_EQ(finish(r, "a"), 250);
+  EXPECT_DOUBLE_EQ(finish(r, "b"), 260);
+  EXPECT_EQ(r.preemptions, 2u);
+}
+
+TEST(JobSimulation, SharedGpuRunsFractionalJobsTogether) {
+  const auto r = run({gpu_node("n", 1)}, {job("a", 0, 10, 1, 500), job("b", 0, 10, 1, 500), job("c", 0, 10, 1, 600)}, "fifo");
+  EXPECT_DOUBLE_EQ(finish(r, "a"), 10);
+  EXPECT_DOUBLE_EQ(finish(r, "b"), 10);
+  EXPECT_DOUBLE_EQ(finish(r, "c"), 20);
+}
+
+TEST(JobSimulation, BackfillLetsSmallJobsPassABlockedOne) {
+  const std::vector<PodSpec> jobs = {job("a", 0, 10, 1), job("big", 1, 10, 2), job("small", 2, 5, 1)};
+  const auto backfill = run({gpu_node("n", 2)}, jobs, "fifo");
+  EXPECT_DOUBLE_EQ(finish(backfill, "small"), 7);
+  JobSimConfig strict;
+  strict.backfill = false;
+  const auto blocked = simulate_jobs({gpu_node("n", 2)}, jobs, strict);
+  EXPECT_DOUBLE_EQ(finish(blocked, "big"), 20);
+  EXPECT_DOUBLE_EQ(finish(blocked, "small"), 25);
+}
+
+TEST(JobSimulation, GangJobsSpanNodesOrAreUnschedulable) {
+  const auto two = run({gpu_node("a", 8), gpu_node("b", 8)}, {job("g", 0, 10, 16)}, "fifo");
+  EXPECT_EQ(two.completed, 1u);
+  EXPECT_DOUBLE_EQ(two.gpu_hours_allocated, 16 * 10 / 3600.0);
+  const auto one = run({gpu_node("a", 8)}, {job("g", 0, 10, 16), job("ok", 0, 10, 8)}, "fifo");
+  EXPECT_EQ(one.unschedulable, 1u);
+  EXPECT_EQ(one.completed, 1u);
+  auto typed = job("t4", 0, 10);
+  typed.gpu_spec = "T4";
+  EXPECT_EQ(run({gpu_node("a", 8)}, {typed}, "fifo").unschedulable, 1u);
+}
+
+TEST(JobSimulation, FleetCostFromPrices) {
+  GpuEconomics prices = GpuEconomics::builtin();
+  JobSimConfig c;
+  c.economics = &prices;
+  const auto r = simulate_jobs({gpu_node("n", 8)}, {job("a", 0, 3600, 2)}, c);
+  ASSERT_TRUE(r.fleet_cost_usd.has_value());
+  EXPECT_NEAR(*r.fleet_cost_usd, 8 * 3.06, 1e-9);  // 8 V100 for one hour
+  EXPECT_NEAR(*r.allocated_cost_usd, 2 * 3.06, 1e-9);
+  const auto unpriced = simulate_jobs({gpu_node("n", 8, "G2")}, {job("a", 0, 3600)}, c);
+  EXPECT_FALSE(unpriced.fleet_cost_usd.has_value());
+  EXPECT_EQ(unpriced.unpriced_models, std::vector<std::string>{"G2"});
+}
+
+TEST(JobSimulation, SpeedScalingSlowsJobsOnSlowerGpus) {
+  GpuEconomics e = GpuEconomics::builtin();
+  JobSimConfig c;
+  c.economics = &e;
+  c.speed_scaling = true;
+  const auto r = simulate_jobs({gpu_node("n", 1, "P100")}, {job("a", 0, 73.8)}, c);
+  EXPECT_NEAR(r.outcomes[0].finish_s, 100.0, 1e-9);  // P100 = 0.738 of a V100
+}
+
+// Conservation on a real trace under load: every job ends completed or unschedulable, allocation
+// never exceeds capacity, and a run is a pure function of its inputs and seed.
+TEST(JobSimulation, RealTraceConservesJobsAndIsDeterministic) {
+  const std::string d = std::string(XPUSIM_SHARED_DIR) + "/data/traces/";
+  const auto nodes = read_node_list(d + "tiresias/n32g4.csv");
+  auto pods = read_pod_list(d + "philly-derived/philly.csv", "auto", BadRows::reject, "ee9e8c");
+  for (const auto& queue : {"fifo", "sjf", "srtf", "las"}) {
+    JobSimConfig c;
+    c.queue = queue;
+    c.placement = "fgd";
+    const auto a = simulate_jobs(nodes.nodes, pods.pods, c);
+    EXPECT_EQ(a.completed + a.unschedulable, pods.pods.size()) << queue;
+    for (const auto& s : a.series) {
+      ASSERT_LE(s.gpu_alloc_pct, 100.0 + 1e-9);
+      ASSERT_GE(s.gpu_alloc_pct, 0.0);
+    }
+    for (const auto& o : a.outcomes) {
+      if (o.unschedulable) continue;
+      ASSERT_GE(o.finish_s, o.start_s);
+      ASSERT_GE(o.start_s, o.submit_s);
+    }
+    const auto b = simulate_jobs(nodes.nodes, pods.pods, c);
+    EXPECT_EQ(schedule_results_csv({a}), schedule_results_csv({b})) << queue;
+    EXPECT_EQ(schedule_series_csv({a}), schedule_series_csv({b})) << queue;
+  }
+}
+
+TEST(JobSimulation, TraceWithoutDurationsIsAnError) {
+  auto p = job("a", 0, -1);
+  EXPECT_ANY_THROW(run({gpu_node("n", 1)}, {p}, "fifo"));
+}
