@@ -121,6 +121,20 @@ std::string python_float(double x) {
   return s;
 }
 
+namespace {
+// pandas' group mean adds with Kahan compensation; matching it keeps the last rounded digit equal.
+struct KahanSum {
+  double sum = 0, carry = 0;
+  void add(double x) {
+    const double y = x - carry, t = sum + y;
+    carry = (t - sum) - y;
+    sum = t;
+  }
+  double value() const { return sum; }
+};
+
+}  // namespace
+
 ReplayCurves replay_curves(const ReplayRun& run, int max_percent) {
   const double gpus = run.total_gpus;
   struct Sample {
@@ -139,11 +153,11 @@ ReplayCurves replay_curves(const ReplayRun& run, int max_percent) {
   }
   ReplayCurves c;
   for (int k = 0; k <= max_percent; ++k) {
-    double sum_alloc = 0, sum_frag = 0, sum_ratio = 0;
+    KahanSum sum_alloc, sum_frag, sum_ratio;
     std::size_t n = 0;
     for (int widen = 0; widen <= 1 && n == 0; ++widen)
       for (const auto& s : samples)
-        if (std::abs(s.arrive - k) <= widen) sum_alloc += s.alloc, sum_frag += s.frag_amount, sum_ratio += s.frag_ratio, ++n;
+        if (std::abs(s.arrive - k) <= widen) sum_alloc.add(s.alloc), sum_frag.add(s.frag_amount), sum_ratio.add(s.frag_ratio), ++n;
     if (n == 0) {
       c.allocation_pct.emplace_back();
       c.fragmentation_pct.emplace_back();
@@ -151,9 +165,9 @@ ReplayCurves replay_curves(const ReplayRun& run, int max_percent) {
       continue;
     }
     const double count = static_cast<double>(n);
-    c.allocation_pct.push_back(python_round(sum_alloc / count, 2));
-    c.fragmentation_pct.push_back(python_round(100.0 * (sum_frag / count) / 1000.0 / gpus, 2));
-    c.fragmentation_ratio.push_back(sum_ratio / count);
+    c.allocation_pct.push_back(python_round(sum_alloc.value() / count, 2));
+    c.fragmentation_pct.push_back(python_round(100.0 * (sum_frag.value() / count) / 1000.0 / gpus, 2));
+    c.fragmentation_ratio.push_back(sum_ratio.value() / count);
   }
   return c;
 }

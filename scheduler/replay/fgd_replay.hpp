@@ -18,7 +18,7 @@ struct ReplayOptions {
   double inflate = 1.3;
   // Draws the reference makes between tuning and the node-rank permutation (client-go informers);
   // their number is not recoverable from its code. They shift only tie-breaks.
-  int hidden_draws = 0;
+  int hidden_draws = 10;
 };
 
 // The state after one pod attempt, in milli-GPU.

@@ -18,7 +18,7 @@ struct ReplayMatrixConfig {
   std::vector<std::string> policies;
   std::vector<int64_t> seeds;
   double inflate = 1.3;
-  int hidden_draws = 0;
+  int hidden_draws = 10;
   int jobs = 1;  // runs in parallel; results do not depend on it
   BadRows bad_rows = BadRows::reject;
 };

@@ -70,7 +70,7 @@ Action add_replay_command(CLI::App& app) {
     std::vector<std::string> pods;
     std::vector<std::string> policies = {"random", "dot-product", "gpu-clustering", "gpu-packing", "best-fit", "fgd"};
     double inflate = 1.3, tolerance = 1.0;
-    int hidden_draws = 0, jobs = 1, at = 100;
+    int hidden_draws = 10, jobs = 1, at = 100;
     bool skip_bad_rows = false;
     OutputOptions output;
   };
@@ -84,7 +84,7 @@ Action add_replay_command(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--seeds", f->seeds, "seeds: 42-51, or 42,43 (default 42-51)");
   cmd->add_option("--inflate", f->inflate, "GPU request as a multiple of GPU capacity (default 1.3)");
-  cmd->add_option("--hidden-draws", f->hidden_draws, "random draws to skip before the node ranks (default 0)");
+  cmd->add_option("--hidden-draws", f->hidden_draws, "draws the reference makes before the node ranks (default 10, found by matching its results)");
   cmd->add_option("--reference", f->reference, "published analysis_allo_discrete.csv to compare with");
   cmd->add_option("--at", f->at, "arrived request, % of capacity, for the summary (default 100)");
   cmd->add_option("--tolerance", f->tolerance, "pp difference from the reference marked with ! (default 1.0)");

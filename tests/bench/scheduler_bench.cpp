@@ -28,9 +28,11 @@ static void BM_ReplayOpenbDefault(benchmark::State& state, const char* policy) {
   if (!have_traces(state)) return;
   const auto nodes = read_node_list(kTraces + "alibaba-gpu-v2023/openb_node_list_gpu_node.csv");
   const auto pods = read_pod_list(kTraces + "alibaba-gpu-v2023/openb_pod_list_default.csv");
+  sched::ReplayOptions options;  // seed 42, inflated to 130%
+  options.policy = policy;
   std::size_t attempts = 0;
   for (auto _ : state) {
-    const auto run = sched::replay_fgd_protocol(nodes.nodes, pods.pods, {policy, 42, 1.3, 0});
+    const auto run = sched::replay_fgd_protocol(nodes.nodes, pods.pods, options);
     attempts = run.pods;
     benchmark::DoNotOptimize(run.placed);
   }

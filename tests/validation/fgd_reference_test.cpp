@@ -1,8 +1,11 @@
 // The FGD paper's allocation experiment, against the paper's own published results
 // (../shared/data/reference/fgd, see PROVENANCE.md there).
 //
-// 1. Before any pod fails, the allocation curve depends only on the arrival order, which comes
-//    from Go's math/rand: our curve must equal the published one exactly, seed by seed.
+// 1. Arrival order and node ranks come from Go's math/rand, reproduced draw for draw, so each run
+//    is the reference's run: for the deterministic policies every point of every seed's curve must
+//    equal the published one up to the last rounded digit (0.01; the reference averages with a
+//    different summation order). FGD's scores pass through exp() and float sums whose rounding
+//    differs from Go's in rare ties, so its curves are held to 0.3 points.
 // 2. At 100% of capacity requested, the mean over seeds 42..51 must be within 1.0 percentage
 //    point of the published mean, for each of the six policies, on every published trace.
 #include <cmath>
@@ -37,12 +40,14 @@ const ReferenceResults& reference() {
 
 }  // namespace
 
-TEST(FgdReference, CurveIsExactUntilTheFirstFailedPod) {
-  const auto cells = run_trace("default", {"best-fit", "fgd"});
+TEST(FgdReference, EverySeedsCurveMatchesTheReferenceRun) {
+  const auto cells = run_trace("default", {"dot-product", "gpu-clustering", "gpu-packing", "best-fit", "fgd"});
+  ASSERT_EQ(cells.size(), 50u);
   for (const auto& cell : cells) {
     const auto& ref = reference().at({cell.workload, reference_label(cell.policy)}).at(cell.seed);
-    for (std::size_t k = 0; k <= 85; ++k)
-      ASSERT_DOUBLE_EQ(*cell.curves.allocation_pct[k], ref[k]) << cell.policy << " seed " << cell.seed << " at " << k << "%";
+    const double tolerance = cell.policy == "fgd" ? 0.3 : 0.01 + 1e-9;
+    for (std::size_t k = 0; k < ref.size(); ++k)
+      ASSERT_NEAR(*cell.curves.allocation_pct[k], ref[k], tolerance) << cell.policy << " seed " << cell.seed << " at " << k << "%";
   }
 }
 
