@@ -72,17 +72,18 @@ std::string schedule_results_csv(const std::vector<sched::JobSimResult>& runs) {
 }
 
 std::string schedule_results_table(const std::vector<sched::JobSimResult>& runs) {
-  std::string out = fmt::format("{:<15} {:<6} {:>7} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6} {:>9} {:>12}\n",
+  std::string out = fmt::format("{:<15} {:<6} {:>7} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6} {:>9} {:>12} {:>10}\n",
                                 "placement", "queue", "done", "unsch", "preem", "JCT p50 h", "JCT p99 h", "wait avg",
-                                "wait p99", "makespan", "GPU %", "frag %", "GPU-h", "fleet $");
+                                "wait p99", "makespan", "GPU %", "frag %", "GPU-h", "fleet $", "used $");
   for (const auto& r : runs) {
     auto h = [](const Histogram& x, double p) { return x.count() ? hours(x.percentile(p)) : std::string("-"); };
-    out += fmt::format("{:<15} {:<6} {:>7} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6.1f} {:>6.1f} {:>9.0f} {:>12}\n",
+    out += fmt::format("{:<15} {:<6} {:>7} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6.1f} {:>6.1f} {:>9.0f} {:>12} {:>10}\n",
                        r.placement, r.queue, r.completed, r.unschedulable, r.preemptions, h(r.jct_s, 50), h(r.jct_s, 99),
                        r.queueing_s.count() ? hours(r.queueing_s.mean()) : "-", h(r.queueing_s, 99), hours(r.makespan_s),
-                       r.gpu_alloc_pct_avg, r.frag_pct_avg, r.gpu_hours_allocated, or_dash(r.fleet_cost_usd, "{:.0f}"));
+                       r.gpu_alloc_pct_avg, r.frag_pct_avg, r.gpu_hours_allocated, or_dash(r.fleet_cost_usd, "{:.0f}"),
+                       or_dash(r.allocated_cost_usd, "{:.0f}"));
   }
-  out += "(times in hours; GPU % and frag % are time averages over the run; fleet $ = every GPU node for the makespan)\n";
+  out += "(times in hours; GPU % and frag % are time averages over the run; fleet $ = every GPU node for the makespan;\n used $ = GPU-hours held, at each model's price)\n";
   for (const auto& r : runs)
     if (!r.unpriced_models.empty()) {
       std::vector<std::string> names;
