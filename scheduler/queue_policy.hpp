@@ -19,6 +19,7 @@ struct JobView {
   double remaining_s = 0;        // what is left of it
   double attained_gpu_s = 0;     // GPU-seconds of service received so far (LAS)
   double gpus = 0;               // GPUs held while running (0.5 for half a GPU)
+  double rate = 1;               // work done per second while running (GPU speed)
   bool running = false;
 };
 
@@ -32,6 +33,8 @@ class QueuePolicy {
   virtual ~QueuePolicy() = default;
   virtual double key(const JobView& job) const = 0;
   virtual bool preemptive() const { return false; }
+  // How fast a running job's key changes between events (SRTF: its remaining time shrinks).
+  virtual double key_drift(const JobView&) const { return 0; }
   // Seconds of running (at num_gpu GPUs) after which the job's key changes, or +inf. The simulator
   // schedules a re-evaluation then (LAS demotion).
   virtual double time_to_key_change(const JobView&) const { return std::numeric_limits<double>::infinity(); }

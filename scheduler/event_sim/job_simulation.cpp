@@ -59,7 +59,8 @@ class Simulation {
     workload_ = TargetWorkload::from_pods(pods, cluster_);
     PolicySetup setup{&rng_, &ranks_, &workload_, config.economics};
     placement_ = make_placement_policy(config.placement, setup);
-    node_jobs_.resize(nodes.size());
+    node_running_.resize(nodes.size());
+    node_key_bound_.assign(nodes.size(), -kInf);
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       frag_.push_back(workload_.fragment(cluster_.node(static_cast<int>(i))));
       frag_total_ += frag_.back();
@@ -159,6 +160,7 @@ class Simulation {
     v.duration_s = j.spec->duration_s;
     v.gpus = j.gpus;
     v.running = j.state == State::running;
+    v.rate = j.rate;
     v.remaining_s = j.work - (v.running ? (now_ - j.run_start) * j.rate : 0.0);
     v.attained_gpu_s = j.attained_gpu_s + (v.running ? (now_ - j.run_start) * j.gpus : 0.0);
     return v;
@@ -197,10 +199,11 @@ class Simulation {
     j.run_start = now_;
     j.rate = kInf;
     for (const auto& p : j.placements) {
-      node_jobs_[static_cast<std::size_t>(p.node)].push_back(i);
       const int model = cluster_.node(p.node).model;
       j.rate = std::min(j.rate, model >= 0 && !j.req.cpu_only() ? speed_[static_cast<std::size_t>(model)] : 1.0);
     }
+    for (const auto& p : j.placements) node_running_[static_cast<std::size_t>(p.node)].push_back({0, 0, 0, i});
+    refresh_key(i);
     JobOutcome& o = result_.outcomes[i];
     if (o.start_s < 0) o.start_s = now_, result_.queueing_s.add(now_ - j.spec->submit_s);
     timed_.push({now_ + j.work / j.rate, i, j.generation, true});
@@ -226,13 +229,26 @@ class Simulation {
       }
       cluster_.release(p, j.workers[w]);
       node_changed(p.node);
-      auto& on_node = node_jobs_[static_cast<std::size_t>(p.node)];
-      on_node.erase(std::find(on_node.begin(), on_node.end(), i));
+      auto& on_node = node_running_[static_cast<std::size_t>(p.node)];
+      on_node.erase(std::find_if(on_node.begin(), on_node.end(), [&](const Running& r) { return r.job == i; }));
+      update_key_bound(p.node);
     }
     j.placements.clear();
     ++j.generation;
     --running_;
     ++release_epoch_;
+  }
+
+  // Records a running job's current key on every node it occupies.
+  void refresh_key(std::size_t i) {
+    const JobView v = view(jobs_[i]);
+    const double key = queue_->key(v), drift = queue_->key_drift(v);
+    if (drift > 0) throw std::logic_error("queue keys may only drift downwards");
+    for (const auto& p : jobs_[i].placements) {
+      for (auto& r : node_running_[static_cast<std::size_t>(p.node)])
+        if (r.job == i) r = {key, now_, drift, i};
+      update_key_bound(p.node);
+    }
   }
 
   void node_changed(int node) {
@@ -266,22 +282,30 @@ class Simulation {
   std::vector<Shape> shapes_;
   std::set<std::tuple<double, std::size_t, int>> heads_;
   std::priority_queue<Timed, std::vector<Timed>, std::greater<>> timed_;
-  std::vector<std::vector<std::size_t>> node_jobs_;
+  // Per node, the jobs running there with their queue key as of t0 and its drift per second, so a
+  // preemption search reads current keys without touching the jobs.
+  struct Running {
+    double key0, t0, drift;
+    std::size_t job;
+  };
+  std::vector<std::vector<Running>> node_running_;
+  // Upper bound of the current keys on each node (drifts are never positive): lets a preemption
+  // search skip nodes with no lower-priority job in one contiguous scan.
+  std::vector<double> node_key_bound_;
+
+  void update_key_bound(int node) {
+    double bound = -kInf;
+    for (const Running& r : node_running_[static_cast<std::size_t>(node)]) bound = std::max(bound, r.key0);
+    node_key_bound_[static_cast<std::size_t>(node)] = bound;
+  }
   std::vector<double> frag_, speed_;
   std::vector<std::optional<double>> prices_;
   double frag_total_ = 0, now_ = 0, allocated_cost_ = 0;
   std::size_t running_ = 0, waiting_ = 0;
   uint64_t release_epoch_ = 0;
   bool preempt_check_ = false;
-  struct Candidate {  // a running job that a waiting one might preempt
-    int node;
-    double key;
-    std::size_t job;
-  };
-  std::vector<Candidate> candidates_;
-  std::vector<std::pair<std::size_t, std::size_t>> groups_;  // [begin, end) of each node's candidates
+  std::vector<std::pair<double, std::size_t>> candidates_;  // (key, job) on the node being tried
   std::vector<int> trial_gpus_;
-  bool candidates_valid_ = false;
   JobSimResult result_;
   TimeWeightedAverage gpu_avg_, cpu_avg_, frag_avg_, ratio_avg_;
   double next_sample_ = 0, sample_interval_ = 1, t0_ = 0;
@@ -289,7 +313,6 @@ class Simulation {
 
 void Simulation::schedule_pass() {
   int preempt_attempts = 0;
-  candidates_valid_ = false;
   for (auto it = heads_.begin(); it != heads_.end();) {
     const auto entry = *it;
     const auto [key, i, shape_index] = entry;
@@ -321,52 +344,46 @@ void Simulation::schedule_pass() {
 bool Simulation::try_preempt_for(std::size_t i) {
   const Job& job = jobs_[i];
   const double key = queue_->key(view(job));
-  if (!candidates_valid_) {  // running jobs' keys, once per pass: per node, lowest priority first
-    candidates_.clear();
-    groups_.clear();
-    for (int n = 0; n < static_cast<int>(node_jobs_.size()); ++n) {
-      const std::size_t first = candidates_.size();
-      for (std::size_t v : node_jobs_[static_cast<std::size_t>(n)]) candidates_.push_back({n, queue_->key(view(jobs_[v])), v});
-      std::sort(candidates_.begin() + static_cast<std::ptrdiff_t>(first), candidates_.end(),
-                [](const Candidate& a, const Candidate& b) { return std::tie(b.key, a.job) < std::tie(a.key, b.job); });
-      if (candidates_.size() > first) groups_.emplace_back(first, candidates_.size());
-    }
-    candidates_valid_ = true;
-  }
-  const auto& candidates = candidates_;
   int best_node = -1;
   std::vector<std::size_t> best_victims, victims;
-  for (const auto& [c, end] : groups_) {
-    const int n = candidates[c].node;
-    if (candidates[c].key > key && empty_.fits(n, job.req)) {
-      // What-if state of the node with victims removed; no copy of the Node (names, tags).
-      const Node& node = cluster_.node(n);
-      int64_t cpu_free = node.cpu_free, memory_free = node.memory_free;
-      trial_gpus_.assign(node.gpu_free.begin(), node.gpu_free.end());
-      victims.clear();
-      for (std::size_t k = c; k < end && candidates[k].key > key; ++k) {
-        if (!best_victims.empty() && victims.size() + 1 >= best_victims.size()) break;
-        const Job& victim = jobs_[candidates[k].job];
-        for (std::size_t w = 0; w < victim.placements.size(); ++w)  // a gang frees only its worker here
-          if (victim.placements[w].node == n) {
-            cpu_free += victim.workers[w].cpu_milli;
-            memory_free += victim.workers[w].memory_mib;
-            for (int g : victim.placements[w].gpus) trial_gpus_[static_cast<std::size_t>(g)] += victim.workers[w].gpu_milli;
-          }
-        victims.push_back(candidates[k].job);
-        int fitting = 0;
-        for (int f : trial_gpus_) fitting += f >= job.req.gpu_milli;
-        if (cpu_free >= job.req.cpu_milli && memory_free >= job.req.memory_mib &&
-            (job.req.cpu_only() || fitting >= job.req.num_gpu)) {
-          best_node = n;
-          best_victims = victims;
-          break;
+  for (int n = 0; n < static_cast<int>(node_running_.size()); ++n) {
+    if (node_key_bound_[static_cast<std::size_t>(n)] <= key) continue;
+    candidates_.clear();
+    for (const Running& r : node_running_[static_cast<std::size_t>(n)]) {
+      const double k = r.key0 + r.drift * (now_ - r.t0);
+      if (k > key) candidates_.emplace_back(k, r.job);
+    }
+    if (candidates_.empty() || !empty_.fits(n, job.req)) continue;
+    // Lowest priority first; a gang with two workers here is one victim.
+    std::sort(candidates_.begin(), candidates_.end(),
+              [](const auto& a, const auto& b) { return std::tie(b.first, a.second) < std::tie(a.first, b.second); });
+    candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
+    // What-if state of the node with victims removed; no copy of the Node (names, tags).
+    const Node& node = cluster_.node(n);
+    int64_t cpu_free = node.cpu_free, memory_free = node.memory_free;
+    trial_gpus_.assign(node.gpu_free.begin(), node.gpu_free.end());
+    victims.clear();
+    for (const auto& [k, v] : candidates_) {
+      if (!best_victims.empty() && victims.size() + 1 >= best_victims.size()) break;
+      const Job& victim = jobs_[v];
+      for (std::size_t w = 0; w < victim.placements.size(); ++w)  // a gang frees only its workers here
+        if (victim.placements[w].node == n) {
+          cpu_free += victim.workers[w].cpu_milli;
+          memory_free += victim.workers[w].memory_mib;
+          for (int g : victim.placements[w].gpus) trial_gpus_[static_cast<std::size_t>(g)] += victim.workers[w].gpu_milli;
         }
+      victims.push_back(v);
+      int fitting = 0;
+      for (int f : trial_gpus_) fitting += f >= job.req.gpu_milli;
+      if (cpu_free >= job.req.cpu_milli && memory_free >= job.req.memory_mib &&
+          (job.req.cpu_only() || fitting >= job.req.num_gpu)) {
+        best_node = n;
+        best_victims = victims;
+        break;
       }
     }
   }
   if (best_node < 0) return false;
-  candidates_valid_ = false;
   for (std::size_t v : best_victims) {
     stop(v);
     ++result_.outcomes[v].preemptions;
@@ -447,6 +464,7 @@ JobSimResult Simulation::run() {
         result_.jct_s.add(now_ - j.spec->submit_s);
         ++result_.completed;
       } else {
+        refresh_key(e.job);
         const double dt = queue_->time_to_key_change(view(j));  // the next threshold, if any
         if (std::isfinite(dt)) timed_.push({now_ + std::max(dt, 1e-9), e.job, j.generation, false});
         preempt_check_ = true;

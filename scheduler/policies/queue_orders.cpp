@@ -28,6 +28,7 @@ class ShortestRemainingTimeFirst : public QueuePolicy {
   explicit ShortestRemainingTimeFirst(const QueuePolicyOptions&) {}
   double key(const JobView& j) const override { return j.remaining_s; }
   bool preemptive() const override { return true; }
+  double key_drift(const JobView& j) const override { return j.running ? -j.rate : 0.0; }
 };
 
 // Jobs sit in queue q while their attained GPU-seconds are below threshold q; lower queues first,
