@@ -105,14 +105,15 @@ std::string schedule_series_csv(const std::vector<sched::JobSimResult>& runs) {
 }
 
 std::string schedule_jobs_csv(const std::vector<sched::JobSimResult>& runs) {
-  std::string out = "placement_policy,queue_policy,job,submit_s,start_s,finish_s,queueing_s,jct_s,preemptions,unschedulable\n";
+  std::string out = "placement_policy,queue_policy,job,submit_s,start_s,finish_s,queueing_s,jct_s,preemptions,unschedulable,nodes\n";
   for (const auto& r : runs)
     for (const auto& j : r.outcomes) {
       const bool ran = j.finish_s >= 0;
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", r.placement, r.queue, j.name, j.submit_s,
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", r.placement, r.queue, j.name, j.submit_s,
                          ran ? fmt::format("{}", j.start_s) : "", ran ? fmt::format("{}", j.finish_s) : "",
                          ran ? fmt::format("{}", j.start_s - j.submit_s) : "",
-                         ran ? fmt::format("{}", j.finish_s - j.submit_s) : "", j.preemptions, j.unschedulable ? 1 : 0);
+                         ran ? fmt::format("{}", j.finish_s - j.submit_s) : "", j.preemptions, j.unschedulable ? 1 : 0,
+                         fmt::join(j.nodes, "|"));
     }
   return out;
 }

@@ -21,6 +21,7 @@ Cluster::Cluster(const std::vector<NodeSpec>& specs) {
   for (const auto& s : specs) {
     Node n;
     n.name = s.name;
+    n.network = s.network;
     n.cpu_capacity = n.cpu_free = s.cpu_milli;
     n.memory_capacity = n.memory_free = s.memory_mib;
     if (s.gpu_count > 64) throw std::invalid_argument("node " + s.name + " has more than 64 GPUs");

@@ -30,6 +30,7 @@ struct Request {
 struct Node {
   std::string name;
   int model = -1;  // index into Cluster::models(); -1 when the node has no GPUs
+  std::string network;  // attachment point (switch); nodes that share it are close
   int64_t cpu_capacity = 0, cpu_free = 0;
   int64_t memory_capacity = 0, memory_free = 0;
   std::vector<int> gpu_free;  // milli-GPU free on each GPU

@@ -9,11 +9,11 @@
 
 namespace xpusim::sched {
 
-Placement PlacementPolicy::place(const Cluster& cluster, const Request& r) {
+Placement PlacementPolicy::place(const Cluster& cluster, const Request& r, const std::vector<char>* allowed) {
   feasible_.clear();
   const int n = static_cast<int>(cluster.nodes().size());
   for (int i = 0; i < n; ++i)
-    if (cluster.fits(i, r)) feasible_.push_back(i);
+    if ((!allowed || (*allowed)[static_cast<std::size_t>(i)]) && cluster.fits(i, r)) feasible_.push_back(i);
   if (feasible_.empty()) return {};
   int best = feasible_.front();
   if (feasible_.size() > 1) {

@@ -32,8 +32,9 @@ class PlacementPolicy {
   explicit PlacementPolicy(const PolicySetup& setup) : setup_(setup) {}
   virtual ~PlacementPolicy() = default;
 
-  // The chosen placement, or node = -1 when no node fits.
-  Placement place(const Cluster& cluster, const Request& r);
+  // The chosen placement, or node = -1 when no node fits. `allowed`, when given, limits the
+  // choice to nodes i with allowed[i] != 0 (locality of a gang's workers).
+  Placement place(const Cluster& cluster, const Request& r, const std::vector<char>* allowed = nullptr);
 
  protected:
   // Called once per pod with the feasible nodes when there are two or more.

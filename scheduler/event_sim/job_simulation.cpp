@@ -60,6 +60,10 @@ class Simulation {
     PolicySetup setup{&rng_, &ranks_, &workload_, config.economics};
     placement_ = make_placement_policy(config.placement, setup);
     node_running_.resize(nodes.size());
+    std::map<std::string, std::vector<int>> by_network;
+    for (int n = 0; n < static_cast<int>(nodes.size()); ++n)
+      if (!nodes[static_cast<std::size_t>(n)].network.empty()) by_network[nodes[static_cast<std::size_t>(n)].network].push_back(n);
+    for (auto& [name, members] : by_network) switches_.push_back(std::move(members));
     node_key_bound_.assign(nodes.size(), -kInf);
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       frag_.push_back(workload_.fragment(cluster_.node(static_cast<int>(i))));
@@ -133,12 +137,31 @@ class Simulation {
     return it->second;
   }
 
-  // Places every worker of job i, or none.
+  // Places every worker of job i, or none. A gang goes to a single switch when one has room for
+  // all of its workers (the tightest such switch, Tiresias-style consolidation), else anywhere.
   bool place_all(std::size_t i) {
     Job& j = jobs_[i];
+    if (j.workers.size() > 1 && !switches_.empty()) {
+      std::vector<std::pair<int64_t, std::size_t>> order;  // (free milli-GPU, switch)
+      for (std::size_t s = 0; s < switches_.size(); ++s) {
+        int64_t free = 0;
+        for (int n : switches_[s]) free += cluster_.node(n).free_gpu_milli();
+        if (free >= j.req.total_gpu_milli()) order.emplace_back(free, s);
+      }
+      std::sort(order.begin(), order.end());
+      for (const auto& [free, s] : order) {
+        allowed_.assign(cluster_.nodes().size(), 0);
+        for (int n : switches_[s]) allowed_[static_cast<std::size_t>(n)] = 1;
+        if (place_workers(j, &allowed_)) return true;
+      }
+    }
+    return place_workers(j, nullptr);
+  }
+
+  bool place_workers(Job& j, const std::vector<char>* allowed) {
     j.placements.clear();
     for (const auto& w : j.workers) {
-      const Placement p = placement_->place(cluster_, w);
+      const Placement p = placement_->place(cluster_, w, allowed);
       if (p.node < 0) {
         for (std::size_t k = 0; k < j.placements.size(); ++k) {
           cluster_.release(j.placements[k], j.workers[k]);
@@ -205,6 +228,8 @@ class Simulation {
     for (const auto& p : j.placements) node_running_[static_cast<std::size_t>(p.node)].push_back({0, 0, 0, i});
     refresh_key(i);
     JobOutcome& o = result_.outcomes[i];
+    o.nodes.clear();
+    for (const auto& p : j.placements) o.nodes.push_back(cluster_.node(p.node).name);
     if (o.start_s < 0) o.start_s = now_, result_.queueing_s.add(now_ - j.spec->submit_s);
     timed_.push({now_ + j.work / j.rate, i, j.generation, true});
     const double dt = queue_->time_to_key_change(view(j));
@@ -306,6 +331,8 @@ class Simulation {
   bool preempt_check_ = false;
   std::vector<std::pair<double, std::size_t>> candidates_;  // (key, job) on the node being tried
   std::vector<int> trial_gpus_;
+  std::vector<char> allowed_;
+  std::vector<std::vector<int>> switches_;  // nodes by network attachment, when the cluster says
   JobSimResult result_;
   TimeWeightedAverage gpu_avg_, cpu_avg_, frag_avg_, ratio_avg_;
   double next_sample_ = 0, sample_interval_ = 1, t0_ = 0;

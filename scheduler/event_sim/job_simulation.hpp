@@ -36,6 +36,7 @@ struct JobOutcome {
   double submit_s = 0, start_s = -1, finish_s = -1;  // start: first start; -1 never
   int preemptions = 0;
   bool unschedulable = false;
+  std::vector<std::string> nodes;  // where it last ran, one per worker
 };
 
 struct ClusterSample {

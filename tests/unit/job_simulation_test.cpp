@@ -15,7 +15,7 @@ using namespace xpusim::sched;
 namespace {
 
 NodeSpec gpu_node(const std::string& name, int gpus, const std::string& model = "V100") {
-  return {name, 64000, 262144, gpus, model};
+  return {name, 64000, 262144, gpus, model, ""};
 }
 
 PodSpec job(const std::string& name, double submit, double duration, int gpus = 1, int milli = 1000) {
@@ -164,4 +164,28 @@ TEST(JobSimulation, RealTraceConservesJobsAndIsDeterministic) {
 TEST(JobSimulation, TraceWithoutDurationsIsAnError) {
   auto p = job("a", 0, -1);
   EXPECT_ANY_THROW(run({gpu_node("n", 1)}, {p}, "fifo"));
+}
+
+TEST(JobSimulation, GangWorkersStayOnOneSwitchWhenTheyFit) {
+  // Two switches of two 4-GPU nodes. An 8-GPU gang should take both nodes of one switch.
+  std::vector<NodeSpec> nodes;
+  for (int s = 0; s < 2; ++s)
+    for (int n = 0; n < 2; ++n) {
+      NodeSpec spec = gpu_node("s" + std::to_string(s) + "n" + std::to_string(n), 4);
+      spec.network = "switch-" + std::to_string(s);
+      nodes.push_back(spec);
+    }
+  // A 1-GPU job first takes one node; three full nodes remain, on both switches. Whatever the
+  // tie-break ranks, the gang must take the two nodes of the other switch.
+  JobSimConfig c;
+  c.placement = "best-fit";
+  for (int64_t seed = 1; seed <= 20; ++seed) {
+    c.seed = seed;
+    const auto r = simulate_jobs(nodes, {job("one", 0, 100, 1), job("gang", 1, 10, 8)}, c);
+    ASSERT_EQ(r.completed, 2u);
+    const auto& gang = r.outcomes[1].nodes;
+    ASSERT_EQ(gang.size(), 2u);
+    EXPECT_EQ(gang[0].substr(0, 2), gang[1].substr(0, 2)) << seed;
+    EXPECT_NE(gang[0].substr(0, 2), r.outcomes[0].nodes.at(0).substr(0, 2)) << seed;
+  }
 }

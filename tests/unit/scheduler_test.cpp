@@ -17,7 +17,7 @@ using namespace xpusim::sched;
 namespace {
 
 NodeSpec node(const std::string& name, int gpus, const std::string& model = "V100", int64_t cpu = 64000) {
-  return {name, cpu, 262144, gpus, model};
+  return {name, cpu, 262144, gpus, model, ""};
 }
 
 PodSpec pod(int64_t cpu, int num_gpu, int milli, const std::string& spec = "") {

@@ -32,6 +32,7 @@ NodeList read_tiresias_cluster(const std::string& path) {
     for (int64_t n = 0; n < per_switch; ++n) {
       NodeSpec node;
       node.name = fmt::format("s{:03}-n{:04}", s, n);
+      node.network = fmt::format("switch-{:03}", s);
       node.gpu_count = static_cast<int>(r.integer(2, 0, 64));
       node.cpu_milli = r.integer(3, 1, 10'000) * 1000;
       node.memory_mib = r.integer(4, 0, 1'000'000) * 1024;

@@ -15,6 +15,7 @@ struct NodeSpec {
   int64_t memory_mib = 0;
   int gpu_count = 0;
   std::string gpu_model;  // label such as "V100M16"; empty for unlabeled clusters
+  std::string network;    // where it attaches to the network (switch); empty when the trace does not say
 };
 
 // One pod (or job, or task instance): what it asks for and, when the trace records it, when it was
