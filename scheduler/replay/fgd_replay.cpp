@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <numeric>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -66,6 +67,8 @@ std::vector<int> node_ranks(const Cluster& cluster, GoRand& rng) {
 ReplayRun replay_fgd_protocol(const std::vector<NodeSpec>& nodes, const std::vector<PodSpec>& pods,
                               const ReplayOptions& options) {
   Cluster cluster(nodes);
+  if (cluster.gpu_capacity_milli() == 0) throw std::invalid_argument("the replay needs a cluster with GPUs");
+  if (pods.empty()) throw std::invalid_argument("the replay needs pods");
   GoRand rng(options.seed);
   rng.int63();  // the reference draws one value right after seeding (a logged rand.Int())
   const double target = options.inflate * static_cast<double>(cluster.gpu_capacity_milli());

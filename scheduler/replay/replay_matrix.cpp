@@ -22,6 +22,9 @@ std::vector<ReplayCell> run_replay_matrix(const ReplayMatrixConfig& config) {
   };
   const NodeList nodes = read_node_list(config.nodes_path, "auto", config.bad_rows);
   report_skipped(nodes.problems);
+  int64_t gpus = 0;
+  for (const auto& n : nodes.nodes) gpus += n.gpu_count;
+  if (gpus == 0) throw InputError(config.nodes_path, "", "no GPUs: the replay measures GPU allocation");
   std::vector<PodList> traces;
   for (const auto& path : config.pod_paths) {
     traces.push_back(read_pod_list(path, "auto", config.bad_rows));

@@ -8,6 +8,7 @@
 #include "scheduler/fragmentation.hpp"
 #include "scheduler/gpu_economics.hpp"
 #include "scheduler/placement_policy.hpp"
+#include "scheduler/replay/fgd_replay.hpp"
 #include "scheduler/replay/go_rand.hpp"
 #include "sim/engine/input_error.hpp"
 
@@ -170,4 +171,32 @@ TEST(Policies, CostAwarePicksTheMostThroughputPerDollar) {
   e.models["P100"].usd_per_gpu_hour = 3.0;   // 0.25 per $: the V100 wins now
   EXPECT_EQ(policy_with(e)->place(c, c.request_for(pod(1000, 1, 1000))).node, 0);
   EXPECT_THROW(make_placement_policy("cost-aware", {}), std::invalid_argument);
+}
+
+TEST(Replay, EveryPodIsPlacedOrDroppedAndNothingIsOverAllocated) {
+  std::vector<NodeSpec> nodes = {node("a", 2), node("b", 4, "T4"), node("c", 8)};
+  std::vector<PodSpec> pods;
+  for (int i = 0; i < 40; ++i) {
+    PodSpec p = pod(1000 * (1 + i % 5), i % 7 == 0 ? 0 : 1 + (i % 3 == 0 ? 1 : 0), i % 2 ? 1000 : 250 + 50 * (i % 10),
+                    i % 11 == 0 ? "T4" : "");
+    if (p.num_gpu > 1) p.gpu_milli = 1000;
+    p.name = "pod-" + std::to_string(100 + i);
+    pods.push_back(p);
+  }
+  for (const std::string policy : {"random", "dot-product", "gpu-clustering", "gpu-packing", "best-fit", "fgd"}) {
+    const auto run = replay_fgd_protocol(nodes, pods, {policy, 7, 1.3, 10});
+    EXPECT_EQ(run.placed + run.failed, run.pods) << policy;
+    EXPECT_EQ(run.events.size(), run.pods) << policy;
+    EXPECT_GE(static_cast<double>(run.requested_milli), 1.3 * 14000 - 1000) << policy;  // inflated to ~130%
+    for (std::size_t e = 1; e < run.events.size(); ++e) {
+      ASSERT_GE(run.events[e].arrived_milli, run.events[e - 1].arrived_milli);
+      ASSERT_LE(run.events[e].used_milli, 14000);
+      ASSERT_EQ(run.events[e].used_milli + run.events[e].idle_milli, 14000);
+    }
+    // The same seed gives the same run.
+    const auto again = replay_fgd_protocol(nodes, pods, {policy, 7, 1.3, 10});
+    EXPECT_EQ(again.placed, run.placed);
+    EXPECT_EQ(again.events.back().used_milli, run.events.back().used_milli);
+  }
+  EXPECT_THROW(replay_fgd_protocol({node("cpu", 0, "")}, pods, {}), std::invalid_argument);
 }
