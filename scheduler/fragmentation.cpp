@@ -17,8 +17,9 @@ TargetWorkload TargetWorkload::from_pods(const std::vector<PodSpec>& pods, const
   });
   TargetWorkload w;
   int64_t kept = 0;
+  const double total = static_cast<double>(pods.size());
   for (const auto& [key, count] : sorted) {
-    if (static_cast<double>(kept) >= coverage * static_cast<double>(pods.size())) break;
+    if (static_cast<double>(kept) >= coverage * total) break;
     WorkloadClass c;
     std::tie(c.cpu_milli, c.gpu_milli, c.num_gpu, c.gpu_spec) = key;
     PodSpec probe;
@@ -30,7 +31,12 @@ TargetWorkload TargetWorkload::from_pods(const std::vector<PodSpec>& pods, const
     kept += count;
     w.classes_.push_back(std::move(c));
   }
-  for (auto& c : w.classes_) c.weight = static_cast<double>(c.count) / static_cast<double>(kept);
+  // Popularity, normalized over the kept classes. Computed as the reference does, share of all pods
+  // divided by the kept share, so that FGD's integer scores tie exactly where the reference's do.
+  for (auto& c : w.classes_)
+    c.weight = kept == static_cast<int64_t>(pods.size())
+                   ? static_cast<double>(c.count) / total
+                   : (static_cast<double>(c.count) / total) / (static_cast<double>(kept) / total);
   return w;
 }
 
@@ -38,21 +44,36 @@ double TargetWorkload::fragment(int model, int64_t cpu_free, const int* g, int g
   int64_t total = 0;
   for (int j = 0; j < gpus; ++j) total += g[j];
   if (total == 0) return 0;
-  double f = 0;
+  // The reference accumulates weighted amounts per category and then sums the categories, in this
+  // order; keeping its order keeps the floating-point result, and FGD's truncated scores, equal.
+  enum { lack_both, lack_gpu, satisfied, lack_cpu, cpu_pod_fits, cpu_pod_lacks_cpu, no_access, categories };
+  double amount[categories] = {};
   for (const auto& c : classes_) {
-    double frag = static_cast<double>(total);  // by default the class cannot use any of it
-    const bool accessible = c.num_gpu > 0 && model >= 0 && (c.model_mask >> model & 1);
-    if (accessible && cpu_free >= c.cpu_milli) {
-      int fitting = 0;
-      int64_t too_small = 0;
-      for (int j = 0; j < gpus; ++j) {
-        if (g[j] >= c.gpu_milli) ++fitting;
-        else too_small += g[j];
-      }
-      if (fitting >= c.num_gpu) frag = static_cast<double>(too_small);
+    const bool cpu_fits = cpu_free >= c.cpu_milli;
+    if (c.num_gpu == 0) {  // a CPU-only pod can use none of the GPUs
+      amount[cpu_fits ? cpu_pod_fits : cpu_pod_lacks_cpu] += c.weight * static_cast<double>(total);
+      continue;
     }
-    f += c.weight * frag;
+    if (model < 0 || !(c.model_mask >> model & 1)) {
+      amount[no_access] += c.weight * static_cast<double>(total);
+      continue;
+    }
+    int fitting = 0;
+    int64_t too_small = 0;
+    for (int j = 0; j < gpus; ++j) {
+      if (g[j] >= c.gpu_milli) ++fitting;
+      else too_small += g[j];
+    }
+    if (fitting >= c.num_gpu && cpu_fits) {  // it fits; only GPUs too small for it are fragments
+      amount[lack_gpu] += c.weight * static_cast<double>(too_small);
+      amount[satisfied] += c.weight * static_cast<double>(total - too_small);
+    } else {
+      amount[fitting >= c.num_gpu ? lack_cpu : (cpu_fits ? lack_gpu : lack_both)] += c.weight * static_cast<double>(total);
+    }
   }
+  double f = 0;
+  for (int k = 0; k < categories; ++k)
+    if (k != satisfied) f += amount[k];
   return f;
 }
 

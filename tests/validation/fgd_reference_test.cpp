@@ -1,11 +1,11 @@
 // The FGD paper's allocation experiment, against the paper's own published results
 // (../shared/data/reference/fgd, see PROVENANCE.md there).
 //
-// 1. Arrival order and node ranks come from Go's math/rand, reproduced draw for draw, so each run
-//    is the reference's run: for the deterministic policies every point of every seed's curve must
-//    equal the published one up to the last rounded digit (0.01; the reference averages with a
-//    different summation order). FGD's scores pass through exp() and float sums whose rounding
-//    differs from Go's in rare ties, so its curves are held to 0.3 points.
+// 1. Arrival order and node ranks come from Go's math/rand, reproduced draw for draw, and FGD's
+//    fragmentation is summed in the reference's order, so each run is the reference's run: for
+//    every policy but Random, every point of every seed's curve must equal the published one up
+//    to the last rounded digit (0.01; the reference averages with a different summation order).
+//    Random cannot match run for run: the reference's feasible-node order depends on threads.
 // 2. At 100% of capacity requested, the mean over seeds 42..51 must be within 1.0 percentage
 //    point of the published mean, for each of the six policies, on every published trace.
 #include <cmath>
@@ -40,21 +40,17 @@ const ReferenceResults& reference() {
 
 }  // namespace
 
-TEST(FgdReference, EverySeedsCurveMatchesTheReferenceRun) {
-  const auto cells = run_trace("default", {"dot-product", "gpu-clustering", "gpu-packing", "best-fit", "fgd"});
-  ASSERT_EQ(cells.size(), 50u);
-  for (const auto& cell : cells) {
-    const auto& ref = reference().at({cell.workload, reference_label(cell.policy)}).at(cell.seed);
-    const double tolerance = cell.policy == "fgd" ? 0.3 : 0.01 + 1e-9;
-    for (std::size_t k = 0; k < ref.size(); ++k)
-      ASSERT_NEAR(*cell.curves.allocation_pct[k], ref[k], tolerance) << cell.policy << " seed " << cell.seed << " at " << k << "%";
-  }
-}
-
 class FgdReferenceTrace : public testing::TestWithParam<std::string> {};
 
-TEST_P(FgdReferenceTrace, MeanAllocationAt100PercentWithinOnePoint) {
+TEST_P(FgdReferenceTrace, RunsMatchTheReferenceAndMeansAreWithinOnePoint) {
   const auto cells = run_trace(GetParam(), kPolicies);
+  for (const auto& cell : cells) {
+    if (cell.policy == "random") continue;
+    const auto& ref = reference().at({cell.workload, reference_label(cell.policy)}).at(cell.seed);
+    for (std::size_t k = 0; k < ref.size(); ++k)
+      ASSERT_NEAR(*cell.curves.allocation_pct[k], ref[k], 0.01 + 1e-9)
+          << GetParam() << " " << cell.policy << " seed " << cell.seed << " at " << k << "%";
+  }
   const auto rows = compare_with_reference(cells, &reference(), 100);
   ASSERT_EQ(rows.size(), kPolicies.size());
   for (const auto& r : rows) {
