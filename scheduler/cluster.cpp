@@ -113,7 +113,6 @@ void Cluster::allocate(const Placement& p, const Request& r) {
     for (std::size_t b = 0; b < a; ++b)
       if (p.gpus[b] == g) throw std::logic_error(fmt::format("GPU {} on node {} given twice", g, n.name));
   }
-  ++n.version;
   index_node(n, -1);
   n.cpu_free -= r.cpu_milli;
   n.memory_free -= r.memory_mib;
@@ -135,7 +134,6 @@ void Cluster::release(const Placement& p, const Request& r) {
   for (int g : p.gpus)
     if (g < 0 || g >= n.gpu_count() || n.gpu_free[static_cast<std::size_t>(g)] + r.gpu_milli > kMilliPerGpu)
       throw std::logic_error(fmt::format("release of GPU {} share not held on node {}", g, n.name));
-  ++n.version;
   index_node(n, -1);
   n.cpu_free += r.cpu_milli;
   n.memory_free += r.memory_mib;

@@ -36,7 +36,6 @@ struct Node {
   std::vector<int> gpu_free;  // milli-GPU free on each GPU
   // Affinity tags of resident GPU pods, (tag, count), for GpuClustering.
   std::vector<std::pair<int, int>> tags;
-  uint64_t version = 0;  // bumped on every change, so policies can cache per node state
   int64_t free_gpu_milli() const;
   int gpu_count() const { return static_cast<int>(gpu_free.size()); }
   int fully_free_gpus() const;

@@ -85,10 +85,10 @@ class Simulation {
       if (pods[i].duration_s < 0)
         throw std::invalid_argument("job " + pods[i].name + " has no duration; the event simulation needs them");
       j.req = cluster_.request_for(pods[i]);
-      j.workers = split_into_workers(j.req);
+      j.shape = shape_of(j.req);
+      j.workers = shapes_[static_cast<std::size_t>(j.shape)].workers;
       j.gpus = static_cast<double>(j.req.total_gpu_milli()) / kMilliPerGpu;
       j.work = pods[i].duration_s;
-      j.shape = shape_of(j.req, j.workers);
     }
     arrival_order_.resize(pods.size());
     for (std::size_t i = 0; i < pods.size(); ++i) arrival_order_[i] = i;
@@ -118,11 +118,14 @@ class Simulation {
     return workers;
   }
 
-  int shape_of(const Request& r, const std::vector<Request>& workers) {
+  // Jobs with equal requests share a shape: one queue, one split into workers, one fit test.
+  int shape_of(const Request& r) {
     auto key = std::make_tuple(r.cpu_milli, r.memory_mib, r.num_gpu, r.gpu_milli, r.model_mask);
     auto [it, added] = shape_ids_.emplace(key, static_cast<int>(shapes_.size()));
     if (added) {
       Shape s;
+      s.workers = split_into_workers(r);
+      const auto& workers = s.workers;
       s.request = workers.front();
       // Schedulable: every worker fits an empty node and, for a gang, there are enough nodes (a
       // gang that still cannot be packed is reported at the end of the run).
@@ -288,7 +291,8 @@ class Simulation {
   void sample_until(double t);
 
   struct Shape {
-    Request request;
+    Request request;  // of its first worker
+    std::vector<Request> workers;
     bool schedulable = false;
     uint64_t failed_epoch = UINT64_MAX;  // release epoch at which it last failed to fit
     std::set<std::tuple<double, std::size_t>> members;
