@@ -118,4 +118,55 @@ std::string schedule_jobs_csv(const std::vector<sched::JobSimResult>& runs) {
   return out;
 }
 
+std::vector<Chart> schedule_charts(const std::vector<sched::JobSimResult>& runs) {
+  Chart alloc{"GPU allocated", "time (hours)", "% of GPU capacity", {}};
+  Chart frag{"GPU fragmentation (FGD measure)", "time (hours)", "% of GPU capacity", {}};
+  Chart waiting{"Jobs waiting", "time (hours)", "jobs", {}};
+  for (const auto& r : runs) {
+    const std::string name = r.placement + " / " + r.queue;
+    ChartSeries a{name, {}}, f{name, {}}, w{name, {}};
+    for (const auto& s : r.series) {
+      const double h = s.time_s / 3600.0;
+      a.points.emplace_back(h, s.gpu_alloc_pct);
+      f.points.emplace_back(h, s.frag_pct);
+      w.points.emplace_back(h, static_cast<double>(s.waiting));
+    }
+    alloc.series.push_back(std::move(a)), frag.series.push_back(std::move(f)), waiting.series.push_back(std::move(w));
+  }
+  return {alloc, frag, waiting};
+}
+
+std::vector<Chart> replay_charts(const std::vector<sched::ReplayCell>& cells) {
+  std::vector<Chart> charts;
+  for (std::size_t i = 0; i < cells.size();) {
+    const std::string workload = cells[i].workload;
+    Chart alloc{workload + ": GPU allocation", "GPU request arrived (% of capacity)", "GPU allocated (% of capacity)", {}};
+    Chart ratio{workload + ": fragmentation ratio", "GPU request arrived (% of capacity)", "fragmented / idle GPU (%)", {}};
+    while (i < cells.size() && cells[i].workload == workload) {
+      const std::string policy = cells[i].policy;
+      const std::size_t columns = cells[i].curves.allocation_pct.size();
+      std::vector<double> sum_alloc(columns, 0), sum_ratio(columns, 0);
+      std::vector<int> n(columns, 0);
+      for (; i < cells.size() && cells[i].workload == workload && cells[i].policy == policy; ++i)
+        for (std::size_t k = 0; k < columns; ++k)
+          if (cells[i].curves.allocation_pct[k]) {
+            sum_alloc[k] += *cells[i].curves.allocation_pct[k];
+            sum_ratio[k] += cells[i].curves.fragmentation_ratio[k].value_or(0.0);
+            ++n[k];
+          }
+      ChartSeries a{policy, {}}, r{policy, {}};
+      for (std::size_t k = 0; k < columns; ++k)
+        if (n[k]) {
+          a.points.emplace_back(static_cast<double>(k), sum_alloc[k] / n[k]);
+          r.points.emplace_back(static_cast<double>(k), sum_ratio[k] / n[k]);
+        }
+      alloc.series.push_back(std::move(a));
+      ratio.series.push_back(std::move(r));
+    }
+    charts.push_back(std::move(alloc));
+    charts.push_back(std::move(ratio));
+  }
+  return charts;
+}
+
 }  // namespace xpusim

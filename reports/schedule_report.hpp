@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/html_chart.hpp"
 #include "scheduler/event_sim/job_simulation.hpp"
+#include "scheduler/replay/replay_matrix.hpp"
 
 namespace xpusim {
 
@@ -16,7 +18,12 @@ std::string schedule_results_table(const std::vector<sched::JobSimResult>& runs)
 // time_s, then one column group per run: gpu_alloc_pct, cpu_alloc_pct, frag_pct, frag_ratio_pct,
 // running, waiting (long format: one line per run and sample).
 std::string schedule_series_csv(const std::vector<sched::JobSimResult>& runs);
-// One line per job and run: submit, start, finish, queueing, JCT, preemptions.
+// One line per job and run: submit, start, finish, queueing, JCT, preemptions, nodes.
 std::string schedule_jobs_csv(const std::vector<sched::JobSimResult>& runs);
+
+// Charts for report.html: allocation, fragmentation and queue length over time, one line per run.
+std::vector<Chart> schedule_charts(const std::vector<sched::JobSimResult>& runs);
+// Per trace: allocation and fragmentation ratio against arrived request, seed-mean per policy.
+std::vector<Chart> replay_charts(const std::vector<sched::ReplayCell>& cells);
 
 }  // namespace xpusim

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "reports/report_writer.hpp"
+#include "reports/schedule_report.hpp"
 #include "scheduler/replay/replay_matrix.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/engine/atomic_file.hpp"
@@ -131,6 +132,9 @@ Action add_replay_command(CLI::App& app) {
       write_file_atomically((dir / "analysis_frag_discrete.csv").string(), sched::fragmentation_csv(cells, f->inflate));
       write_file_atomically((dir / "analysis_frag_ratio_discrete.csv").string(),
                             sched::fragmentation_ratio_csv(cells, f->inflate));
+      write_file_atomically((dir / "report.html").string(),
+                            html_page("xpusim replay (FGD protocol)", replay_charts(cells),
+                                      comparison_table(rows, f->at, f->tolerance)));
     }
     std::fprintf(stderr, "replay: %zu runs in %.2f s\n", cells.size(), seconds);
   };

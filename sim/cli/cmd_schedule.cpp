@@ -100,6 +100,8 @@ Action add_schedule_command(CLI::App& app) {
     if (!f->output.out_dir.empty()) {
       const std::filesystem::path dir(f->output.out_dir);
       write_file_atomically((dir / "series.csv").string(), schedule_series_csv(runs));
+      write_file_atomically((dir / "report.html").string(),
+                            html_page("xpusim schedule: " + f->pods, schedule_charts(runs), schedule_results_table(runs)));
       if (f->jobs_csv) write_file_atomically((dir / "jobs.csv").string(), schedule_jobs_csv(runs));
     }
     std::fprintf(stderr, "schedule: %zu runs of %zu jobs in %.2f s\n", runs.size(), pods.pods.size(), seconds);

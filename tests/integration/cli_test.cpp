@@ -173,8 +173,13 @@ TEST(Cli, ReplayWritesTheReferenceLayoutIdenticallyEachTime) {
   const std::string args = "replay --nodes " + kOpenbNodes + " --pods " + kOpenbPods + " --policy best-fit,fgd --seeds 42-43 --out ";
   ASSERT_EQ(run(args + a.string()).code, 0);
   ASSERT_EQ(run(args + b.string() + " --jobs 2").code, 0);
-  for (const char* f : {"analysis_allo_discrete.csv", "analysis_frag_discrete.csv", "analysis_frag_ratio_discrete.csv", "report.json"})
+  for (const char* f : {"analysis_allo_discrete.csv", "analysis_frag_discrete.csv", "analysis_frag_ratio_discrete.csv",
+                        "report.json", "report.html"})
     EXPECT_EQ(slurp(a / f), slurp(b / f)) << f;
+  const std::string html = slurp(a / "report.html");
+  EXPECT_EQ(std::count(html.begin(), html.end(), '<') - std::count(html.begin(), html.end(), '>'), 0);
+  EXPECT_NE(html.find("<polyline"), std::string::npos);
+  EXPECT_NE(html.find("openb_pod_list_default: GPU allocation"), std::string::npos);
   const std::string alloc = slurp(a / "analysis_allo_discrete.csv");
   EXPECT_EQ(alloc.substr(0, alloc.find(",0,1,2")), "workload,sc_policy,tune,seed,total_gpus");
   EXPECT_NE(alloc.find("\nopenb_pod_list_default,06-FGD,1.3,43,6212,"), std::string::npos);
