@@ -34,7 +34,7 @@ void GpuEconomics::merge_json(const std::string& text, const std::string& file) 
   root.allow_only({"note", "gpus"});
   for (const JsonView& g : root.at("gpus").items()) {
     g.allow_only({"model", "usd_per_gpu_hour", "price_source", "price_date", "relative_throughput",
-                  "throughput_source"});
+                  "throughput_source", "pair_throughput_factor", "pair_source"});
     GpuEconomicsEntry& e = models[g.at("model").as_string()];
     if (auto v = g.find("usd_per_gpu_hour")) {
       e.usd_per_gpu_hour = v->as_positive_number();
@@ -47,6 +47,13 @@ void GpuEconomics::merge_json(const std::string& text, const std::string& file) 
       if (!g.has("throughput_source")) g.fail("a throughput needs a throughput_source");
       e.throughput_source = g.at("throughput_source").as_string();
     }
+    if (auto v = g.find("pair_throughput_factor")) {
+      const double f = v->as_positive_number();
+      if (f > 1) v->fail("must be in (0, 1]");
+      e.pair_throughput_factor = f;
+      if (!g.has("pair_source")) g.fail("a pair_throughput_factor needs a pair_source");
+      e.pair_source = g.at("pair_source").as_string();
+    }
   }
 }
 
@@ -58,6 +65,11 @@ std::optional<double> GpuEconomics::price(const std::string& model) const {
 std::optional<double> GpuEconomics::throughput(const std::string& model) const {
   auto it = models.find(model);
   return it == models.end() ? std::nullopt : it->second.relative_throughput;
+}
+
+std::optional<double> GpuEconomics::pair_factor(const std::string& model) const {
+  auto it = models.find(model);
+  return it == models.end() ? std::nullopt : it->second.pair_throughput_factor;
 }
 
 std::vector<std::string> GpuEconomics::unpriced(const std::vector<std::string>& wanted) const {

@@ -12,7 +12,9 @@ namespace xpusim::sched {
 struct GpuEconomicsEntry {
   std::optional<double> usd_per_gpu_hour;
   std::optional<double> relative_throughput;  // 1.0 = one V100
-  std::string price_source, price_date, throughput_source;
+  // Throughput a job keeps beside one co-located job on the same GPU, as a fraction of alone.
+  std::optional<double> pair_throughput_factor;
+  std::string price_source, price_date, throughput_source, pair_source;
 };
 
 struct GpuEconomics {
@@ -23,6 +25,7 @@ struct GpuEconomics {
   void merge_file(const std::string& path);
   std::optional<double> price(const std::string& model) const;
   std::optional<double> throughput(const std::string& model) const;
+  std::optional<double> pair_factor(const std::string& model) const;
   // Models of `wanted` without a price (or throughput), for error messages and report notes.
   std::vector<std::string> unpriced(const std::vector<std::string>& wanted) const;
   std::vector<std::string> without_throughput(const std::vector<std::string>& wanted) const;

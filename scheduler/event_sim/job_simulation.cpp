@@ -22,6 +22,13 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// Throughput each of n jobs sharing one GPU keeps, as a fraction of running alone. Pairs are
+// measured; beyond two we assume the pair's total throughput (2 x factor) is shared evenly.
+double sharing_factor(double pair_factor, int tenants) {
+  if (tenants <= 1) return 1.0;
+  return std::min(1.0, 2.0 * pair_factor / tenants);
+}
+
 enum class State { pending, waiting, running, done, unschedulable };
 
 struct Job {
@@ -78,6 +85,7 @@ class Simulation {
                                                          fmt::join(missing, ", ")));
       for (std::size_t m = 0; m < speed_.size(); ++m) speed_[m] = *config.economics->throughput(cluster_.models()[m]);
     }
+    if (config.interference) setup_interference(*config.interference);
     jobs_.resize(pods.size());
     for (std::size_t i = 0; i < pods.size(); ++i) {
       Job& j = jobs_[i];
@@ -99,6 +107,18 @@ class Simulation {
   JobSimResult run();
 
  private:
+  void setup_interference(const Interference& model) {
+    for (const auto& m : cluster_.models()) {
+      std::optional<double> f = model.pair_factor;
+      if (!f && config_.economics) f = config_.economics->pair_factor(m);
+      if (!f)
+        throw InputError("--interference", "", fmt::format("no measured co-location factor for GPU model \"{}\"; "
+                                                           "give one for all models (--interference 0.7)", m));
+      pair_factor_.push_back(*f);
+    }
+    for (const auto& n : cluster_.nodes()) gpu_tenants_.emplace_back(static_cast<std::size_t>(n.gpu_count()), 0);
+  }
+
   // A job asking for more whole GPUs than any acceptable node has becomes a gang of workers, one
   // per node, each with an equal share of the GPUs, CPU and memory (distributed training).
   std::vector<Request> split_into_workers(const Request& r) const {
@@ -223,48 +243,105 @@ class Simulation {
     Job& j = jobs_[i];
     j.state = State::running;
     j.run_start = now_;
-    j.rate = kInf;
     for (const auto& p : j.placements) {
-      const int model = cluster_.node(p.node).model;
-      j.rate = std::min(j.rate, model >= 0 && !j.req.cpu_only() ? speed_[static_cast<std::size_t>(model)] : 1.0);
+      node_running_[static_cast<std::size_t>(p.node)].push_back({0, 0, 0, i});
+      add_tenant(p, +1);
     }
-    for (const auto& p : j.placements) node_running_[static_cast<std::size_t>(p.node)].push_back({0, 0, 0, i});
-    refresh_key(i);
+    j.rate = rate_of(j);
     JobOutcome& o = result_.outcomes[i];
     o.nodes.clear();
     for (const auto& p : j.placements) o.nodes.push_back(cluster_.node(p.node).name);
     if (o.start_s < 0) o.start_s = now_, result_.queueing_s.add(now_ - j.spec->submit_s);
+    schedule_events(i);
+    ++running_;
+    retime_neighbours(i);
+  }
+
+  // The job's completion (and queue-key change) at its current rate.
+  void schedule_events(std::size_t i) {
+    Job& j = jobs_[i];
+    refresh_key(i);
     timed_.push({now_ + j.work / j.rate, i, j.generation, true});
     const double dt = queue_->time_to_key_change(view(j));
     if (std::isfinite(dt)) timed_.push({now_ + std::max(dt, 0.0), i, j.generation, false});
-    ++running_;
   }
 
-  // Stops a running job (finished or preempted) and frees what it held.
-  void stop(std::size_t i) {
+  // Books the service a running job received since run_start: work done, attained service,
+  // GPU-hours and their cost.
+  void account(std::size_t i) {
     Job& j = jobs_[i];
     const double ran = now_ - j.run_start;
     j.work = std::max(0.0, j.work - ran * j.rate);
     j.attained_gpu_s += ran * j.gpus;
     result_.gpu_hours_allocated += j.gpus * ran / 3600.0;
     for (std::size_t w = 0; w < j.placements.size(); ++w) {
-      const Placement& p = j.placements[w];
-      const int model = cluster_.node(p.node).model;
+      const int model = cluster_.node(j.placements[w].node).model;
       const double gpus = static_cast<double>(j.workers[w].total_gpu_milli()) / kMilliPerGpu;
       if (model >= 0 && gpus > 0) {
         const auto& price = prices_[static_cast<std::size_t>(model)];
         allocated_cost_ += price ? *price * gpus * ran / 3600.0 : 0.0;
       }
+    }
+    j.run_start = now_;
+  }
+
+  // Stops a running job (finished or preempted) and frees what it held.
+  void stop(std::size_t i) {
+    Job& j = jobs_[i];
+    account(i);
+    for (std::size_t w = 0; w < j.placements.size(); ++w) {
+      const Placement& p = j.placements[w];
       cluster_.release(p, j.workers[w]);
       node_changed(p.node);
+      add_tenant(p, -1);
       auto& on_node = node_running_[static_cast<std::size_t>(p.node)];
       on_node.erase(std::find_if(on_node.begin(), on_node.end(), [&](const Running& r) { return r.job == i; }));
       update_key_bound(p.node);
     }
-    j.placements.clear();
     ++j.generation;
     --running_;
     ++release_epoch_;
+    retime_neighbours(i);
+    j.placements.clear();
+  }
+
+  // Speed of a running job: its slowest GPU model, slowed further by co-located jobs when the
+  // interference model is on.
+  double rate_of(const Job& j) const {
+    double rate = kInf;
+    for (const auto& p : j.placements) {
+      const int model = cluster_.node(p.node).model;
+      double r = model >= 0 && !j.req.cpu_only() ? speed_[static_cast<std::size_t>(model)] : 1.0;
+      if (!pair_factor_.empty() && model >= 0)
+        for (int g : p.gpus) {
+          const int tenants = gpu_tenants_[static_cast<std::size_t>(p.node)][static_cast<std::size_t>(g)];
+          r = std::min(r, speed_[static_cast<std::size_t>(model)] *
+                              sharing_factor(pair_factor_[static_cast<std::size_t>(model)], tenants));
+        }
+      rate = std::min(rate, r);
+    }
+    return rate == kInf ? 1.0 : rate;
+  }
+
+  void add_tenant(const Placement& p, int delta) {
+    if (pair_factor_.empty()) return;
+    for (int g : p.gpus) gpu_tenants_[static_cast<std::size_t>(p.node)][static_cast<std::size_t>(g)] += delta;
+  }
+
+  // Job i started or stopped: jobs sharing its nodes may now run at another speed.
+  void retime_neighbours(std::size_t i) {
+    if (pair_factor_.empty()) return;
+    for (const auto& p : jobs_[i].placements)
+      for (const Running& r : node_running_[static_cast<std::size_t>(p.node)]) {
+        if (r.job == i) continue;
+        Job& other = jobs_[r.job];
+        const double rate = rate_of(other);
+        if (rate == other.rate) continue;
+        account(r.job);
+        other.rate = rate;
+        ++other.generation;  // voids its pending events; new ones follow
+        schedule_events(r.job);
+      }
   }
 
   // Records a running job's current key on every node it occupies.
@@ -335,6 +412,8 @@ class Simulation {
   bool preempt_check_ = false;
   std::vector<std::pair<double, std::size_t>> candidates_;  // (key, job) on the node being tried
   std::vector<int> trial_gpus_;
+  std::vector<double> pair_factor_;             // per GPU model; empty: no interference
+  std::vector<std::vector<int>> gpu_tenants_;   // jobs on each GPU of each node
   std::vector<char> allowed_;
   std::vector<std::vector<int>> switches_;  // nodes by network attachment, when the cluster says
   JobSimResult result_;

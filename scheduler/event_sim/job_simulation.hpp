@@ -16,6 +16,12 @@
 
 namespace xpusim::sched {
 
+// Co-located jobs on one GPU slow each other down. With no pair factor given, each GPU model's
+// measured factor from the GPU table is used (an error for a model without one).
+struct Interference {
+  std::optional<double> pair_factor;  // throughput a job keeps beside one other, (0, 1]
+};
+
 struct JobSimConfig {
   std::string placement = "best-fit";
   std::string queue = "fifo";
@@ -29,6 +35,7 @@ struct JobSimConfig {
   bool speed_scaling = false;
   double sample_interval_s = 0;  // time series resolution; 0: the trace's span / 200
   const GpuEconomics* economics = nullptr;  // prices; null: no cost figures
+  std::optional<Interference> interference;  // off when empty
 };
 
 struct JobOutcome {

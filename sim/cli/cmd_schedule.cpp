@@ -20,7 +20,8 @@ namespace xpusim::cli {
 
 Action add_schedule_command(CLI::App& app) {
   struct Flags {
-    std::string nodes, pods, nodes_format = "auto", pods_format = "auto", philly_cluster, gpu_prices, gpu_model;
+    std::string nodes, pods, nodes_format = "auto", pods_format = "auto", philly_cluster, gpu_prices, gpu_model,
+        interference;
     std::vector<std::string> placements = {"best-fit", "fgd"}, queues = {"fifo"};
     std::vector<double> las_thresholds = {3600.0, 36000.0};
     int64_t seed = 42;
@@ -44,6 +45,9 @@ Action add_schedule_command(CLI::App& app) {
   cmd->add_option("--seed", f->seed, "seed for node tie-break ranks and random draws (default 42)");
   cmd->add_option("--gpu-prices", f->gpu_prices, "JSON file of GPU prices/throughputs added to the built-in table");
   cmd->add_option("--sample-interval", f->sample_interval, "seconds between time-series samples (default span/200)");
+  cmd->add_option("--interference", f->interference,
+                  "jobs sharing a GPU slow each other: \"measured\" (per-model factors from the GPU table) or the "
+                  "throughput a job keeps beside one other, e.g. 0.7 (default: off)");
   cmd->add_flag("--strict-order", f->strict_order, "a job that does not fit blocks those behind it (no backfill)");
   cmd->add_flag("--speed-scaling", f->speed_scaling, "durations are V100 times; slower GPUs take longer");
   cmd->add_flag("--jobs-csv", f->jobs_csv, "also write jobs.csv (one line per job and run) with --out");
@@ -65,6 +69,16 @@ Action add_schedule_command(CLI::App& app) {
     if (f->sample_interval < 0) throw InputError("--sample-interval", "", "must be >= 0");
     for (double t : f->las_thresholds)
       if (!(t > 0)) throw InputError("--las-thresholds", "", "thresholds must be positive");
+    std::optional<sched::Interference> interference;
+    if (f->interference == "measured") {
+      interference = sched::Interference{};
+    } else if (!f->interference.empty()) {
+      char* end = nullptr;
+      const double factor = std::strtod(f->interference.c_str(), &end);
+      if (*end != '\0' || !(factor > 0 && factor <= 1))
+        throw InputError("--interference", "", "expected \"measured\" or a factor in (0, 1], got \"" + f->interference + "\"");
+      interference = sched::Interference{factor};
+    }
     sched::GpuEconomics economics = sched::GpuEconomics::builtin();
     if (!f->gpu_prices.empty()) economics.merge_file(f->gpu_prices);
 
@@ -81,6 +95,7 @@ Action add_schedule_command(CLI::App& app) {
         c.speed_scaling = f->speed_scaling;
         c.sample_interval_s = f->sample_interval;
         c.economics = &economics;
+        c.interference = interference;
         runs.push_back(sched::simulate_jobs(nodes.nodes, pods.pods, c));
       }
     const double seconds = timer.seconds();
@@ -90,7 +105,7 @@ Action add_schedule_command(CLI::App& app) {
                              {"gpu_model", f->gpu_model}, {"placement_policies", f->placements},
                              {"queue_policies", f->queues}, {"las_thresholds_gpu_s", f->las_thresholds},
                              {"seed", f->seed}, {"gpu_prices", f->gpu_prices}, {"strict_order", f->strict_order},
-                             {"speed_scaling", f->speed_scaling}, {"sample_interval_s", f->sample_interval},
+                             {"speed_scaling", f->speed_scaling}, {"interference", f->interference.empty() ? "off" : f->interference}, {"sample_interval_s", f->sample_interval},
                              {"bad_rows", f->skip_bad_rows ? "skip" : "reject"},
                              {"cluster", {{"nodes", nodes.nodes.size()}, {"skipped_rows", nodes.problems.skipped}}},
                              {"trace", {{"jobs", pods.pods.size()}, {"skipped_rows", pods.problems.skipped}}}};

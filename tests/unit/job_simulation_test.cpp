@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "reports/schedule_report.hpp"
 #include "scheduler/event_sim/job_simulation.hpp"
@@ -187,5 +188,59 @@ TEST(JobSimulation, GangWorkersStayOnOneSwitchWhenTheyFit) {
     ASSERT_EQ(gang.size(), 2u);
     EXPECT_EQ(gang[0].substr(0, 2), gang[1].substr(0, 2)) << seed;
     EXPECT_NE(gang[0].substr(0, 2), r.outcomes[0].nodes.at(0).substr(0, 2)) << seed;
+  }
+}
+
+namespace {
+JobSimResult run_shared(const std::vector<PodSpec>& jobs, std::optional<double> pair_factor, const std::string& model = "V100") {
+  static const GpuEconomics prices = GpuEconomics::builtin();
+  JobSimConfig c;
+  c.economics = &prices;
+  c.interference = Interference{pair_factor};
+  return simulate_jobs({gpu_node("n", 1, model)}, jobs, c);
+}
+}  // namespace
+
+TEST(JobSimulation, InterferenceSlowsJobsSharingAGpu) {
+  // Together from the start at half speed each.
+  auto r = run_shared({job("a", 0, 10, 1, 500), job("b", 0, 10, 1, 500)}, 0.5);
+  EXPECT_DOUBLE_EQ(finish(r, "a"), 20);
+  EXPECT_DOUBLE_EQ(finish(r, "b"), 20);
+  // a runs alone for 5 s, then both at half speed until a is done at 15; b then speeds up.
+  r = run_shared({job("a", 0, 10, 1, 500), job("b", 5, 10, 1, 500)}, 0.5);
+  EXPECT_DOUBLE_EQ(finish(r, "a"), 15);
+  EXPECT_DOUBLE_EQ(finish(r, "b"), 20);
+  // Three tenants keep the pair's total (2 x 0.6 = 1.2) shared evenly: 0.4 each.
+  r = run_shared({job("a", 0, 4, 1, 300), job("b", 0, 4, 1, 300), job("c", 0, 4, 1, 300)}, 0.6);
+  EXPECT_DOUBLE_EQ(finish(r, "c"), 10);
+  // Whole GPUs are never shared: no slowdown.
+  r = run_shared({job("a", 0, 10), job("b", 0, 10)}, 0.5);
+  EXPECT_DOUBLE_EQ(finish(r, "a"), 10);
+  EXPECT_DOUBLE_EQ(finish(r, "b"), 20);
+}
+
+TEST(JobSimulation, MeasuredInterferenceComesFromTheGpuTable) {
+  auto r = run_shared({job("a", 0, 6.79, 1, 500), job("b", 0, 6.79, 1, 500)}, std::nullopt);
+  EXPECT_NEAR(finish(r, "a"), 10.0, 1e-9);  // V100 keeps 0.679 beside a partner
+  EXPECT_THROW(run_shared({job("a", 0, 1, 1, 500)}, std::nullopt, "G2"), InputError);
+}
+
+// The built-in pair factors are medians of the measured co-location data (Gavel).
+TEST(JobSimulation, PairFactorsAreTheMediansOfTheMeasuredPairs) {
+  std::ifstream in(std::string(XPUSIM_SHARED_DIR) + "/data/interference/gavel/simulation_throughputs.json");
+  ASSERT_TRUE(in.good());
+  const auto data = nlohmann::json::parse(in);
+  const GpuEconomics table = GpuEconomics::builtin();
+  for (const auto& [gpu, model] : {std::pair{"v100", "V100"}, {"p100", "P100"}, {"k80", "K80"}}) {
+    std::vector<double> kept;
+    for (const auto& [job, row] : data[gpu].items()) {
+      const double alone = row["null"].get<double>();
+      for (const auto& [partner, value] : row.items())
+        if (partner != "null" && value[0].get<double>() > 0 && alone > 0) kept.push_back(value[0].get<double>() / alone);
+    }
+    std::sort(kept.begin(), kept.end());
+    const std::size_t n = kept.size();
+    const double median = n % 2 ? kept[n / 2] : (kept[n / 2 - 1] + kept[n / 2]) / 2;
+    EXPECT_NEAR(*table.pair_factor(model), median, 0.0005) << gpu;
   }
 }
