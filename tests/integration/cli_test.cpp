@@ -6,6 +6,8 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+
+#include "tests/shared_data.hpp"
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
@@ -150,6 +152,7 @@ std::string slurp(const fs::path& p) {
 }  // namespace
 
 TEST(Cli, ReplayAndScheduleRejectBadInputWithFileAndLine) {
+  XPUSIM_REQUIRE_SHARED_DATA();
   auto pods = write_scenario("pods.csv", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np0,1000,100,1,500\np1,1000,x,1,500\n");
   expect_input_error("replay --nodes " + kOpenbNodes + " --pods " + pods.string(), pods.string() + ":line 3: column memory_mib");
   expect_input_error("schedule --nodes " + kOpenbNodes + " --pods " + pods.string(), pods.string() + ":line 3:");
@@ -169,6 +172,7 @@ TEST(Cli, ReplayAndScheduleRejectBadInputWithFileAndLine) {
 }
 
 TEST(Cli, ReplayWritesTheReferenceLayoutIdenticallyEachTime) {
+  XPUSIM_REQUIRE_SHARED_DATA();
   const fs::path a = scratch("replay_a"), b = scratch("replay_b");
   const std::string args = "replay --nodes " + kOpenbNodes + " --pods " + kOpenbPods + " --policy best-fit,fgd --seeds 42-43 --out ";
   ASSERT_EQ(run(args + a.string()).code, 0);
@@ -187,6 +191,7 @@ TEST(Cli, ReplayWritesTheReferenceLayoutIdenticallyEachTime) {
 }
 
 TEST(Cli, ScheduleReportsAreDeterministic) {
+  XPUSIM_REQUIRE_SHARED_DATA();
   const std::string args = "schedule --nodes " + kTraces + "tiresias/n32g4.csv --pods " + kTraces +
                            "tiresias/60_job.csv --policy best-fit,fgd --queue fifo,las --gpu-model V100 --json";
   CliRun a = run(args), b = run(args);

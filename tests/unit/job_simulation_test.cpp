@@ -4,6 +4,8 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+
+#include "tests/shared_data.hpp"
 #include <nlohmann/json.hpp>
 
 #include "reports/schedule_report.hpp"
@@ -138,6 +140,7 @@ TEST(JobSimulation, SpeedScalingSlowsJobsOnSlowerGpus) {
 // Conservation on a real trace under load: every job ends completed or unschedulable, allocation
 // never exceeds capacity, and a run is a pure function of its inputs and seed.
 TEST(JobSimulation, RealTraceConservesJobsAndIsDeterministic) {
+  XPUSIM_REQUIRE_SHARED_DATA();
   const std::string d = std::string(XPUSIM_SHARED_DIR) + "/data/traces/";
   const auto nodes = read_node_list(d + "tiresias/n32g4.csv");
   auto pods = read_pod_list(d + "philly-derived/philly.csv", "auto", BadRows::reject, "ee9e8c");
@@ -227,6 +230,7 @@ TEST(JobSimulation, MeasuredInterferenceComesFromTheGpuTable) {
 
 // The built-in pair factors are medians of the measured co-location data (Gavel).
 TEST(JobSimulation, PairFactorsAreTheMediansOfTheMeasuredPairs) {
+  XPUSIM_REQUIRE_SHARED_DATA();
   std::ifstream in(std::string(XPUSIM_SHARED_DIR) + "/data/interference/gavel/simulation_throughputs.json");
   ASSERT_TRUE(in.good());
   const auto data = nlohmann::json::parse(in);

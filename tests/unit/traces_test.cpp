@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/shared_data.hpp"
+
 #include "sim/engine/input_error.hpp"
 #include "workloads/traces/synthetic_trace.hpp"
 #include "workloads/traces/trace_readers.hpp"
@@ -33,6 +35,7 @@ int64_t gpus(const NodeList& l) {
 }  // namespace
 
 TEST(Traces, OpenbNodeAndPodListsHaveTheirPublishedSizes) {
+  XPUSIM_REQUIRE_SHARED_DATA();
   const auto nodes = read_node_list(kTraces + "/alibaba-gpu-v2023/openb_node_list_gpu_node.csv");
   EXPECT_EQ(nodes.nodes.size(), 1213u);
   EXPECT_EQ(gpus(nodes), 6212);
@@ -46,6 +49,7 @@ TEST(Traces, OpenbNodeAndPodListsHaveTheirPublishedSizes) {
 }
 
 TEST(Traces, PaiMachineSpecHas6742Gpus) {
+  XPUSIM_REQUIRE_SHARED_DATA();
   const auto nodes = read_node_list(kTraces + "/alibaba-gpu-v2020/pai_machine_spec.csv");
   EXPECT_EQ(nodes.nodes.size(), 1897u);  // distinct machines in the file (PROVENANCE.md says 1,896)
   EXPECT_EQ(gpus(nodes), 6742);
@@ -54,6 +58,7 @@ TEST(Traces, PaiMachineSpecHas6742Gpus) {
 }
 
 TEST(Traces, PhillyJobsAreSortedRelativeAndFilteredByCluster) {
+  XPUSIM_REQUIRE_SHARED_DATA();
   const auto all = read_pod_list(kTraces + "/philly-derived/philly.csv");
   EXPECT_EQ(all.pods.size(), 82247u);  // 82,248 lines with the header
   EXPECT_DOUBLE_EQ(all.pods.front().submit_s, 0.0);
@@ -64,6 +69,7 @@ TEST(Traces, PhillyJobsAreSortedRelativeAndFilteredByCluster) {
 }
 
 TEST(Traces, TiresiasJobsAndClusterSpec) {
+  XPUSIM_REQUIRE_SHARED_DATA();
   const auto jobs = read_pod_list(kTraces + "/tiresias/60_job.csv");
   EXPECT_EQ(jobs.pods.size(), 60u);
   EXPECT_EQ(jobs.pods[1].num_gpu, 8);
@@ -123,6 +129,7 @@ TEST(Traces, WrongHeaderAndUnknownFormatAreErrors) {
 }
 
 TEST(Traces, SyntheticTraceOffersTheRequestedLoadAndRoundTrips) {
+  XPUSIM_REQUIRE_SHARED_DATA();
   const auto templ = read_pod_list(kTraces + "/alibaba-gpu-v2023/openb_pod_list_default.csv");
   SyntheticTraceConfig c;
   c.jobs = 20000;

@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/shared_data.hpp"
+
 #include "scheduler/placement_policy.hpp"
 #include "scheduler/replay/replay_matrix.hpp"
 
@@ -43,6 +45,7 @@ const ReferenceResults& reference() {
 class FgdReferenceTrace : public testing::TestWithParam<std::string> {};
 
 TEST_P(FgdReferenceTrace, RunsMatchTheReferenceAndMeansAreWithinOnePoint) {
+  XPUSIM_REQUIRE_SHARED_DATA();
   const auto cells = run_trace(GetParam(), kPolicies);
   for (const auto& cell : cells) {
     if (cell.policy == "random") continue;
