@@ -15,6 +15,7 @@
 #include "scheduler/placement_policy.hpp"
 #include "scheduler/replay/go_rand.hpp"
 #include "sim/engine/input_error.hpp"
+#include "sim/engine/rng.hpp"
 
 namespace xpusim::sched {
 
@@ -38,6 +39,7 @@ struct Job {
   int shape = -1;
   double gpus = 0;            // GPUs held while running
   double work = 0;            // remaining work, in seconds on a GPU of relative throughput 1
+  double predicted = 0;       // the duration the queue policy believes (= duration unless noisy)
   double attained_gpu_s = 0;  // service received (LAS)
   double run_start = 0, rate = 1;
   std::vector<Placement> placements;  // one per worker while running
@@ -86,6 +88,8 @@ class Simulation {
       for (std::size_t m = 0; m < speed_.size(); ++m) speed_[m] = *config.economics->throughput(cluster_.models()[m]);
     }
     if (config.interference) setup_interference(*config.interference);
+    if (config.prediction_error < 0) throw std::invalid_argument("prediction error must be >= 0");
+    RngStream predictions(static_cast<uint64_t>(config.seed), "duration-prediction");
     jobs_.resize(pods.size());
     for (std::size_t i = 0; i < pods.size(); ++i) {
       Job& j = jobs_[i];
@@ -97,6 +101,8 @@ class Simulation {
       j.workers = shapes_[static_cast<std::size_t>(j.shape)].workers;
       j.gpus = static_cast<double>(j.req.total_gpu_milli()) / kMilliPerGpu;
       j.work = pods[i].duration_s;
+      j.predicted = pods[i].duration_s;
+      if (config.prediction_error > 0) j.predicted *= std::exp(config.prediction_error * predictions.normal(0, 1));
     }
     arrival_order_.resize(pods.size());
     for (std::size_t i = 0; i < pods.size(); ++i) arrival_order_[i] = i;
@@ -203,11 +209,13 @@ class Simulation {
   JobView view(const Job& j) const {
     JobView v;
     v.submit_s = j.spec->submit_s;
-    v.duration_s = j.spec->duration_s;
+    v.duration_s = j.predicted;
     v.gpus = j.gpus;
     v.running = j.state == State::running;
     v.rate = j.rate;
-    v.remaining_s = j.work - (v.running ? (now_ - j.run_start) * j.rate : 0.0);
+    // Predicted minus done; negative once a job has overrun its prediction.
+    const double done = j.spec->duration_s - j.work + (v.running ? (now_ - j.run_start) * j.rate : 0.0);
+    v.remaining_s = j.predicted - done;
     v.attained_gpu_s = j.attained_gpu_s + (v.running ? (now_ - j.run_start) * j.gpus : 0.0);
     return v;
   }

@@ -36,6 +36,9 @@ struct JobSimConfig {
   double sample_interval_s = 0;  // time series resolution; 0: the trace's span / 200
   const GpuEconomics* economics = nullptr;  // prices; null: no cost figures
   std::optional<Interference> interference;  // off when empty
+  // Durations the queue policy sees (SJF, SRTF) are the real ones times exp(N(0, sigma)): a
+  // predictor with that log-normal error. 0: perfect knowledge (an oracle policy).
+  double prediction_error = 0;
 };
 
 struct JobOutcome {

@@ -25,7 +25,7 @@ Action add_schedule_command(CLI::App& app) {
     std::vector<std::string> placements = {"best-fit", "fgd"}, queues = {"fifo"};
     std::vector<double> las_thresholds = {3600.0, 36000.0};
     int64_t seed = 42;
-    double sample_interval = 0;
+    double sample_interval = 0, prediction_error = 0;
     bool strict_order = false, speed_scaling = false, skip_bad_rows = false, jobs_csv = false;
     OutputOptions output;
   };
@@ -48,6 +48,8 @@ Action add_schedule_command(CLI::App& app) {
   cmd->add_option("--interference", f->interference,
                   "jobs sharing a GPU slow each other: \"measured\" (per-model factors from the GPU table) or the "
                   "throughput a job keeps beside one other, e.g. 0.7 (default: off)");
+  cmd->add_option("--prediction-error", f->prediction_error,
+                  "SJF/SRTF see durations x exp(N(0, sigma)), sigma given here (default 0: exact)");
   cmd->add_flag("--strict-order", f->strict_order, "a job that does not fit blocks those behind it (no backfill)");
   cmd->add_flag("--speed-scaling", f->speed_scaling, "durations are V100 times; slower GPUs take longer");
   cmd->add_flag("--jobs-csv", f->jobs_csv, "also write jobs.csv (one line per job and run) with --out");
@@ -67,6 +69,7 @@ Action add_schedule_command(CLI::App& app) {
     for (const RowProblems* list : {static_cast<const RowProblems*>(&nodes.problems), &pods.problems})
       if (list->skipped) std::fprintf(stderr, "skipped %zu bad row(s); first: %s\n", list->skipped, list->first_messages[0].c_str());
     if (f->sample_interval < 0) throw InputError("--sample-interval", "", "must be >= 0");
+    if (!(f->prediction_error >= 0 && f->prediction_error <= 10)) throw InputError("--prediction-error", "", "must be in [0, 10]");
     for (double t : f->las_thresholds)
       if (!(t > 0)) throw InputError("--las-thresholds", "", "thresholds must be positive");
     std::optional<sched::Interference> interference;
@@ -96,6 +99,7 @@ Action add_schedule_command(CLI::App& app) {
         c.sample_interval_s = f->sample_interval;
         c.economics = &economics;
         c.interference = interference;
+        c.prediction_error = f->prediction_error;
         runs.push_back(sched::simulate_jobs(nodes.nodes, pods.pods, c));
       }
     const double seconds = timer.seconds();
@@ -105,7 +109,8 @@ Action add_schedule_command(CLI::App& app) {
                              {"gpu_model", f->gpu_model}, {"placement_policies", f->placements},
                              {"queue_policies", f->queues}, {"las_thresholds_gpu_s", f->las_thresholds},
                              {"seed", f->seed}, {"gpu_prices", f->gpu_prices}, {"strict_order", f->strict_order},
-                             {"speed_scaling", f->speed_scaling}, {"interference", f->interference.empty() ? "off" : f->interference}, {"sample_interval_s", f->sample_interval},
+                             {"speed_scaling", f->speed_scaling}, {"interference", f->interference.empty() ? "off" : f->interference},
+                             {"prediction_error", f->prediction_error}, {"sample_interval_s", f->sample_interval},
                              {"bad_rows", f->skip_bad_rows ? "skip" : "reject"},
                              {"cluster", {{"nodes", nodes.nodes.size()}, {"skipped_rows", nodes.problems.skipped}}},
                              {"trace", {{"jobs", pods.pods.size()}, {"skipped_rows", pods.problems.skipped}}}};
