@@ -52,11 +52,7 @@ std::vector<int> best_fit_gpus(const Node& n, const Request& r) {
 }
 
 std::unique_ptr<PlacementPolicy> make_placement_policy(const std::string& name, const PolicySetup& setup) {
-  const PolicyFactory* factory = PlacementPolicies::instance().find(name);
-  if (!factory)
-    throw InputError("--policy", "", fmt::format("unknown placement policy \"{}\" (known: {})", name,
-                                                 PlacementPolicies::instance().names_joined()));
-  return (*factory)(setup);
+  return PlacementPolicies::instance().get(name, "--policy", "placement policy")(setup);
 }
 
 std::string reference_label(const std::string& policy) {

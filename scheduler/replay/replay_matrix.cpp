@@ -31,9 +31,7 @@ std::vector<ReplayCell> run_replay_matrix(const ReplayMatrixConfig& config) {
     report_skipped(traces.back().problems);
   }
   for (const auto& p : config.policies)  // unknown names fail before any work
-    if (!PlacementPolicies::instance().find(p))
-      throw InputError("--policy", "", fmt::format("unknown placement policy \"{}\" (known: {})", p,
-                                                   PlacementPolicies::instance().names_joined()));
+    PlacementPolicies::instance().get(p, "--policy", "placement policy");
 
   struct Task {
     std::size_t trace;

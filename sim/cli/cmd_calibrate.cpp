@@ -46,9 +46,7 @@ Action add_calibrate_command(CLI::App& app) {
   cmd->add_option("--repeats", f->repeats, "timed repeats per kernel, at least (default 7)");
   add_output_options(*cmd, f->output);
   return [f] {
-    if (!ModelRegistry::instance().find(f->model))
-      throw InputError("--model", "", fmt::format("unknown model \"{}\" (known: {})", f->model,
-                                                   ModelRegistry::instance().names_joined()));
+    ModelRegistry::instance().get(f->model, "--model", "model");
     auto precision = parse_precision(f->precision);
     if (!precision || (*precision != Precision::int8 && *precision != Precision::fp32))
       throw InputError("--precision", "", fmt::format("calibration runs int8 or fp32, not \"{}\"", f->precision));

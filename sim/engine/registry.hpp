@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/engine/input_error.hpp"
+
 namespace xpusim {
 
 template <class Entry>
@@ -33,6 +35,16 @@ class Registry {
     std::string out;
     for (const auto& [name, entry] : entries_) out += (out.empty() ? "" : ", ") + name;
     return out;
+  }
+  // `unknown placement policy "x" (known: a, b, c)`: the one wording of every lookup error.
+  std::string unknown(std::string_view name, std::string_view kind) const {
+    return "unknown " + std::string(kind) + " \"" + std::string(name) + "\" (known: " + names_joined() + ")";
+  }
+  // The entry, or an InputError located at `where` (a flag or file) naming the known entries.
+  const Entry& get(std::string_view name, const std::string& where, std::string_view kind) const {
+    const Entry* entry = find(name);
+    if (!entry) throw InputError(where, "", unknown(name, kind));
+    return *entry;
   }
 
  private:

@@ -21,7 +21,7 @@ std::string known_precisions() {
 
 std::optional<std::string> check_model(const std::string& name) {
   if (ModelRegistry::instance().find(name)) return std::nullopt;
-  return fmt::format("unknown model \"{}\" (known: {})", name, ModelRegistry::instance().names_joined());
+  return ModelRegistry::instance().unknown(name, "model");
 }
 
 std::optional<std::string> check_instance(const std::string& name) {

@@ -51,6 +51,12 @@ void RowProblems::record(const std::string& message) {
 
 const std::string& CsvRecord::text(std::size_t column) const { return fields_.at(column); }
 
+const std::string& CsvRecord::nonempty_text(std::size_t column, const char* what) const {
+  const std::string& t = text(column);
+  if (t.empty()) fail(column, std::string("empty ") + what);
+  return t;
+}
+
 void CsvRecord::fail(std::size_t column, const std::string& message) const {
   const std::string name = column < header_->size() ? (*header_)[column] : fmt::format("#{}", column + 1);
   throw InputError(*path_, where(line_), fmt::format("column {}: {}", name, message));

@@ -24,6 +24,8 @@ class CsvRecord {
   std::size_t line() const { return line_; }
   std::size_t size() const { return fields_.size(); }
   const std::string& text(std::size_t column) const;
+  // The field, which must not be empty; `what` names it in the error ("node name").
+  const std::string& nonempty_text(std::size_t column, const char* what) const;
   int64_t integer(std::size_t column, int64_t min, int64_t max) const;
   double real(std::size_t column, double min, double max) const;
   // An error about this row, as the InputError the reader would throw.

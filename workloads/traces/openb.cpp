@@ -13,8 +13,7 @@ NodeList read_openb_nodes(const std::string& path, BadRows bad_rows) {
   NodeList list{path, {}, {}};
   list.nodes = parse_rows<NodeSpec>(file, bad_rows, list.problems, [](const CsvRecord& r) {
     NodeSpec n;
-    n.name = r.text(0);
-    if (n.name.empty()) r.fail(0, "empty node name");
+    n.name = r.nonempty_text(0, "node name");
     n.cpu_milli = r.integer(1, 1, kMaxCpuMilli);
     n.memory_mib = r.integer(2, 0, kMaxMemoryMib);
     n.gpu_count = static_cast<int>(r.integer(3, 0, 64));
@@ -34,8 +33,7 @@ PodList read_openb_pods(const std::string& path, BadRows bad_rows) {
   PodList list{path, {}, {}};
   list.pods = parse_rows<PodSpec>(file, bad_rows, list.problems, [&](const CsvRecord& r) {
     PodSpec p;
-    p.name = r.text(0);
-    if (p.name.empty()) r.fail(0, "empty pod name");
+    p.name = r.nonempty_text(0, "pod name");
     p.cpu_milli = r.integer(1, 0, kMaxCpuMilli);
     p.memory_mib = r.integer(2, 0, kMaxMemoryMib);
     p.num_gpu = static_cast<int>(r.integer(3, 0, 64));

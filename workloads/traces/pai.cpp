@@ -11,8 +11,7 @@ NodeList read_pai_machine_spec(const std::string& path, BadRows bad_rows) {
   NodeList list{path, {}, {}};
   list.nodes = parse_rows<NodeSpec>(file, bad_rows, list.problems, [](const CsvRecord& r) {
     NodeSpec n;
-    n.name = r.text(0);
-    if (n.name.empty()) r.fail(0, "empty machine name");
+    n.name = r.nonempty_text(0, "machine name");
     n.gpu_model = r.text(1);
     n.cpu_milli = r.integer(2, 1, 10'000) * 1000;
     n.memory_mib = r.integer(3, 0, 1'000'000) * 1024;

@@ -15,9 +15,7 @@ DType auxiliary_dtype(Precision p) {
 
 Graph build_model(std::string_view name, ModelOptions options) {
   const ModelInfo* info = ModelRegistry::instance().find(name);
-  if (!info)
-    throw std::invalid_argument("unknown model \"" + std::string(name) + "\" (known: " +
-                                ModelRegistry::instance().names_joined() + ")");
+  if (!info) throw std::invalid_argument(ModelRegistry::instance().unknown(name, "model"));
   if (options.batch <= 0) throw std::invalid_argument("batch must be a positive integer");
   if (info->default_seq_len == 0 && options.seq_len != 0)
     throw std::invalid_argument("model \"" + std::string(name) + "\" has no sequence length");
