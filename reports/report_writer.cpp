@@ -1,13 +1,11 @@
 #include "reports/report_writer.hpp"
 
 #include <cmath>
-#include <filesystem>
 
 #include <fmt/format.h>
 
 #include "reports/price_performance.hpp"
 #include "reports/table.hpp"
-#include "sim/engine/atomic_file.hpp"
 
 namespace xpusim {
 
@@ -77,9 +75,13 @@ nlohmann::json to_json(const CalibrationReport& r) {
                     {"implementation", row.implementation}, {"occurrences", row.occurrences},
                     {"measured_us", round_significant(row.measured_us)},
                     {"predicted_us", round_significant(row.predicted_us)},
-                    {"error_pct", round_significant(row.error_pct, 4)}, {"bound", row.bound}});
+                    {"error_pct", round_significant(row.error_pct, 4)}, {"clock_ghz", round_significant(row.clock_ghz, 4)},
+                    {"bound", row.bound}});
   return {{"model", r.model}, {"precision", r.precision}, {"requested_precision", r.requested_precision},
-          {"note", r.note}, {"cpu", r.cpu}, {"clock_ghz", r.clock_ghz}, {"batch", r.batch},
+          {"note", r.note}, {"cpu", r.cpu}, {"profile_clock_ghz", r.clock_ghz},
+          {"predicted_at", r.profile_clock ? "profile clock" : "clock measured around each kernel"},
+          {"measured_clock_ghz_min", round_significant(r.measured_clock_min_ghz, 4)},
+          {"measured_clock_ghz_max", round_significant(r.measured_clock_max_ghz, 4)}, {"batch", r.batch},
           {"threads", r.threads}, {"kernels", rows}, {"skipped", r.skipped},
           {"median_abs_error_pct", round_significant(r.median_abs_error_pct, 4)},
           {"p90_abs_error_pct", round_significant(r.p90_abs_error_pct, 4)},
@@ -148,14 +150,17 @@ std::string calibration_csv(const CalibrationReport& r) {
 }
 
 std::string calibration_table(const CalibrationReport& r) {
-  TextTable t({"layer", "kernel", "oneDNN", "x", "measured us", "predicted us", "error %", "bound"});
+  TextTable t({"layer", "kernel", "oneDNN", "x", "measured us", "predicted us", "error %", "GHz", "bound"});
   for (const auto& row : r.rows)
     t.add_row({row.name, row.signature, row.implementation, std::to_string(row.occurrences),
                fixed(row.measured_us, 1), fixed(row.predicted_us, 1), fmt::format("{:+.1f}", row.error_pct),
-               row.bound});
+               fixed(row.clock_ghz, 2), row.bound});
   std::string out = t.render();
-  out += fmt::format("\n{} {} batch {} on {} thread(s) of {} at {:.2f} GHz\n", r.model, r.precision,
-                     r.batch, r.threads, r.cpu, r.clock_ghz);
+  out += fmt::format("\n{} {} batch {} on {} thread(s) of {}\n", r.model, r.precision, r.batch, r.threads, r.cpu);
+  out += r.profile_clock
+             ? fmt::format("predicted at the profile's clock, {:.2f} GHz\n", r.clock_ghz)
+             : fmt::format("predicted at the clock measured around each kernel, {:.2f}-{:.2f} GHz (profile: {:.2f} GHz)\n",
+                           r.measured_clock_min_ghz, r.measured_clock_max_ghz, r.clock_ghz);
   if (!r.note.empty()) out += r.note + "\n";
   for (const auto& s : r.skipped) out += "not run: " + s + "\n";
   out += fmt::format("median |error| {:.1f}%   p90 |error| {:.1f}%   whole model: measured {:.2f} ms, "
@@ -169,11 +174,9 @@ nlohmann::json make_report(const std::string& command, const nlohmann::json& con
   return {{"schema", kReportSchema}, {"command", command}, {"config", config}, {"results", results}};
 }
 
-void write_report_files(const std::string& dir, const nlohmann::json& report, const std::string& csv) {
-  std::filesystem::create_directories(dir);
-  write_file_atomically(dir + "/report.json", report.dump(2) + "\n");
-  write_file_atomically(dir + "/results.csv", csv);
-  write_file_atomically(dir + "/config.json", report.at("config").dump(2) + "\n");
+std::vector<std::pair<std::string, std::string>> report_files(const nlohmann::json& report, const std::string& csv) {
+  return {{"report.json", report.dump(2) + "\n"}, {"results.csv", csv},
+          {"config.json", report.at("config").dump(2) + "\n"}};
 }
 
 }  // namespace xpusim

@@ -3,6 +3,7 @@
 // keys, units in the names), a CSV of its rows, a terminal table, and the resolved configuration
 // (every default filled in) so that the run can be repeated.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -31,7 +32,7 @@ std::string calibration_table(const CalibrationReport& r);
 nlohmann::json make_report(const std::string& command, const nlohmann::json& config,
                            const nlohmann::json& results);
 
-// Writes DIR/report.json, DIR/results.csv and DIR/config.json, each atomically; creates DIR.
-void write_report_files(const std::string& dir, const nlohmann::json& report, const std::string& csv);
+// The files of --out DIR: report.json, results.csv and config.json.
+std::vector<std::pair<std::string, std::string>> report_files(const nlohmann::json& report, const std::string& csv);
 
 }  // namespace xpusim

@@ -4,7 +4,6 @@
 #include "models/cpu/cpu_tlm.hpp"
 #include "reports/report_writer.hpp"
 #include "sim/cli/commands.hpp"
-#include "sim/engine/atomic_file.hpp"
 #include "sim/engine/input_error.hpp"
 #include "sim/scenario/study.hpp"
 #include "workloads/zoo/model_zoo.hpp"
@@ -55,7 +54,7 @@ void write_trace(const StudyConfig& c, const std::string& path) {
     trace.complete(1, 0, g.kernels[k.index].name, k.start_s, k.end_s - k.start_s,
                    {{"signature", g.kernels[k.index].signature()}});
   trace.name_thread(1, 0, "graph");
-  write_file_atomically(path, trace.to_json().dump() + "\n");
+  write_output_file("--trace", path, trace.to_json().dump() + "\n");
   std::fprintf(stderr, "trace: %s (%zu events, simulated %.3f ms)\n", path.c_str(), trace.event_count(),
                result.total_s * 1e3);
 }

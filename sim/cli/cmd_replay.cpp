@@ -1,7 +1,6 @@
 // `xpusim replay`: the FGD paper's allocation experiment on real traces, with the paper's own
 // results as the reference to compare against.
 #include <cstdio>
-#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -9,7 +8,6 @@
 #include "reports/schedule_report.hpp"
 #include "scheduler/replay/replay_matrix.hpp"
 #include "sim/cli/commands.hpp"
-#include "sim/engine/atomic_file.hpp"
 #include "sim/engine/input_error.hpp"
 #include "sim/engine/timer.hpp"
 
@@ -124,18 +122,15 @@ Action add_replay_command(CLI::App& app) {
                          {"gpu_alloc_pct_min", r.min_pct}, {"gpu_alloc_pct_max", r.max_pct},
                          {"reference_gpu_alloc_pct", r.reference_pct ? nlohmann::json(round_significant(*r.reference_pct)) : nlohmann::json()},
                          {"failed_pods_mean", r.failed_pods_mean}});
+    NamedFiles extra;
+    if (!f->output.out_dir.empty())
+      extra = {{"analysis_allo_discrete.csv", sched::allocation_csv(cells, f->inflate)},
+               {"analysis_frag_discrete.csv", sched::fragmentation_csv(cells, f->inflate)},
+               {"analysis_frag_ratio_discrete.csv", sched::fragmentation_ratio_csv(cells, f->inflate)},
+               {"report.html", html_page("xpusim replay (FGD protocol)", replay_charts(cells),
+                                         comparison_table(rows, f->at, f->tolerance))}};
     emit(f->output, make_report("replay", cfg, results), comparison_table(rows, f->at, f->tolerance),
-         comparison_csv(rows));
-    if (!f->output.out_dir.empty()) {
-      const std::filesystem::path dir(f->output.out_dir);
-      write_file_atomically((dir / "analysis_allo_discrete.csv").string(), sched::allocation_csv(cells, f->inflate));
-      write_file_atomically((dir / "analysis_frag_discrete.csv").string(), sched::fragmentation_csv(cells, f->inflate));
-      write_file_atomically((dir / "analysis_frag_ratio_discrete.csv").string(),
-                            sched::fragmentation_ratio_csv(cells, f->inflate));
-      write_file_atomically((dir / "report.html").string(),
-                            html_page("xpusim replay (FGD protocol)", replay_charts(cells),
-                                      comparison_table(rows, f->at, f->tolerance)));
-    }
+         comparison_csv(rows), extra);
     std::fprintf(stderr, "replay: %zu runs in %.2f s\n", cells.size(), seconds);
   };
 }

@@ -1,7 +1,6 @@
 // `xpusim schedule`: a trace over time on a cluster, with departures, for every combination of
 // placement and queue policy; job completion times, queueing, utilization, fragmentation and cost.
 #include <cstdio>
-#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -10,7 +9,6 @@
 #include "scheduler/event_sim/job_simulation.hpp"
 #include "scheduler/placement_policy.hpp"
 #include "sim/cli/commands.hpp"
-#include "sim/engine/atomic_file.hpp"
 #include "sim/engine/input_error.hpp"
 #include "sim/engine/timer.hpp"
 #include "workloads/traces/synthetic_trace.hpp"
@@ -116,14 +114,14 @@ Action add_schedule_command(CLI::App& app) {
                              {"trace", {{"jobs", pods.pods.size()}, {"skipped_rows", pods.problems.skipped}}}};
     nlohmann::json results = nlohmann::json::array();
     for (const auto& r : runs) results.push_back(to_json(r));
-    emit(f->output, make_report("schedule", config, results), schedule_results_table(runs), schedule_results_csv(runs));
+    NamedFiles extra;
     if (!f->output.out_dir.empty()) {
-      const std::filesystem::path dir(f->output.out_dir);
-      write_file_atomically((dir / "series.csv").string(), schedule_series_csv(runs));
-      write_file_atomically((dir / "report.html").string(),
-                            html_page("xpusim schedule: " + f->pods, schedule_charts(runs), schedule_results_table(runs)));
-      if (f->jobs_csv) write_file_atomically((dir / "jobs.csv").string(), schedule_jobs_csv(runs));
+      extra = {{"series.csv", schedule_series_csv(runs)},
+               {"report.html", html_page("xpusim schedule: " + f->pods, schedule_charts(runs), schedule_results_table(runs))}};
+      if (f->jobs_csv) extra.emplace_back("jobs.csv", schedule_jobs_csv(runs));
     }
+    emit(f->output, make_report("schedule", config, results), schedule_results_table(runs), schedule_results_csv(runs),
+         extra);
     std::fprintf(stderr, "schedule: %zu runs of %zu jobs in %.2f s\n", runs.size(), pods.pods.size(), seconds);
   };
 }
@@ -150,7 +148,7 @@ Action add_synth_command(CLI::App& app) {
     for (const auto& n : nodes.nodes) capacity += int64_t{n.gpu_count} * 1000;
     if (f->config.jobs == 0 || f->config.jobs > 100'000'000) throw InputError("--jobs", "", "must be in [1, 1e8]");
     const PodList trace = synthesize_trace(read_pod_list(f->templ), capacity, f->config);
-    write_file_atomically(f->out, to_openb_csv(trace.pods));
+    write_output_file("--out", f->out, to_openb_csv(trace.pods));
     std::fprintf(stderr, "synth: %zu jobs over %.1f days written to %s\n", trace.pods.size(),
                  trace.pods.back().submit_s / 86400.0, f->out.c_str());
   };

@@ -4,6 +4,7 @@
 #include <functional>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -23,9 +24,14 @@ struct OutputOptions {
   std::string out_dir;
 };
 void add_output_options(CLI::App& app, OutputOptions& options);
-// Prints the table or the JSON, then writes the files when --out was given.
+using NamedFiles = std::vector<std::pair<std::string, std::string>>;  // (file name, content)
+// Writes the files when --out was given (report.json, results.csv, config.json and `extra`, all
+// or none), then prints the table or the JSON. A directory that cannot be created or written is
+// bad input: an InputError naming --out.
 void emit(const OutputOptions& options, const nlohmann::json& report, const std::string& table,
-          const std::string& csv);
+          const std::string& csv, const NamedFiles& extra = {});
+// Writes one output file given by `flag`; failure is an InputError naming the flag.
+void write_output_file(const std::string& flag, const std::string& path, const std::string& content);
 
 // Runs a model study and emits its report (shared by `model` and `run`).
 void run_model_study(const StudyConfig& config, const OutputOptions& output, const std::string& command);
@@ -37,6 +43,7 @@ Action add_calibrate_command(CLI::App& app);
 Action add_replay_command(CLI::App& app);
 Action add_schedule_command(CLI::App& app);
 Action add_synth_command(CLI::App& app);
+Action add_host_command(CLI::App& app);
 
 // "42-51" or "42,45,50-52" to the list of seeds.
 std::vector<int64_t> parse_seeds(const std::string& text);
