@@ -36,14 +36,16 @@ struct KernelRunResult {
 struct CalibrationReportRow {
   std::string name, signature, implementation, bound;
   int occurrences = 0;
-  double measured_us = 0, predicted_us = 0, error_pct = 0;
+  double measured_us = 0, predicted_us = 0, error_pct = 0, clock_ghz = 0;
 };
 
 struct CalibrationReport {
   std::string model, precision, requested_precision, note, cpu;
   int64_t batch = 1;
   int threads = 1;
-  double clock_ghz = 0;
+  double clock_ghz = 0;  // the host profile's
+  bool profile_clock = false;
+  double measured_clock_min_ghz = 0, measured_clock_max_ghz = 0;
   std::vector<CalibrationReportRow> rows;
   std::vector<std::string> skipped;
   double median_abs_error_pct = 0, p90_abs_error_pct = 0;

@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "models/catalog/embedded_catalog.hpp"
-#include "models/cpu/host_probe.hpp"
+#include "models/cpu/host_profile.hpp"
 #include "sim/engine/json_input.hpp"
 
 namespace xpusim {
@@ -16,16 +16,6 @@ void read_sources(const JsonView& v, CpuSpec& spec) {
     s->expect_object();
     for (const auto& [key, unused] : s->raw().items()) spec.sources[key] = s->at(key).as_string();
   }
-}
-
-// Parameters shared by catalog parts and the host's defaults.
-void read_common(const JsonView& v, CpuSpec& spec) {
-  spec.l2_bytes_per_cycle = v.at("l2_bytes_per_cycle").as_positive_number();
-  spec.l3_bytes_per_cycle = v.at("l3_bytes_per_cycle").as_positive_number();
-  spec.dram_gbps_per_core = v.at("dram_gbps_per_core").as_positive_number();
-  spec.kernel_overhead_us = v.at("kernel_overhead_us").as_non_negative_number();
-  spec.fork_join_us = v.at("fork_join_us").as_non_negative_number();
-  read_sources(v, spec);
 }
 
 CpuSpec read_cpu(const std::string& name, const JsonView& v) {
@@ -62,7 +52,13 @@ CpuSpec read_cpu(const std::string& name, const JsonView& v) {
   s.l2_bytes = v.at("l2_kib").as_positive_integer() * 1024;
   s.l3_bytes = static_cast<int64_t>(v.at("l3_mib").as_positive_number() * 1024 * 1024);
   s.dram_gbps_socket = v.at("dram_gbps_socket").as_positive_number();
-  read_common(v, s);
+  s.l2_bytes_per_cycle = v.at("l2_bytes_per_cycle").as_positive_number();
+  s.l3_bytes_per_cycle = v.at("l3_bytes_per_cycle").as_positive_number();
+  s.dram_gbps_per_core = v.at("dram_gbps_per_core").as_positive_number();
+  s.kernel_overhead_us = v.at("kernel_overhead_us").as_non_negative_number();
+  s.fork_join_us = v.at("fork_join_us").as_non_negative_number();
+  read_sources(v, s);
+  s.derive_rates();
   return s;
 }
 
@@ -78,14 +74,10 @@ Catalog Catalog::parse(const std::string& cpus_json, const std::string& cpus_nam
   Catalog c;
   const auto cpus_doc = parse_json_text(cpus_json, cpus_name);
   JsonView cpus(cpus_doc, cpus_name);
-  cpus.allow_only({"schema", "cpus", "host_defaults"});
+  cpus.allow_only({"schema", "cpus"});
   auto table = cpus.at("cpus");
   table.expect_object();
   for (const auto& [name, unused] : table.raw().items()) c.cpus_[name] = read_cpu(name, table.at(name));
-  auto host = cpus.at("host_defaults");
-  host.allow_only({"description", "l2_bytes_per_cycle", "l3_bytes_per_cycle", "dram_gbps_per_core",
-                   "kernel_overhead_us", "fork_join_us", "sources"});
-  read_common(host, c.host_defaults_);
 
   const auto inst_doc = parse_json_text(instances_json, instances_name);
   JsonView inst(inst_doc, instances_name);
@@ -142,13 +134,14 @@ bool Catalog::has_instance(const std::string& name) const {
 const InstanceType& Catalog::instance(const std::string& name) const {
   if (name == "host") {
     if (!host_instance_) {
-      host_spec_ = probe_host_cpu(host_defaults_);
+      const HostProfile& profile = host_profile();
+      host_spec_ = cpu_spec_from_profile(profile);
       InstanceType t;
       t.name = "host";
       t.cpu = "host";
-      t.vcpus = probed_host_logical_cpus();
-      t.cores = host_spec_->cores_per_socket;
-      t.memory_gib = probed_host_memory_gib();
+      t.vcpus = profile.cpu.logical_cpus;
+      t.cores = profile.cpu.physical_cores;
+      t.memory_gib = double(profile.memory_bytes) / (1024.0 * 1024 * 1024);
       host_instance_ = t;
     }
     return *host_instance_;

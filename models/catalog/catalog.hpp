@@ -40,7 +40,7 @@ class Catalog {
   std::vector<std::string> instance_names() const;  // sorted, "host" included
   std::string instance_names_joined() const;
   bool has_instance(const std::string& name) const;
-  // "host" is probed from this machine on first use.
+  // "host" is this machine, from its measured profile (models/cpu/host_profile.hpp) on first use.
   const InstanceType& instance(const std::string& name) const;
   const CpuSpec& cpu_of(const InstanceType& instance) const;
   CpuDevice device(const std::string& instance_name) const;
@@ -49,7 +49,6 @@ class Catalog {
  private:
   std::map<std::string, CpuSpec> cpus_;
   std::map<std::string, InstanceType> instances_;
-  CpuSpec host_defaults_;
   mutable std::optional<CpuSpec> host_spec_;
   mutable std::optional<InstanceType> host_instance_;
 };

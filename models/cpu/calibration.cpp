@@ -5,15 +5,27 @@
 #include <map>
 
 #include "models/catalog/catalog.hpp"
+#include "models/cpu/host_profile.hpp"
+#include "models/cpu/microbench.hpp"
 #include "sim/engine/stats.hpp"
 #include "workloads/zoo/model_zoo.hpp"
 
 namespace xpusim {
 
+namespace {
+// The host device with every clock set to `ghz`: the same per-cycle rates, at this moment's clock.
+CpuCostModel at_clock(CpuDevice device, double ghz) {
+  device.spec.freq_ghz_scalar = device.spec.freq_ghz_avx2 = device.spec.freq_ghz_avx512 = ghz;
+  return CpuCostModel(std::move(device));
+}
+}  // namespace
+
 CalibrationResult calibrate_host(const std::string& model, Precision precision, int64_t batch,
-                                 int threads, const MeasureOptions& measure) {
+                                 int threads, const MeasureOptions& measure, bool profile_clock) {
   const Catalog& catalog = Catalog::builtin();
-  CpuCostModel host(catalog.device("host"));
+  const CpuDevice device = catalog.device("host");
+  CpuCostModel host(device);
+  const IsaFlags isa = host_profile().cpu.isa;
   CalibrationResult r;
   r.model = model;
   r.requested_precision = r.precision = precision;
@@ -21,6 +33,7 @@ CalibrationResult calibrate_host(const std::string& model, Precision precision, 
   r.threads = std::clamp(threads, 1, host.device().cores);
   r.cpu_description = host.device().spec.description;
   r.clock_ghz = host.device().spec.freq_ghz_avx512;
+  r.profile_clock = profile_clock;
   if (precision == Precision::int8 && !host.device().spec.vnni) {
     r.precision = Precision::fp32;
     r.note = "this host has no AVX-512 VNNI: int8 was requested, fp32 was run";
@@ -37,19 +50,25 @@ CalibrationResult calibrate_host(const std::string& model, Precision precision, 
       continue;
     }
     std::string why;
+    const double before = profile_clock ? r.clock_ghz : measure_vector_clock_ghz(isa);
     auto m = measure_with_onednn(k, opts, &why);
     if (!m) {
       index[key] = SIZE_MAX;
       r.skipped.push_back(k.name + ": " + why);
       continue;
     }
-    const KernelCost& c = host.cost(k, r.threads);
+    const double clock = profile_clock ? r.clock_ghz : (before + measure_vector_clock_ghz(isa)) / 2;
+    const KernelCost c = profile_clock ? host.cost(k, r.threads) : at_clock(device, clock).evaluate(k, r.threads);
     index[key] = r.rows.size();
-    r.rows.push_back({k.name, k.signature(), m->implementation, 1, m->median_s, c.total_s,
+    r.rows.push_back({k.name, k.signature(), m->implementation, 1, m->median_s, c.total_s, clock,
                       std::string(c.bound())});
   }
   Histogram errors;
+  r.measured_clock_min_ghz = r.measured_clock_max_ghz = r.clock_ghz;
+  if (!r.rows.empty()) r.measured_clock_min_ghz = r.measured_clock_max_ghz = r.rows.front().clock_ghz;
   for (const auto& row : r.rows) {
+    r.measured_clock_min_ghz = std::min(r.measured_clock_min_ghz, row.clock_ghz);
+    r.measured_clock_max_ghz = std::max(r.measured_clock_max_ghz, row.clock_ghz);
     errors.add(std::abs(row.error()));
     r.measured_total_s += row.occurrences * row.measured_s;
     r.predicted_total_s += row.occurrences * row.predicted_s;

@@ -1,6 +1,9 @@
 #pragma once
 // Host calibration: every distinct kernel of a model runs for real through oneDNN on this machine
 // and is predicted by the host model; the comparison says how far the model can be trusted.
+// Cloud hosts change clock by several percent within seconds, so by default each kernel is
+// predicted at the vector clock measured just before and after it runs (the profile's per-cycle
+// rates at the clock of the moment); `profile_clock` predicts at the profile's clock instead.
 #include <string>
 #include <vector>
 
@@ -16,6 +19,7 @@ struct CalibrationRow {
   int occurrences = 0;     // how often the kernel appears in the graph
   double measured_s = 0;
   double predicted_s = 0;
+  double clock_ghz = 0;    // the clock the prediction used
   std::string bound;       // what limits the prediction
   double error() const { return (predicted_s - measured_s) / measured_s; }
 };
@@ -28,7 +32,9 @@ struct CalibrationResult {
   int64_t batch = 1;
   int threads = 1;
   std::string cpu_description;
-  double clock_ghz = 0;
+  double clock_ghz = 0;             // the profile's vector clock
+  bool profile_clock = false;       // predictions at the profile's clock, not the measured one
+  double measured_clock_min_ghz = 0, measured_clock_max_ghz = 0;  // around the kernels
   std::vector<CalibrationRow> rows;
   std::vector<std::string> skipped;  // "layer: reason"
   double median_abs_error = 0, p90_abs_error = 0;
@@ -36,6 +42,6 @@ struct CalibrationResult {
 };
 
 CalibrationResult calibrate_host(const std::string& model, Precision precision, int64_t batch,
-                                 int threads, const MeasureOptions& measure);
+                                 int threads, const MeasureOptions& measure, bool profile_clock = false);
 
 }  // namespace xpusim

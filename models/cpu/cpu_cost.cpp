@@ -26,39 +26,6 @@ int64_t valid_taps(int64_t in, int64_t out, int64_t taps, int64_t stride, int64_
 // add bias, apply ReLU, convert back and pack to u8 (6); float paths add bias and ReLU (2).
 double epilogue_ops(DType t) { return (t == DType::s8 || t == DType::u8) ? 6 : 2; }
 
-// Cycles per element per core of oneDNN's non-matmul kernels (jit:uni binary, jit eltwise,
-// softmax, simple layer norm, jit pooling per filter tap), measured with `xpusim calibrate` on a
-// 512-bit-capable core. They are fitted constants of the model, the same for every part.
-double cycles_per_element(const Kernel& k) {
-  return std::visit(overloaded{
-      [](const Elementwise& e) {
-        switch (e.op) {
-          case EltwiseOp::relu: case EltwiseOp::add: case EltwiseOp::add_relu: return 0.5;
-          case EltwiseOp::gelu: case EltwiseOp::tanh: return 2.4;
-          case EltwiseOp::sgd_momentum: return 1.0;
-          case EltwiseOp::adam: return 2.0;
-        }
-        return 0.5;
-      },
-      [](const Softmax&) { return 2.1; },
-      [](const Norm&) { return 0.8; },
-      [](const Pool& p) { return 0.13 * double(p.r * p.s) * p.out_h() * p.out_w() / double(p.h * p.w); },
-      [](const Reduction&) { return 0.25; },
-      [](const Embedding&) { return 0.25; },
-      [](const auto&) { return 0.0; }}, k.shape);
-}
-
-double elements_of(const Kernel& k) {
-  return std::visit(overloaded{
-      [](const Elementwise& e) { return double(e.elements); },
-      [](const Softmax& s) { return double(s.rows) * s.cols; },
-      [](const Norm& n) { return double(n.rows) * n.cols; },
-      [](const Pool& p) { return double(p.n) * p.c * p.h * p.w; },
-      [](const Reduction& r) { return double(r.outer) * r.inner; },
-      [](const Embedding& m) { return double(m.tokens) * m.dim; },
-      [](const auto&) { return 0.0; }}, k.shape);
-}
-
 struct Lowered {
   double macs = 0;          // executed, with padding
   double cycles = 0;        // whole kernel on one core
@@ -69,7 +36,7 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
   const int lanes = spec.output_lanes();
   const int gran = spec.reduction_granularity(k.dtype);
   const double mpc = spec.macs_per_cycle(k.dtype);
-  const double epi = epilogue_ops(k.dtype) / spec.vector_alu_ports;
+  const double epi = epilogue_ops(k.dtype) / spec.vector_ops_per_cycle;
   return std::visit(overloaded{
       [&](const Conv2d& c) {
         const int64_t cpg = round_up(c.c / c.groups, gran), kpg = round_up(c.k / c.groups, lanes);
@@ -94,10 +61,10 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
       },
       [&](const auto&) {
         Lowered l;
-        const double backward = (k.pass == Pass::backward_data || k.pass == Pass::backward_weights) ? 2 : 1;
-        const double elements = elements_of(k);
-        l.cycles = backward * elements * cycles_per_element(k);
-        l.units = std::max(1.0, std::ceil(elements / 4096));  // oneDNN splits into cache-sized chunks
+        const auto op = element_op_of(k);
+        const double work = element_work(k);
+        l.cycles = op ? work * spec.element_cycles[static_cast<std::size_t>(*op)] : 0;
+        l.units = std::max(1.0, std::ceil(work / 4096));  // oneDNN splits into cache-sized chunks
         return l;
       }}, k.shape);
 }
@@ -126,6 +93,7 @@ CpuDevice CpuDevice::from_spec(const CpuSpec& spec, int cores) {
   const double share = std::min(1.0, double(d.cores) / (d.sockets * spec.cores_per_socket));
   d.l3_share_bytes = static_cast<int64_t>(spec.l3_bytes * d.sockets * share);
   d.dram_gbps = std::min(spec.dram_gbps_per_core * d.cores, spec.dram_gbps_socket * d.sockets);
+  d.l3_gbps = spec.l3_gbps_all * d.sockets * share;
   return d;
 }
 
@@ -160,6 +128,7 @@ WorkPlan CpuCostModel::plan(const Kernel& kernel, int threads) const {
     p.level = MemoryLevel::l3;
     p.per_core_bytes_per_s = spec.l3_bytes_per_cycle * hz;
     p.shared_bytes_per_s = p.per_core_bytes_per_s * p.threads;
+    if (device_.l3_gbps > 0) p.shared_bytes_per_s = std::min(p.shared_bytes_per_s, device_.l3_gbps * 1e9);
   } else {
     p.level = MemoryLevel::dram;
     p.per_core_bytes_per_s = spec.dram_gbps_per_core * 1e9;

@@ -7,7 +7,8 @@
 // requantization/bias/ReLU epilogue per output vector, and parallel work units of (image, output
 // row, 64 output channels) dealt to threads (the slowest thread sets the time). Data streams from
 // the smallest cache level that holds the kernel's working set; compute and streaming overlap.
-// Other operators cost a per-element vector cost measured on oneDNN's kernels.
+// Other operators cost the vector instructions per element of oneDNN's kernels at the core's
+// vector instruction rate.
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -26,6 +27,7 @@ struct CpuDevice {
   int sockets = 1;
   int64_t l3_share_bytes = 0;
   double dram_gbps = 0;  // the device's aggregate DRAM bandwidth
+  double l3_gbps = 0;    // the device's aggregate L3 bandwidth; 0: per core x threads
 
   // `cores` of a part: whole sockets when more than one socket's worth, else a proportional share.
   static CpuDevice from_spec(const CpuSpec& spec, int cores);

@@ -1,28 +1,40 @@
 #include "models/cpu/cpu_spec.hpp"
 
+#include <algorithm>
+
 namespace xpusim {
 
+void CpuSpec::derive_rates() {
+  // 32-bit lanes per FMA unit per cycle: the datapath, or 256 bits without AVX-512.
+  const int width = std::min(simd_datapath_bits, avx512 ? 512 : 256);
+  const double lanes32 = width / 32.0;
+  const double f32 = fma_units * lanes32;
+  f32_macs_per_cycle = f32;
+  if (amx) int8_macs_per_cycle = amx_int8_macs_per_cycle;
+  else if (vnni) int8_macs_per_cycle = fma_units * lanes32 * 4;  // VPDPBUSD: 4 u8 x s8 per s32 lane
+  // VPMADDUBSW + VPMADDWD + VPADDD do the work of one VPDPBUSD in three instructions on the same
+  // ports.
+  else int8_macs_per_cycle = fma_units * lanes32 * 4 / 3;
+  if (amx) bf16_macs_per_cycle = amx_bf16_macs_per_cycle;
+  else if (avx512_bf16) bf16_macs_per_cycle = fma_units * lanes32 * 2;  // VDPBF16PS: 2 per f32 lane
+  else bf16_macs_per_cycle = f32;
+  vector_ops_per_cycle = vector_alu_ports * width / 512.0;
+  derive_element_costs();
+}
+
+void CpuSpec::derive_element_costs() {
+  for (std::size_t i = 0; i < kElementOpCount; ++i)
+    element_cycles[i] = vector_ops_per_unit(static_cast<ElementOp>(i)) / vector_ops_per_cycle;
+}
+
 double CpuSpec::macs_per_cycle(DType t) const {
-  const double lanes32 = simd_datapath_bits / 32.0;  // 32-bit lanes per FMA unit per cycle
   switch (t) {
-    case DType::s8: case DType::u8:
-      if (amx) return amx_int8_macs_per_cycle;
-      if (vnni) return fma_units * lanes32 * 4;  // VPDPBUSD: 4 u8 x s8 products per s32 lane
-      // AVX-512BW: VPMADDUBSW + VPMADDWD + VPADDD do the work of one VPDPBUSD in three uops
-      // on the same two ports.
-      if (avx512) return fma_units * lanes32 * 4 / 3;
-      return fma_units * lanes32 * 4 / 3 / 2;  // AVX2: half the width
-    case DType::bf16:
-      if (amx) return amx_bf16_macs_per_cycle;
-      if (avx512_bf16) return fma_units * lanes32 * 2;  // VDPBF16PS: 2 products per f32 lane
-      return fma_units * lanes32;
-    case DType::f16:  // no FP16 arithmetic on these cores: converted and computed in fp32
-    case DType::f32:
-    case DType::tf32:
-    case DType::s32:
-      return avx512 ? fma_units * lanes32 : fma_units * lanes32 / 2;
+    case DType::s8: case DType::u8: return int8_macs_per_cycle;
+    case DType::bf16: return bf16_macs_per_cycle;
+    // No FP16 arithmetic on these cores: converted and computed in fp32; tf32 is an fp32 mode.
+    case DType::f16: case DType::f32: case DType::tf32: case DType::s32: return f32_macs_per_cycle;
   }
-  return fma_units * lanes32;
+  return f32_macs_per_cycle;
 }
 
 double CpuSpec::matmul_freq_ghz(DType) const { return avx512 ? freq_ghz_avx512 : freq_ghz_avx2; }

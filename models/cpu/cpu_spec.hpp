@@ -1,10 +1,11 @@
 #pragma once
 // Parameters of one CPU part, read from the catalog (models/catalog/cpus.json, every figure with
-// its source) or probed from the machine we run on (host_probe.hpp).
+// its source) or measured on the machine we run on (host_profile.hpp).
 #include <cstdint>
 #include <map>
 #include <string>
 
+#include "models/cpu/element_ops.hpp"
 #include "workloads/dtype.hpp"
 
 namespace xpusim {
@@ -18,20 +19,34 @@ struct CpuSpec {
   double freq_ghz_scalar = 0, freq_ghz_avx2 = 0, freq_ghz_avx512 = 0;
   int simd_datapath_bits = 512;   // 256 where 512-bit ops issue as two halves (AMD Zen 4)
   int fma_units = 2;              // vector FMA ports
-  int vector_alu_ports = 2;       // full-width vector ops per cycle for non-FMA work (epilogues)
+  int vector_alu_ports = 2;       // vector add/multiply ports of the datapath's width
   bool avx512 = true, vnni = true, avx512_bf16 = false, amx = false;
   double amx_int8_macs_per_cycle = 0, amx_bf16_macs_per_cycle = 0;
+  // Arithmetic rates per core and cycle at the clock of that class of instruction. Catalog parts
+  // derive them from their ISA and datapath (derive_rates); the host measures them.
+  double int8_macs_per_cycle = 0, bf16_macs_per_cycle = 0, f32_macs_per_cycle = 0;
+  // 512-bit-equivalent vector add/multiply instructions per cycle: the rate of non-matmul kernels
+  // and of GEMM epilogues.
+  double vector_ops_per_cycle = 0;
+  // Cycles per unit of work of each class of non-matmul kernel (see element_ops.hpp).
+  ElementCosts element_cycles{};
   int64_t l1d_bytes = 0, l2_bytes = 0;  // per core
   int64_t l3_bytes = 0;                 // per socket, shared
   double l2_bytes_per_cycle = 0;        // per core
   double l3_bytes_per_cycle = 0;        // per core
   double dram_gbps_socket = 0;          // peak of all channels
   double dram_gbps_per_core = 0;        // what one core can pull (bounded by its fill buffers)
+  double l3_gbps_all = 0;               // all cores together from L3; 0: per core x cores
   // Software costs of one oneDNN primitive call (fitted on the host, see catalog).
   double kernel_overhead_us = 0;
   double fork_join_us = 0;              // an OpenMP parallel region over >1 threads
   std::map<std::string, std::string> sources;  // parameter -> where the figure comes from
 
+  // Sets the MAC and vector rates from the ISA flags, datapath width and port counts, then the
+  // element costs from the vector rate.
+  void derive_rates();
+  // Sets every element cost from vector_ops_per_cycle and oneDNN's instructions per unit.
+  void derive_element_costs();
   // Multiply-accumulates per cycle per core for GEMM/conv of this type, on the best ISA path.
   double macs_per_cycle(DType t) const;
   // Clock while running GEMM/conv of this type (licence frequency for 512-bit or AMX code).

@@ -254,4 +254,25 @@ std::optional<Measurement> measure_with_onednn(const Kernel& kernel, const Measu
   return m;
 }
 
+double measure_primitive_call_us() {
+  omp_set_num_threads(1);
+  dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  dnnl::stream stream(eng);
+  memory::desc md({64}, dt::f32, tag::a);
+  dnnl::eltwise_forward::primitive_desc pd(
+      dnnl::eltwise_forward::desc(prop_kind::forward_inference, algorithm::eltwise_relu, md, 0.f, 0.f), eng);
+  dnnl::eltwise_forward relu(pd);
+  RngStream rng(1, "call overhead");
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, make(md, eng, rng)}, {DNNL_ARG_DST, make(md, eng, rng)}};
+  std::vector<double> samples;
+  for (int i = 0; i < 2100; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    relu.execute(stream, args);
+    stream.wait();
+    if (i >= 100) samples.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::nth_element(samples.begin(), samples.begin() + samples.size() / 2, samples.end());
+  return samples[samples.size() / 2] * 1e6;
+}
+
 }  // namespace xpusim

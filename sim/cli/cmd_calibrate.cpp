@@ -18,9 +18,12 @@ CalibrationReport to_report(const CalibrationResult& r) {
   out.batch = r.batch;
   out.threads = r.threads;
   out.clock_ghz = r.clock_ghz;
+  out.profile_clock = r.profile_clock;
+  out.measured_clock_min_ghz = r.measured_clock_min_ghz;
+  out.measured_clock_max_ghz = r.measured_clock_max_ghz;
   for (const auto& row : r.rows)
     out.rows.push_back({row.name, row.signature, row.implementation, row.bound, row.occurrences,
-                        row.measured_s * 1e6, row.predicted_s * 1e6, row.error() * 100});
+                        row.measured_s * 1e6, row.predicted_s * 1e6, row.error() * 100, row.clock_ghz});
   out.skipped = r.skipped;
   out.median_abs_error_pct = r.median_abs_error * 100;
   out.p90_abs_error_pct = r.p90_abs_error * 100;
@@ -34,6 +37,7 @@ Action add_calibrate_command(CLI::App& app) {
     std::string model = "resnet50", precision = "int8";
     int64_t batch = 1;
     int threads = 1, repeats = 7;
+    bool profile_clock = false;
     OutputOptions output;
   };
   auto f = std::make_shared<Flags>();
@@ -44,6 +48,8 @@ Action add_calibrate_command(CLI::App& app) {
   cmd->add_option("--batch", f->batch, "batch size (default 1)");
   cmd->add_option("--threads", f->threads, "threads (default 1)");
   cmd->add_option("--repeats", f->repeats, "timed repeats per kernel, at least (default 7)");
+  cmd->add_flag("--profile-clock", f->profile_clock, "predict at the host profile's clock instead of the clock "
+                "measured around each kernel");
   add_output_options(*cmd, f->output);
   return [f] {
     ModelRegistry::instance().get(f->model, "--model", "model");
@@ -55,9 +61,9 @@ Action add_calibrate_command(CLI::App& app) {
     if (f->repeats <= 0) throw InputError("--repeats", "", "must be a positive integer");
     MeasureOptions m;
     m.min_repeats = f->repeats;
-    const CalibrationReport r = to_report(calibrate_host(f->model, *precision, f->batch, f->threads, m));
+    const CalibrationReport r = to_report(calibrate_host(f->model, *precision, f->batch, f->threads, m, f->profile_clock));
     nlohmann::json config = {{"model", f->model}, {"precision", f->precision}, {"batch", f->batch},
-                             {"threads", f->threads}, {"repeats", f->repeats}};
+                             {"threads", f->threads}, {"repeats", f->repeats}, {"profile_clock", f->profile_clock}};
     emit(f->output, make_report("calibrate", config, to_json(r)), calibration_table(r), calibration_csv(r));
   };
 }

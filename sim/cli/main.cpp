@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "models/cpu/host_profile.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/engine/input_error.hpp"
 
@@ -12,11 +13,16 @@ int main(int argc, char** argv) {
   CLI::App app{"xpusim: hardware-accelerator simulation and price-performance testbed"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "help for every command");
+  // Options of the app may follow the subcommand (`xpusim model --host-profile f.json`).
+  app.fallthrough();
+  std::string host_profile;
+  app.add_option("--host-profile", host_profile, "this machine's measured profile: read it if it exists, "
+                 "else measure and write it (default: ~/.cache/xpusim/host-profile.json)");
   std::vector<xpusim::cli::Action> actions = {
       xpusim::cli::add_kernel_command(app), xpusim::cli::add_model_command(app),
       xpusim::cli::add_run_command(app), xpusim::cli::add_calibrate_command(app),
       xpusim::cli::add_replay_command(app),   xpusim::cli::add_schedule_command(app),
-      xpusim::cli::add_synth_command(app)};
+      xpusim::cli::add_synth_command(app),    xpusim::cli::add_host_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -24,6 +30,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   try {
+    if (!host_profile.empty()) xpusim::use_host_profile_file(host_profile);
     // Subcommands were added in the order of `actions`; run the one that was given.
     const auto all = app.get_subcommands({});
     for (std::size_t i = 0; i < all.size(); ++i)

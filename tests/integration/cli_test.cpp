@@ -19,11 +19,12 @@ struct CliRun {
   std::string out, err;
 };
 
-CliRun run(const std::string& args) {
+// Runs xpusim with `args`; `env` ("NAME=value ") is set for it alone.
+CliRun run_with_env(const std::string& env, const std::string& args) {
   const fs::path dir = fs::temp_directory_path() / ("xpusim_cli_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::string err_file = (dir / "stderr").string();
-  std::string cmd = std::string(XPUSIM_BINARY) + " " + args + " 2>" + err_file;
+  std::string cmd = env + std::string(XPUSIM_BINARY) + " " + args + " 2>" + err_file;
   CliRun r{};
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf;
@@ -34,6 +35,8 @@ CliRun run(const std::string& args) {
   r.err.assign(std::istreambuf_iterator<char>(e), {});
   return r;
 }
+
+CliRun run(const std::string& args) { return run_with_env("", args); }
 
 fs::path scratch(const std::string& name) {
   fs::path d = fs::temp_directory_path() / ("xpusim_cli_" + std::to_string(::getpid())) / name;
@@ -93,6 +96,45 @@ TEST(Cli, NonPositiveBatchAndImpossibleValues) {
   expect_input_error("kernel --op conv2d --shape c=3,h=4,w=4,k=8,r=7,s=7", "--shape: the filter is larger");
   expect_input_error("kernel --op conv9d --shape c=3", "--op: unknown op");
   expect_input_error("run /nonexistent/scenario.json", "/nonexistent/scenario.json: cannot open file");
+}
+
+TEST(Cli, UnwritableOutputPathsNameTheFlag) {
+  CliRun r = run("model --model resnet50 --batch 1 --instance c5.large --out /proc/forbidden/out");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(r.err.rfind("xpusim: --out: cannot create directory /proc/forbidden/out", 0), 0u) << r.err;
+  const fs::path file = scratch("not_a_dir") / "file";
+  std::ofstream(file) << "x";
+  r = run("model --model resnet50 --batch 1 --instance c5.large --out " + file.string());
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("--out: cannot create directory"), std::string::npos) << r.err;
+  r = run("model --model resnet50 --batch 1 --precision int8 --instance c5.large --trace /proc/forbidden/t.json");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("--trace: cannot write"), std::string::npos) << r.err;
+}
+
+// The first run measures the host and saves its profile; the second reads it: the two reports
+// are byte-identical. A malformed profile given with --host-profile is bad input.
+TEST(Cli, HostProfileIsMeasuredOnceAndReused) {
+  const fs::path dir = scratch("profile");
+  const std::string env = "XPUSIM_HOST_PROFILE=" + (dir / "host.json").string() + " ";
+  auto model = [&](const std::string& extra) {
+    return run_with_env(env, "model --model resnet50 --batch 1 --precision int8 --instance host,c5.large --json" + extra);
+  };
+  CliRun first = model("");
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_NE(first.err.find("measured this host"), std::string::npos) << first.err;
+  ASSERT_TRUE(fs::exists(dir / "host.json"));
+  CliRun second = model("");
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_EQ(second.err, "");
+  EXPECT_EQ(first.out, second.out);
+  // The same file named with --host-profile gives the same report.
+  CliRun named = model(" --host-profile " + (dir / "host.json").string());
+  EXPECT_EQ(named.out, first.out);
+
+  std::ofstream(dir / "bad.json") << R"({"schema": "xpusim.host-profile/1", "cpu": 3})";
+  expect_input_error("model --instance host --host-profile " + (dir / "bad.json").string(),
+                     (dir / "bad.json").string() + "/cpu: expected an object");
 }
 
 TEST(Cli, UsageErrorsExitTwoAndHelpExitsZero) {

@@ -23,7 +23,17 @@ TEST(CpuSpec, PeakRatesFollowTheIsa) {
   EXPECT_EQ(spr.macs_per_cycle(DType::bf16), 512);
   CpuSpec no_vnni = clx;
   no_vnni.vnni = false;
+  no_vnni.derive_rates();
   EXPECT_NEAR(no_vnni.macs_per_cycle(DType::s8), 128.0 / 3, 1e-9);  // three-instruction sequence
+  EXPECT_EQ(clx.vector_ops_per_cycle, 2);  // two 512-bit ports
+  // Zen 4 runs 512-bit code on 256-bit pipes: half the rate per instruction.
+  CpuSpec zen4 = clx;
+  zen4.simd_datapath_bits = 256;
+  zen4.vector_alu_ports = 4;
+  zen4.derive_rates();
+  EXPECT_EQ(zen4.macs_per_cycle(DType::s8), 64);
+  EXPECT_EQ(zen4.macs_per_cycle(DType::f32), 16);
+  EXPECT_EQ(zen4.vector_ops_per_cycle, 2);
 }
 
 // A large, cache-resident 3x3 convolution with 16-aligned channels is compute bound: its time is

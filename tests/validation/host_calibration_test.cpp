@@ -1,6 +1,8 @@
-// The host model against the same kernels run for real through oneDNN on this machine. The
-// bound is loose (median |error| <= 30%) because CI machines are shared and noisy; the figure
-// itself is reported by `xpusim calibrate` and the benchmark.
+// The host model against the same kernels run for real through oneDNN on this machine, every
+// figure of the model from the host profile the suite measured first. Each kernel is predicted
+// at the clock measured around it (cloud hosts drift by several percent). Bounds are looser than
+// what a quiet machine gives (median 2-8%, see the README) because CI machines are shared; the
+// figures themselves are reported by `xpusim calibrate`.
 #include <gtest/gtest.h>
 
 #include "models/cpu/calibration.hpp"
@@ -8,30 +10,32 @@
 using namespace xpusim;
 
 namespace {
-CalibrationResult calibrate(int threads) {
+CalibrationResult calibrate(int64_t batch, int threads) {
   MeasureOptions m;
   m.min_repeats = 5;
   m.min_seconds = 0.02;
-  return calibrate_host("resnet50", Precision::int8, 1, threads, m);
+  return calibrate_host("resnet50", Precision::int8, batch, threads, m);
 }
 
-void expect_calibrated(const CalibrationResult& r) {
+void expect_calibrated(const CalibrationResult& r, double median, double whole) {
   ASSERT_GE(r.rows.size(), 25u);  // every distinct conv, pool, add and the FC
-  EXPECT_LE(r.median_abs_error, 0.30) << "p90 " << r.p90_abs_error;
-  EXPECT_NEAR(r.predicted_total_s / r.measured_total_s, 1.0, 0.30);
+  EXPECT_LE(r.median_abs_error, median) << "p90 " << r.p90_abs_error;
+  EXPECT_NEAR(r.predicted_total_s / r.measured_total_s, 1.0, whole);
 }
 }  // namespace
 
-TEST(HostCalibration, ResNet50Int8Batch1OneThread) { expect_calibrated(calibrate(1)); }
+TEST(HostCalibration, ResNet50Int8Batch1OneThread) { expect_calibrated(calibrate(1, 1), 0.15, 0.20); }
+
+TEST(HostCalibration, ResNet50Int8Batch32OneThread) { expect_calibrated(calibrate(32, 1), 0.25, 0.25); }
 
 // Two threads need two free cores. On a shared machine another process often holds one; then the
 // measured two-thread run is no faster than one thread and says nothing about the model. Measure
 // again a few times and skip, saying so, if the second core never frees up.
 TEST(HostCalibration, ResNet50Int8Batch1TwoThreads) {
   for (int attempt = 0; attempt < 3; ++attempt) {
-    const CalibrationResult one = calibrate(1), two = calibrate(2);
+    const CalibrationResult one = calibrate(1, 1), two = calibrate(1, 2);
     const double speedup = one.measured_total_s / two.measured_total_s;
-    if (speedup >= 1.4) return expect_calibrated(two);
+    if (speedup >= 1.4) return expect_calibrated(two, 0.15, 0.20);
     if (attempt == 2) GTEST_SKIP() << "second core busy: two threads ran only " << speedup << "x faster than one";
   }
 }

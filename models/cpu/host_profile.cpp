@@ -1,0 +1,400 @@
+#include "models/cpu/host_profile.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "models/cpu/microbench.hpp"
+#include "models/cpu/onednn_runner.hpp"
+#include "sim/engine/atomic_file.hpp"
+#include "sim/engine/input_error.hpp"
+
+namespace xpusim {
+
+namespace {
+
+double round3(double v) {
+  if (!(v > 0) || !std::isfinite(v)) return v;
+  const double scale = std::pow(10.0, 2 - std::floor(std::log10(v)));
+  return std::round(v * scale) / scale;
+}
+
+int64_t sysconf_bytes(int name) {
+  const long v = ::sysconf(name);
+  return v > 0 ? v : 0;
+}
+
+// --- JSON layout ---
+
+nlohmann::json isa_json(const IsaFlags& f) {
+  return {{"avx2", f.avx2}, {"fma", f.fma}, {"avx512", f.avx512}, {"avx512_vnni", f.avx512_vnni},
+          {"avx_vnni", f.avx_vnni}, {"avx512_bf16", f.avx512_bf16}, {"amx", f.amx}};
+}
+
+IsaFlags isa_from(const JsonView& v) {
+  v.allow_only({"avx2", "fma", "avx512", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx"});
+  IsaFlags f;
+  f.avx2 = v.at("avx2").as_bool();
+  f.fma = v.at("fma").as_bool();
+  f.avx512 = v.at("avx512").as_bool();
+  f.avx512_vnni = v.at("avx512_vnni").as_bool();
+  f.avx_vnni = v.at("avx_vnni").as_bool();
+  f.avx512_bf16 = v.at("avx512_bf16").as_bool();
+  f.amx = v.at("amx").as_bool();
+  return f;
+}
+
+// --- the process's profile ---
+
+struct ProcessProfile {
+  std::optional<std::string> explicit_path;
+  std::optional<HostProfile> profile;
+  std::string path;
+};
+
+ProcessProfile& process() {
+  static ProcessProfile p;
+  return p;
+}
+
+HostProfile load(const std::string& path) {
+  const auto doc = load_json_file(path);
+  return host_profile_from_json(JsonView(doc, path));
+}
+
+// A probe's profile as it will read back from its file: what a run measured and what a later run
+// loads are then the same numbers, bit for bit.
+HostProfile normalized(const HostProfile& p) {
+  const auto doc = to_json(p);
+  return host_profile_from_json(JsonView(doc, "host profile"));
+}
+
+void save(const HostProfile& p, const std::string& path) {
+  const std::filesystem::path target(path);
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
+  write_file_atomically(path, to_json(p).dump(2) + "\n");
+}
+
+HostProfile probe_and_note(const char* why) {
+  const HostProfile p = normalized(probe_host_profile());
+  std::fprintf(stderr, "xpusim: %s: measured this host (%s, %s, %d cores) in %.1f s\n", why,
+               p.cpu.model_name.c_str(), p.cpu.microarchitecture.c_str(), p.cpu.physical_cores, p.probe_seconds);
+  return p;
+}
+
+}  // namespace
+
+HostProfile probe_host_profile() {
+  const auto start = std::chrono::steady_clock::now();
+  HostProfile p;
+  p.cpu = read_cpu_identity();
+  p.memory_bytes = int64_t(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);
+  p.l1d_bytes = sysconf_bytes(_SC_LEVEL1_DCACHE_SIZE);
+  p.l2_bytes = sysconf_bytes(_SC_LEVEL2_CACHE_SIZE);
+  p.l3_reported_bytes = sysconf_bytes(_SC_LEVEL3_CACHE_SIZE);
+  if (p.l2_bytes == 0) p.l2_bytes = 1 << 20;  // cpuid hidden: the sweep below still finds L3 and DRAM
+
+  p.clock_scalar_ghz = round3(measure_scalar_clock_ghz());
+  const VectorRates v = measure_vector_rates(p.cpu.isa);
+  p.clock_vector_ghz = round3(v.clock_ghz);
+  p.vector_width_bits = v.width_bits;
+  p.f32_macs_per_cycle = round3(v.fma_per_cycle * v.width_bits / 32);
+  p.int8_macs_per_cycle = round3(v.int8_macs_per_cycle);
+  p.int8_path = v.int8_path;
+  p.bf16_macs_per_cycle = round3(v.bf16_macs_per_cycle);
+  p.vector_ops_per_cycle = round3(v.vector_ops_per_cycle * v.width_bits / 512);
+
+  // One core: L2 at half its size, then doubling sizes until the rate settles at DRAM's. The
+  // sweep's end is capped by memory: at most an eighth of RAM, at most 1 GiB.
+  const int64_t ram = p.memory_bytes;
+  const int64_t sweep_cap = std::clamp<int64_t>(ram / 8, 64 << 20, int64_t(1) << 30);
+  const auto sweep = sweep_read_bandwidth(2 * p.l2_bytes, sweep_cap, reached_dram);
+  const CacheKnee knee = find_l3_knee(sweep);
+  const int threads = p.cpu.physical_cores;
+  p.l2_gbps_core = round3(measure_read_bandwidth(p.l2_bytes / 2, 1) / 1e9);
+  p.l3_gbps_core = round3(knee.l3_bytes_per_s / 1e9);
+  p.dram_gbps_core = round3(knee.dram_bytes_per_s / 1e9);
+  p.l3_effective_bytes = knee.l3_bytes;
+
+  // All cores at once, each on its own slice: half its L2; its share of half the L3 (at least
+  // twice L2, so that it is not served from L2); and for DRAM twice the L3 one core sees or
+  // 64 MiB, whichever is more, within a quarter of RAM in all.
+  p.l2_gbps_all = round3(measure_read_bandwidth(p.l2_bytes / 2, threads) / 1e9);
+  if (p.l3_effective_bytes > 0)
+    p.l3_gbps_all = round3(measure_read_bandwidth(
+        std::max<int64_t>(2 * p.l2_bytes, p.l3_effective_bytes / 2 / threads), threads) / 1e9);
+  const int64_t dram_slice = std::min<int64_t>(std::max<int64_t>(2 * p.l3_effective_bytes, 64 << 20),
+                                               ram / 4 / threads);
+  p.dram_gbps_all = round3(measure_read_bandwidth(dram_slice, threads) / 1e9);
+
+  p.kernel_call_us = round3(measure_primitive_call_us());
+  // Each class's cost: a cache-resident oneDNN kernel of it, less the call overhead, in cycles of
+  // the clock non-matmul kernels run at.
+  MeasureOptions one_thread;
+  one_thread.min_repeats = 15;
+  one_thread.min_seconds = 0.004;
+  for (std::size_t i = 0; i < kElementOpCount; ++i) {
+    const auto op = static_cast<ElementOp>(i);
+    const auto kernel = probe_kernel(op);
+    if (!kernel) continue;
+    const auto m = measure_with_onednn(*kernel, one_thread);
+    if (!m) continue;  // not runnable here (a data type this oneDNN lacks): the derived cost stays
+    const double seconds = std::max(m->median_s - p.kernel_call_us * 1e-6, 0.1 * m->median_s);
+    p.element_cycles[std::string(element_op_name(op))] = round3(seconds * p.clock_vector_ghz * 1e9 / element_work(*kernel));
+  }
+  p.fork_join_us = threads > 1 ? round3(measure_fork_join_us(threads)) : 0;
+  p.probe_seconds = round3(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return p;
+}
+
+nlohmann::json to_json(const HostProfile& p) {
+  const CpuIdentity& c = p.cpu;
+  return {
+      {"schema", kHostProfileSchema},
+      {"cpu", {{"vendor", c.vendor}, {"family", c.family}, {"model", c.model}, {"stepping", c.stepping},
+               {"model_name", c.model_name}, {"microarchitecture", c.microarchitecture},
+               {"logical_cpus", c.logical_cpus}, {"physical_cores", c.physical_cores}, {"isa", isa_json(c.isa)}}},
+      {"memory_bytes", p.memory_bytes},
+      {"cache_bytes", {{"l1d", p.l1d_bytes}, {"l2", p.l2_bytes}, {"l3_reported", p.l3_reported_bytes},
+                       {"l3_effective", p.l3_effective_bytes}}},
+      {"clock_ghz", {{"scalar", p.clock_scalar_ghz}, {"vector", p.clock_vector_ghz}}},
+      {"vector", {{"width_bits", p.vector_width_bits}, {"int8_path", p.int8_path},
+                  {"f32_macs_per_cycle", p.f32_macs_per_cycle}, {"int8_macs_per_cycle", p.int8_macs_per_cycle},
+                  {"bf16_macs_per_cycle", p.bf16_macs_per_cycle}, {"ops_per_cycle", p.vector_ops_per_cycle}}},
+      {"read_gbps", {{"l2_core", p.l2_gbps_core}, {"l3_core", p.l3_gbps_core}, {"dram_core", p.dram_gbps_core},
+                     {"l2_all", p.l2_gbps_all}, {"l3_all", p.l3_gbps_all}, {"dram_all", p.dram_gbps_all}}},
+      {"overhead_us", {{"kernel_call", p.kernel_call_us}, {"fork_join", p.fork_join_us}}},
+      {"element_cycles", p.element_cycles},
+      {"probe_seconds", p.probe_seconds}};
+}
+
+HostProfile host_profile_from_json(const JsonView& root) {
+  root.allow_only({"schema", "cpu", "memory_bytes", "cache_bytes", "clock_ghz", "vector", "read_gbps", "overhead_us",
+                   "element_cycles", "probe_seconds"});
+  const auto schema = root.at("schema");
+  if (schema.as_string() != kHostProfileSchema)
+    schema.fail(fmt::format("unsupported schema \"{}\" (this xpusim reads {})", schema.as_string(), kHostProfileSchema));
+  HostProfile p;
+  const auto cpu = root.at("cpu");
+  cpu.allow_only({"vendor", "family", "model", "stepping", "model_name", "microarchitecture", "logical_cpus",
+                  "physical_cores", "isa"});
+  auto small_int = [](const JsonView& v) {
+    const int64_t x = v.as_integer();
+    if (x < 0 || x > 1'000'000) v.fail(fmt::format("must be in [0, 1000000], found {}", x));
+    return static_cast<int>(x);
+  };
+  p.cpu.vendor = cpu.at("vendor").as_string();
+  p.cpu.family = small_int(cpu.at("family"));
+  p.cpu.model = small_int(cpu.at("model"));
+  p.cpu.stepping = small_int(cpu.at("stepping"));
+  p.cpu.model_name = cpu.at("model_name").as_string();
+  p.cpu.microarchitecture = cpu.at("microarchitecture").as_string();
+  p.cpu.logical_cpus = small_int(cpu.at("logical_cpus"));
+  p.cpu.physical_cores = small_int(cpu.at("physical_cores"));
+  if (p.cpu.physical_cores < 1) cpu.at("physical_cores").fail("must be at least 1");
+  p.cpu.isa = isa_from(cpu.at("isa"));
+
+  p.memory_bytes = root.at("memory_bytes").as_positive_integer();
+  const auto caches = root.at("cache_bytes");
+  caches.allow_only({"l1d", "l2", "l3_reported", "l3_effective"});
+  p.l1d_bytes = caches.at("l1d").as_positive_integer();
+  p.l2_bytes = caches.at("l2").as_positive_integer();
+  auto non_negative = [](const JsonView& v) {
+    const int64_t x = v.as_integer();
+    if (x < 0) v.fail(fmt::format("must be >= 0, found {}", x));
+    return x;
+  };
+  p.l3_reported_bytes = non_negative(caches.at("l3_reported"));
+  p.l3_effective_bytes = non_negative(caches.at("l3_effective"));
+
+  const auto clock = root.at("clock_ghz");
+  clock.allow_only({"scalar", "vector"});
+  p.clock_scalar_ghz = clock.at("scalar").as_positive_number();
+  p.clock_vector_ghz = clock.at("vector").as_positive_number();
+
+  const auto vec = root.at("vector");
+  vec.allow_only({"width_bits", "int8_path", "f32_macs_per_cycle", "int8_macs_per_cycle", "bf16_macs_per_cycle",
+                  "ops_per_cycle"});
+  const auto width = vec.at("width_bits");
+  p.vector_width_bits = static_cast<int>(width.as_integer());
+  if (p.vector_width_bits != 256 && p.vector_width_bits != 512) width.fail("must be 256 or 512");
+  p.int8_path = vec.at("int8_path").as_string();
+  p.f32_macs_per_cycle = vec.at("f32_macs_per_cycle").as_positive_number();
+  p.int8_macs_per_cycle = vec.at("int8_macs_per_cycle").as_positive_number();
+  p.bf16_macs_per_cycle = vec.at("bf16_macs_per_cycle").as_non_negative_number();
+  p.vector_ops_per_cycle = vec.at("ops_per_cycle").as_positive_number();
+
+  const auto bw = root.at("read_gbps");
+  bw.allow_only({"l2_core", "l3_core", "dram_core", "l2_all", "l3_all", "dram_all"});
+  p.l2_gbps_core = bw.at("l2_core").as_positive_number();
+  p.l3_gbps_core = bw.at("l3_core").as_positive_number();
+  p.dram_gbps_core = bw.at("dram_core").as_positive_number();
+  p.l2_gbps_all = bw.at("l2_all").as_positive_number();
+  p.l3_gbps_all = bw.at("l3_all").as_non_negative_number();
+  p.dram_gbps_all = bw.at("dram_all").as_positive_number();
+
+  const auto overhead = root.at("overhead_us");
+  overhead.allow_only({"kernel_call", "fork_join"});
+  p.kernel_call_us = overhead.at("kernel_call").as_non_negative_number();
+  p.fork_join_us = overhead.at("fork_join").as_non_negative_number();
+  const auto element = root.at("element_cycles");
+  element.expect_object();
+  for (const auto& [name, unused] : element.raw().items()) {
+    bool known = false;
+    for (std::size_t i = 0; i < kElementOpCount; ++i) known = known || element_op_name(static_cast<ElementOp>(i)) == name;
+    const auto value = element.at(name);
+    if (!known) value.fail(fmt::format("unknown kernel class \"{}\"", name));
+    p.element_cycles[name] = value.as_positive_number();
+  }
+  p.probe_seconds = root.at("probe_seconds").as_non_negative_number();
+  return p;
+}
+
+bool measured_on(const HostProfile& p, const CpuIdentity& id) {
+  return p.cpu.vendor == id.vendor && p.cpu.family == id.family && p.cpu.model == id.model &&
+         p.cpu.stepping == id.stepping && p.cpu.model_name == id.model_name &&
+         p.cpu.logical_cpus == id.logical_cpus && p.cpu.physical_cores == id.physical_cores;
+}
+
+CpuSpec cpu_spec_from_profile(const HostProfile& p) {
+  CpuSpec s;
+  s.name = "host";
+  s.description = fmt::format("{} ({})", p.cpu.model_name, p.cpu.microarchitecture);
+  s.cores_per_socket = p.cpu.physical_cores;
+  s.freq_ghz_scalar = p.clock_scalar_ghz;
+  // Both vector licence clocks are the one measured at the widest width the host runs.
+  s.freq_ghz_avx2 = s.freq_ghz_avx512 = p.clock_vector_ghz;
+  s.simd_datapath_bits = p.vector_width_bits;
+  s.avx512 = p.cpu.isa.avx512;
+  s.vnni = p.cpu.isa.avx512_vnni || p.cpu.isa.avx_vnni;
+  s.avx512_bf16 = p.cpu.isa.avx512_bf16;
+  s.amx = p.cpu.isa.amx;
+  s.f32_macs_per_cycle = p.f32_macs_per_cycle;
+  s.fma_units = static_cast<int>(std::lround(p.f32_macs_per_cycle / (p.vector_width_bits / 32.0)));
+  s.int8_macs_per_cycle = p.int8_macs_per_cycle;
+  s.bf16_macs_per_cycle = p.bf16_macs_per_cycle > 0 ? p.bf16_macs_per_cycle : p.f32_macs_per_cycle;
+  if (s.amx) {  // tiles are not probed (they need a permission request and tile configuration)
+    s.int8_macs_per_cycle = s.amx_int8_macs_per_cycle = 1024;
+    s.bf16_macs_per_cycle = s.amx_bf16_macs_per_cycle = 512;
+  }
+  s.vector_ops_per_cycle = p.vector_ops_per_cycle;
+  s.derive_element_costs();
+  for (std::size_t i = 0; i < kElementOpCount; ++i)
+    if (auto it = p.element_cycles.find(std::string(element_op_name(static_cast<ElementOp>(i))));
+        it != p.element_cycles.end())
+      s.element_cycles[i] = it->second;
+  s.vector_alu_ports = static_cast<int>(std::lround(p.vector_ops_per_cycle * 512 / p.vector_width_bits));
+  s.l1d_bytes = p.l1d_bytes;
+  s.l2_bytes = p.l2_bytes;
+  s.l3_bytes = p.l3_effective_bytes;
+  s.l2_bytes_per_cycle = p.l2_gbps_core / p.clock_vector_ghz;
+  s.l3_bytes_per_cycle = p.l3_effective_bytes > 0 ? p.l3_gbps_core / p.clock_vector_ghz : 0;
+  s.l3_gbps_all = p.l3_gbps_all;
+  s.dram_gbps_per_core = p.dram_gbps_core;
+  s.dram_gbps_socket = p.dram_gbps_all;
+  s.kernel_overhead_us = p.kernel_call_us;
+  s.fork_join_us = p.fork_join_us;
+  const std::string probe = "measured by the host probe: ";
+  s.sources = {
+      {"microarchitecture", fmt::format("cpuid vendor {} family {:#x} model {:#x} stepping {}", p.cpu.vendor,
+                                        p.cpu.family, p.cpu.model, p.cpu.stepping)},
+      {"isa", "/proc/cpuinfo flags"},
+      {"caches", fmt::format("L1d and L2 from cpuid; L3 {} effective ({} reported): the size at which "
+                             "one core's read bandwidth falls to DRAM's", p.l3_effective_bytes, p.l3_reported_bytes)},
+      {"freq_ghz.scalar", probe + "a chain of dependent adds"},
+      {"freq_ghz.avx512", probe + "a chain of dependent adds beside independent vector FMAs"},
+      {"macs_per_cycle", probe + "12 independent FMA, VPDPBUSD (" + p.int8_path + ") and VDPBF16PS chains"},
+      {"vector_ops_per_cycle", probe + "24 independent vector add and multiply chains"},
+      {"bandwidth", probe + "streaming reads of L2-, L3- and DRAM-sized buffers, one core and all cores"},
+      {"kernel_overhead_us", probe + "median oneDNN primitive call (ReLU of 64 floats)"},
+      {"element_cycles", probe + "a cache-resident oneDNN kernel of each class; the others from the vector rate"},
+      {"fork_join_us", probe + "median empty OpenMP parallel region over all cores"}};
+  return s;
+}
+
+void use_host_profile_file(const std::string& path) {
+  ProcessProfile& state = process();
+  state.explicit_path = path;
+  state.profile.reset();
+}
+
+std::string default_host_profile_path() {
+  auto env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+  };
+  if (std::string p = env("XPUSIM_HOST_PROFILE"); !p.empty()) return p;
+  const std::string xdg = env("XDG_CACHE_HOME");
+  if (!xdg.empty() && xdg.front() == '/') return xdg + "/xpusim/host-profile.json";
+  if (std::string home = env("HOME"); !home.empty()) return home + "/.cache/xpusim/host-profile.json";
+  return "";
+}
+
+const HostProfile& host_profile() {
+  ProcessProfile& state = process();
+  if (state.profile) return *state.profile;
+  if (state.explicit_path) {
+    state.path = *state.explicit_path;
+    if (std::filesystem::exists(state.path)) return state.profile.emplace(load(state.path));
+    state.profile = probe_and_note("no host profile yet");
+    try {
+      save(*state.profile, state.path);
+    } catch (const std::exception& e) {
+      throw InputError("--host-profile", "", fmt::format("cannot write {}: {}", state.path, e.what()));
+    }
+    return *state.profile;
+  }
+  state.path = default_host_profile_path();
+  std::string why = "no host profile yet";
+  if (!state.path.empty() && std::filesystem::exists(state.path)) {
+    try {
+      HostProfile cached = load(state.path);
+      if (measured_on(cached, read_cpu_identity())) return state.profile.emplace(std::move(cached));
+      why = "the cached host profile was measured on another CPU";
+    } catch (const InputError& e) {
+      why = fmt::format("the cached host profile is unusable ({})", e.what());
+    }
+  }
+  state.profile = probe_and_note(why.c_str());
+  if (state.path.empty()) {
+    std::fprintf(stderr, "xpusim: no cache directory (HOME unset): the profile is kept for this run only\n");
+    return *state.profile;
+  }
+  try {
+    save(*state.profile, state.path);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "xpusim: cannot save the host profile to %s (%s): it is kept for this run only\n",
+                 state.path.c_str(), e.what());
+    state.path.clear();
+  }
+  return *state.profile;
+}
+
+const HostProfile& reprobe_host_profile() {
+  ProcessProfile& state = process();
+  state.path = state.explicit_path.value_or(default_host_profile_path());
+  state.profile = normalized(probe_host_profile());
+  if (!state.path.empty()) {
+    try {
+      save(*state.profile, state.path);
+    } catch (const std::exception& e) {
+      throw InputError(state.explicit_path ? "--host-profile" : state.path, "",
+                       fmt::format("cannot write {}: {}", state.path, e.what()));
+    }
+  }
+  return *state.profile;
+}
+
+const std::string& host_profile_path() {
+  host_profile();
+  return process().path;
+}
+
+}  // namespace xpusim
