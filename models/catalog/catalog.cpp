@@ -23,7 +23,7 @@ CpuSpec read_cpu(const std::string& name, const JsonView& v) {
                 "vector_alu_ports", "isa", "amx_int8_macs_per_cycle", "amx_bf16_macs_per_cycle",
                 "l1d_kib", "l2_kib", "l3_mib", "l2_bytes_per_cycle", "l3_bytes_per_cycle",
                 "dram_gbps_socket", "dram_gbps_per_core", "kernel_overhead_us", "fork_join_us",
-                "sources"});
+                "element_cycles", "sources"});
   CpuSpec s;
   s.name = name;
   s.description = v.at("description").as_string();
@@ -59,6 +59,17 @@ CpuSpec read_cpu(const std::string& name, const JsonView& v) {
   s.fork_join_us = v.at("fork_join_us").as_non_negative_number();
   read_sources(v, s);
   s.derive_rates();
+  // Measured costs of non-matmul kernel classes, where a host of this microarchitecture was probed.
+  if (auto measured = v.find("element_cycles")) {
+    measured->expect_object();
+    for (const auto& [key, unused] : measured->raw().items()) {
+      const auto value = measured->at(key);
+      std::size_t i = 0;
+      while (i < kElementOpCount && element_op_name(static_cast<ElementOp>(i)) != key) ++i;
+      if (i == kElementOpCount) value.fail("unknown kernel class \"" + key + "\"");
+      s.element_cycles[i] = value.as_positive_number();
+    }
+  }
   return s;
 }
 
@@ -86,14 +97,20 @@ Catalog Catalog::parse(const std::string& cpus_json, const std::string& cpus_nam
   itable.expect_object();
   for (const auto& [name, unused] : itable.raw().items()) {
     auto v = itable.at(name);
-    v.allow_only({"cpu", "vcpus", "memory_gib", "prices", "note"});
+    v.allow_only({"cpu", "vcpus", "threads_per_core", "memory_gib", "prices", "note"});
     InstanceType t;
     t.name = name;
     auto cpu = v.at("cpu");
     t.cpu = cpu.as_string();
     if (!c.cpus_.count(t.cpu)) cpu.fail("unknown cpu \"" + t.cpu + "\"");
     t.vcpus = static_cast<int>(v.at("vcpus").as_positive_integer());
-    t.cores = std::max(1, t.vcpus / 2);
+    // Cloud vCPUs are hyperthreads, two per core, except where the instance says otherwise.
+    int64_t threads_per_core = 2;
+    if (auto tpc = v.find("threads_per_core")) {
+      threads_per_core = tpc->as_positive_integer();
+      if (threads_per_core > 8) tpc->fail("must be at most 8");
+    }
+    t.cores = std::max<int>(1, static_cast<int>(t.vcpus / threads_per_core));
     t.memory_gib = v.at("memory_gib").as_positive_number();
     for (const auto& p : v.at("prices").items()) {
       p.allow_only({"usd_per_hour", "date", "source"});

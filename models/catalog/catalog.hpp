@@ -21,7 +21,7 @@ struct InstanceType {
   std::string name;
   std::string cpu;  // key into the CPU table, or "host"
   int vcpus = 0;
-  int cores = 0;  // physical cores: cloud vCPUs are hyperthreads, two per core
+  int cores = 0;  // physical cores: vcpus / threads_per_core (2 unless the catalog says otherwise)
   double memory_gib = 0;
   std::vector<Price> prices;  // ascending by date
 

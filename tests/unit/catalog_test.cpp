@@ -3,6 +3,7 @@
 #include "models/catalog/catalog.hpp"
 #include "models/cpu/host_profile.hpp"
 #include "sim/engine/input_error.hpp"
+#include "sim/engine/json_input.hpp"
 
 using namespace xpusim;
 
@@ -55,4 +56,41 @@ TEST(Catalog, MalformedEntriesNameFileAndPointer) {
   EXPECT_THROW(Catalog::parse(R"({"cpus": {}, "host_defaults": {}})", "cpus.json", R"({"instances": {}})", "inst.json"),
                InputError);
   EXPECT_THROW(Catalog::builtin().instance("c9.large"), std::invalid_argument);
+}
+
+// Zen 4 issues 512-bit work as two 256-bit halves, Zen 5 at full width; AWS runs 7th-generation
+// AMD instances one vCPU per core.
+TEST(Catalog, AmdPartsFollowTheirDatapath) {
+  const Catalog& c = Catalog::builtin();
+  EXPECT_EQ(c.instance("c7a.large").cores, 2);
+  EXPECT_EQ(c.instance("c7a.48xlarge").cores, 192);
+  EXPECT_EQ(c.instance("c6i.large").cores, 1);
+  const CpuSpec& zen4 = c.cpus().at("epyc-9r14");
+  EXPECT_EQ(zen4.macs_per_cycle(DType::s8), 64);
+  EXPECT_EQ(zen4.macs_per_cycle(DType::f32), 16);
+  EXPECT_EQ(zen4.vector_ops_per_cycle, 2);
+  const CpuSpec& zen5 = c.cpus().at("epyc-9r45");
+  EXPECT_EQ(zen5.macs_per_cycle(DType::s8), 128);
+  EXPECT_EQ(zen5.macs_per_cycle(DType::bf16), 64);
+  EXPECT_EQ(zen5.vector_ops_per_cycle, 4);
+  for (const char* name : {"c7a.large", "m7a.large", "c8a.large", "m8a.large"})
+    EXPECT_EQ(c.instance(name).latest_price()->date, "2026-07-20") << name;
+}
+
+// The Zen 5 part's figures come from public sources; a Zen 5 host measured by the probe (the
+// committed profile, and this machine when it is one) must agree with them per cycle.
+TEST(Catalog, Zen5PartAgreesWithZen5Probes) {
+  const CpuSpec& part = Catalog::builtin().cpus().at("epyc-9r45");
+  std::vector<HostProfile> probes;
+  const auto doc = load_json_file(std::string(XPUSIM_SOURCE_DIR) + "/tests/golden/host_profile_zen5.json");
+  probes.push_back(host_profile_from_json(JsonView(doc, "host_profile_zen5.json")));
+  if (host_profile().cpu.microarchitecture == "Zen 5") probes.push_back(host_profile());
+  for (const auto& p : probes) {
+    const CpuSpec host = cpu_spec_from_profile(p);
+    for (DType t : {DType::s8, DType::bf16, DType::f32})
+      EXPECT_NEAR(host.macs_per_cycle(t) / part.macs_per_cycle(t), 1.0, 0.10) << dtype_name(t);
+    EXPECT_NEAR(host.vector_ops_per_cycle / part.vector_ops_per_cycle, 1.0, 0.10);
+    EXPECT_NEAR(host.l2_bytes_per_cycle / part.l2_bytes_per_cycle, 1.0, 0.35);
+    EXPECT_NEAR(host.l3_bytes_per_cycle / part.l3_bytes_per_cycle, 1.0, 0.35);
+  }
 }
