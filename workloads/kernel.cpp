@@ -1,6 +1,7 @@
 #include "workloads/kernel.hpp"
 #include "sim/engine/overloaded.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -130,6 +131,26 @@ int64_t Kernel::bytes() const {
       },
       [&](const Memcpy& m) { return m.bytes; },
       [&](const Collective& c) { return c.bytes; }}, shape);
+}
+
+double Kernel::max_operand_elements() const {
+  return std::visit(overloaded{
+      [](const Gemm& g) {
+        const double b = double(g.batch);
+        return std::max({b * g.m * g.k, (g.b_is_weight ? 1 : b) * g.k * g.n, b * g.m * g.n});
+      },
+      [](const Conv2d& c) {
+        return std::max({double(c.n) * c.c * c.h * c.w, double(c.k) * (c.c / std::max<int64_t>(c.groups, 1)) * c.r * c.s,
+                         double(c.n) * c.k * c.out_h() * c.out_w()});
+      },
+      [](const Elementwise& x) { return double(x.elements); },
+      [](const Reduction& r) { return double(r.outer) * r.inner; },
+      [](const Norm& n) { return double(n.rows) * n.cols; },
+      [](const Softmax& s) { return double(s.rows) * s.cols; },
+      [](const Pool& p) { return double(p.n) * p.c * p.h * p.w; },
+      [](const Embedding& m) { return std::max(double(m.tokens) * m.dim, double(m.vocab) * m.dim); },
+      [](const Memcpy& m) { return double(m.bytes); },
+      [](const Collective& c) { return double(c.bytes); }}, shape);
 }
 
 int64_t Kernel::parameters() const {

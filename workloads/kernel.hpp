@@ -97,6 +97,9 @@ struct Kernel {
   double flops() const;           // multiply and add count as two
   double macs() const;            // multiply-accumulates of GEMM/conv, else 0
   int64_t bytes() const;          // compulsory traffic: every operand touched once
+  // Elements of the largest operand, computed in floating point: inputs can check that a shape's
+  // sizes fit in int64 before anything multiplies them as integers.
+  double max_operand_elements() const;
   int64_t parameters() const;     // learned parameters this layer owns (forward kernels only)
   bool is_matmul() const;         // GEMM or convolution
 

@@ -176,6 +176,11 @@ nlohmann::json to_json(const HostProfile& p) {
 }
 
 HostProfile host_profile_from_json(const JsonView& root) {
+  // Ranges wide enough for any CPU made or planned, narrow enough that every figure gives finite,
+  // positive kernel times.
+  constexpr int64_t kMaxBytes = int64_t{1} << 50;
+  auto rate = [](const JsonView& v) { return v.as_number_in(1e-3, 1e5); };  // per cycle
+  auto gbps = [](const JsonView& v) { return v.as_number_in(1e-3, 1e6); };
   root.allow_only({"schema", "cpu", "memory_bytes", "cache_bytes", "clock_ghz", "vector", "read_gbps", "overhead_us",
                    "element_cycles", "probe_seconds"});
   const auto schema = root.at("schema");
@@ -185,39 +190,28 @@ HostProfile host_profile_from_json(const JsonView& root) {
   const auto cpu = root.at("cpu");
   cpu.allow_only({"vendor", "family", "model", "stepping", "model_name", "microarchitecture", "logical_cpus",
                   "physical_cores", "isa"});
-  auto small_int = [](const JsonView& v) {
-    const int64_t x = v.as_integer();
-    if (x < 0 || x > 1'000'000) v.fail(fmt::format("must be in [0, 1000000], found {}", x));
-    return static_cast<int>(x);
-  };
   p.cpu.vendor = cpu.at("vendor").as_string();
-  p.cpu.family = small_int(cpu.at("family"));
-  p.cpu.model = small_int(cpu.at("model"));
-  p.cpu.stepping = small_int(cpu.at("stepping"));
+  p.cpu.family = static_cast<int>(cpu.at("family").as_integer_in(0, 0xFFFF));
+  p.cpu.model = static_cast<int>(cpu.at("model").as_integer_in(0, 0xFFFF));
+  p.cpu.stepping = static_cast<int>(cpu.at("stepping").as_integer_in(0, 0xFFFF));
   p.cpu.model_name = cpu.at("model_name").as_string();
   p.cpu.microarchitecture = cpu.at("microarchitecture").as_string();
-  p.cpu.logical_cpus = small_int(cpu.at("logical_cpus"));
-  p.cpu.physical_cores = small_int(cpu.at("physical_cores"));
-  if (p.cpu.physical_cores < 1) cpu.at("physical_cores").fail("must be at least 1");
+  p.cpu.logical_cpus = static_cast<int>(cpu.at("logical_cpus").as_integer_in(1, 1'000'000));
+  p.cpu.physical_cores = static_cast<int>(cpu.at("physical_cores").as_integer_in(1, 1'000'000));
   p.cpu.isa = isa_from(cpu.at("isa"));
+  p.memory_bytes = root.at("memory_bytes").as_integer_in(1, int64_t{1} << 60);
 
-  p.memory_bytes = root.at("memory_bytes").as_positive_integer();
   const auto caches = root.at("cache_bytes");
   caches.allow_only({"l1d", "l2", "l3_reported", "l3_effective"});
-  p.l1d_bytes = caches.at("l1d").as_positive_integer();
-  p.l2_bytes = caches.at("l2").as_positive_integer();
-  auto non_negative = [](const JsonView& v) {
-    const int64_t x = v.as_integer();
-    if (x < 0) v.fail(fmt::format("must be >= 0, found {}", x));
-    return x;
-  };
-  p.l3_reported_bytes = non_negative(caches.at("l3_reported"));
-  p.l3_effective_bytes = non_negative(caches.at("l3_effective"));
+  p.l1d_bytes = caches.at("l1d").as_integer_in(1, kMaxBytes);
+  p.l2_bytes = caches.at("l2").as_integer_in(1, kMaxBytes);
+  p.l3_reported_bytes = caches.at("l3_reported").as_integer_in(0, kMaxBytes);
+  p.l3_effective_bytes = caches.at("l3_effective").as_integer_in(0, kMaxBytes);
 
   const auto clock = root.at("clock_ghz");
   clock.allow_only({"scalar", "vector"});
-  p.clock_scalar_ghz = clock.at("scalar").as_positive_number();
-  p.clock_vector_ghz = clock.at("vector").as_positive_number();
+  p.clock_scalar_ghz = clock.at("scalar").as_number_in(0.1, 20);
+  p.clock_vector_ghz = clock.at("vector").as_number_in(0.1, 20);
 
   const auto vec = root.at("vector");
   vec.allow_only({"width_bits", "int8_path", "f32_macs_per_cycle", "int8_macs_per_cycle", "bf16_macs_per_cycle",
@@ -226,24 +220,26 @@ HostProfile host_profile_from_json(const JsonView& root) {
   p.vector_width_bits = static_cast<int>(width.as_integer());
   if (p.vector_width_bits != 256 && p.vector_width_bits != 512) width.fail("must be 256 or 512");
   p.int8_path = vec.at("int8_path").as_string();
-  p.f32_macs_per_cycle = vec.at("f32_macs_per_cycle").as_positive_number();
-  p.int8_macs_per_cycle = vec.at("int8_macs_per_cycle").as_positive_number();
-  p.bf16_macs_per_cycle = vec.at("bf16_macs_per_cycle").as_non_negative_number();
-  p.vector_ops_per_cycle = vec.at("ops_per_cycle").as_positive_number();
+  p.f32_macs_per_cycle = rate(vec.at("f32_macs_per_cycle"));
+  p.int8_macs_per_cycle = rate(vec.at("int8_macs_per_cycle"));
+  const auto bf16 = vec.at("bf16_macs_per_cycle");
+  p.bf16_macs_per_cycle = bf16.as_number() == 0 ? 0 : rate(bf16);  // 0: no bf16 instructions
+  p.vector_ops_per_cycle = rate(vec.at("ops_per_cycle"));
 
   const auto bw = root.at("read_gbps");
   bw.allow_only({"l2_core", "l3_core", "dram_core", "l2_all", "l3_all", "dram_all"});
-  p.l2_gbps_core = bw.at("l2_core").as_positive_number();
-  p.l3_gbps_core = bw.at("l3_core").as_positive_number();
-  p.dram_gbps_core = bw.at("dram_core").as_positive_number();
-  p.l2_gbps_all = bw.at("l2_all").as_positive_number();
-  p.l3_gbps_all = bw.at("l3_all").as_non_negative_number();
-  p.dram_gbps_all = bw.at("dram_all").as_positive_number();
+  p.l2_gbps_core = gbps(bw.at("l2_core"));
+  p.l3_gbps_core = gbps(bw.at("l3_core"));
+  p.dram_gbps_core = gbps(bw.at("dram_core"));
+  p.l2_gbps_all = gbps(bw.at("l2_all"));
+  const auto l3_all = bw.at("l3_all");
+  p.l3_gbps_all = l3_all.as_number() == 0 ? 0 : gbps(l3_all);  // 0: not measured (no L3)
+  p.dram_gbps_all = gbps(bw.at("dram_all"));
 
   const auto overhead = root.at("overhead_us");
   overhead.allow_only({"kernel_call", "fork_join"});
-  p.kernel_call_us = overhead.at("kernel_call").as_non_negative_number();
-  p.fork_join_us = overhead.at("fork_join").as_non_negative_number();
+  p.kernel_call_us = overhead.at("kernel_call").as_number_in(0, 1e6);
+  p.fork_join_us = overhead.at("fork_join").as_number_in(0, 1e6);
   const auto element = root.at("element_cycles");
   element.expect_object();
   for (const auto& [name, unused] : element.raw().items()) {
@@ -251,9 +247,9 @@ HostProfile host_profile_from_json(const JsonView& root) {
     for (std::size_t i = 0; i < kElementOpCount; ++i) known = known || element_op_name(static_cast<ElementOp>(i)) == name;
     const auto value = element.at(name);
     if (!known) value.fail(fmt::format("unknown kernel class \"{}\"", name));
-    p.element_cycles[name] = value.as_positive_number();
+    p.element_cycles[name] = value.as_number_in(1e-6, 1e6);
   }
-  p.probe_seconds = root.at("probe_seconds").as_non_negative_number();
+  p.probe_seconds = root.at("probe_seconds").as_number_in(0, 1e6);
   return p;
 }
 

@@ -10,29 +10,9 @@
 #include "sim/cli/commands.hpp"
 #include "sim/engine/input_error.hpp"
 #include "sim/engine/timer.hpp"
+#include "sim/scenario/seeds.hpp"
 
 namespace xpusim::cli {
-
-std::vector<int64_t> parse_seeds(const std::string& text) {
-  std::vector<int64_t> seeds;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    const std::string part = text.substr(start, comma - start);
-    long long a = 0, b = 0;
-    char tail = 0;
-    if (std::sscanf(part.c_str(), "%lld-%lld%c", &a, &b, &tail) == 2 && a <= b && b - a < 100000) {
-      for (long long s = a; s <= b; ++s) seeds.push_back(s);
-    } else if (std::sscanf(part.c_str(), "%lld%c", &a, &tail) == 1) {
-      seeds.push_back(a);
-    } else {
-      throw InputError("--seeds", "", fmt::format("\"{}\" is not a seed or a range like 42-51", part));
-    }
-    start = comma + 1;
-  }
-  return seeds;
-}
 
 namespace {
 

@@ -45,7 +45,4 @@ Action add_schedule_command(CLI::App& app);
 Action add_synth_command(CLI::App& app);
 Action add_host_command(CLI::App& app);
 
-// "42-51" or "42,45,50-52" to the list of seeds.
-std::vector<int64_t> parse_seeds(const std::string& text);
-
 }  // namespace xpusim::cli

@@ -1,5 +1,6 @@
 #include "sim/engine/json_input.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -24,19 +25,28 @@ std::string escape_token(std::string_view token) {
 }  // namespace
 
 nlohmann::json parse_json_text(const std::string& text, const std::string& file) {
+  auto position = [&](std::size_t offset) {
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < std::min(offset, text.size()); ++i) {
+      if (text[i] == '\n') { ++line; column = 1; } else { ++column; }
+    }
+    return fmt::format("{}:{}", line, column);
+  };
+  auto reason_of = [](const std::string& what) {
+    auto colon = what.rfind(": ");
+    return colon == std::string::npos ? what : what.substr(colon + 2);
+  };
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is 1-based and points just past the offending character.
-    std::size_t offset = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text.size());
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i < offset; ++i) {
-      if (text[i] == '\n') { ++line; column = 1; } else { ++column; }
-    }
-    std::string what = e.what();
-    auto colon = what.rfind(": ");
-    std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
-    throw InputError(file, fmt::format("{}:{}", line, column), "invalid JSON: " + reason);
+    throw InputError(file, position(e.byte == 0 ? 0 : e.byte - 1), "invalid JSON: " + reason_of(e.what()));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number too large for a double ("number overflow parsing '1e999'"): located by its text.
+    const std::string what = e.what();
+    const auto open = what.find('\''), close = what.rfind('\'');
+    const std::size_t at = open < close ? text.find(what.substr(open + 1, close - open - 1)) : std::string::npos;
+    throw InputError(file, at == std::string::npos ? "" : position(at), "invalid JSON: " + what.substr(what.find(']') + 2));
   }
 }
 
@@ -140,6 +150,18 @@ double JsonView::as_positive_number() const {
 double JsonView::as_non_negative_number() const {
   double v = as_number();
   if (v < 0) fail(fmt::format("must be >= 0, found {}", v));
+  return v;
+}
+
+double JsonView::as_number_in(double min, double max) const {
+  double v = as_number();
+  if (v < min || v > max) fail(fmt::format("must be in [{}, {}], found {}", min, max, v));
+  return v;
+}
+
+int64_t JsonView::as_integer_in(int64_t min, int64_t max) const {
+  int64_t v = as_integer();
+  if (v < min || v > max) fail(fmt::format("must be in [{}, {}], found {}", min, max, v));
   return v;
 }
 

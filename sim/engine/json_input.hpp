@@ -45,8 +45,10 @@ class JsonView {
   double as_number() const;
   double as_positive_number() const;
   double as_non_negative_number() const;
+  double as_number_in(double min, double max) const;  // inclusive range
   int64_t as_integer() const;
   int64_t as_positive_integer() const;
+  int64_t as_integer_in(int64_t min, int64_t max) const;  // inclusive range
   bool as_bool() const;
 
  private:

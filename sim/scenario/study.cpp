@@ -13,6 +13,8 @@ namespace xpusim {
 
 namespace {
 
+constexpr int64_t kMaxThreads = 1'000'000;
+
 std::string known_precisions() {
   std::string out;
   for (auto p : all_precisions()) out += (out.empty() ? "" : ", ") + std::string(precision_name(p));
@@ -67,7 +69,10 @@ StudyConfig parse_study(const JsonView& root) {
     if (!p) v.fail(fmt::format("unknown precision \"{}\" (known: {})", v.as_string(), known_precisions()));
     c.precisions.push_back(*p);
   }
-  for (const auto& v : nonempty(root.at("batches"))) c.batches.push_back(v.as_positive_integer());
+  for (const auto& v : nonempty(root.at("batches"))) {
+    c.batches.push_back(v.as_positive_integer());
+    if (c.batches.back() > kMaxBatch) v.fail(fmt::format("must be at most {}, found {}", kMaxBatch, c.batches.back()));
+  }
   for (const auto& v : nonempty(root.at("instances"))) {
     c.instances.push_back(v.as_string());
     if (auto err = check_instance(c.instances.back())) v.fail(*err);
@@ -78,7 +83,11 @@ StudyConfig parse_study(const JsonView& root) {
     c.mode = mode == "training" ? Mode::training : Mode::inference;
   }
   if (auto s = root.find("seq_len")) c.seq_len = s->as_positive_integer();
-  if (auto t = root.find("threads")) c.threads = static_cast<int>(t->as_positive_integer());
+  if (auto t = root.find("threads")) {
+    const int64_t threads = t->as_positive_integer();
+    if (threads > kMaxThreads) t->fail(fmt::format("must be at most {}, found {}", kMaxThreads, threads));
+    c.threads = static_cast<int>(threads);
+  }
   // Build every graph once now, so that impossible combinations fail before anything runs.
   for (std::size_t i = 0; i < c.models.size(); ++i)
     build_checked(c.models[i], c, c.precisions[0], c.batches[0], root.file(),
@@ -91,8 +100,10 @@ void validate_study(const StudyConfig& c) {
     if (auto err = check_model(m)) throw InputError("--model", "", *err);
   for (const auto& i : c.instances)
     if (auto err = check_instance(i)) throw InputError("--instance", "", *err);
-  for (auto b : c.batches)
+  for (auto b : c.batches) {
     if (b <= 0) throw InputError("--batch", "", fmt::format("must be a positive integer, found {}", b));
+    if (b > kMaxBatch) throw InputError("--batch", "", fmt::format("must be at most {}, found {}", kMaxBatch, b));
+  }
   if (c.threads && *c.threads <= 0) throw InputError("--threads", "", "must be a positive integer");
   if (c.seq_len < 0) throw InputError("--seq-len", "", "must be a positive integer");
   for (const auto& m : c.models) build_checked(m, c, c.precisions.at(0), c.batches.at(0), "--seq-len", "");

@@ -5,6 +5,7 @@
 #include "models/catalog/catalog.hpp"
 #include "models/cpu/calibration.hpp"
 #include "models/cpu/cpu_cost.hpp"
+#include "models/cpu/host_profile.hpp"
 #include "models/cpu/onednn_runner.hpp"
 #include "workloads/zoo/model_zoo.hpp"
 
@@ -74,3 +75,9 @@ static void BM_CalibrateOneConvPredict(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_CalibrateOneConvPredict)->Unit(benchmark::kMicrosecond);
+
+// The host probe, whole (issue target: at most 3 s of wall time). Runs it a few times only.
+static void BM_HostProbe(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(probe_host_profile());
+}
+BENCHMARK(BM_HostProbe)->Iterations(3)->Unit(benchmark::kSecond)->UseRealTime();

@@ -146,3 +146,28 @@ TEST(Traces, SyntheticTraceOffersTheRequestedLoadAndRoundTrips) {
   const auto path = write_temp("synthetic.csv", to_openb_csv(trace.pods));
   EXPECT_EQ(read_pod_list(path).pods.size(), trace.pods.size());
 }
+
+// Inputs the fuzz targets found or that guard against exhausting memory (tests/fuzz/corpus).
+TEST(Traces, FuzzFindingsAreRejectedOrRepaired) {
+  // A fractional share of several GPUs means nothing: multi-GPU pods take whole GPUs.
+  const auto pods = write_temp("multi_share.csv", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np0,1000,100,21,460\n");
+  try {
+    read_openb_pods(pods);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 2: column gpu_milli"), std::string::npos) << e.what();
+  }
+  // 0.01% of a GPU is still a share: one milli-GPU, never zero.
+  const auto tasks = write_temp("pai_task_table.csv", "j,t,1,Terminated,0,10,100,1,0.01,T4\n");
+  const auto list = read_pai_tasks(tasks);
+  ASSERT_EQ(list.pods.size(), 1u);
+  EXPECT_EQ(list.pods[0].num_gpu, 1);
+  EXPECT_EQ(list.pods[0].gpu_milli, 1);
+  // Sizes that would not fit in memory are errors, not allocations.
+  const auto cluster = write_temp("cluster.csv", "num_switch,num_node_p_switch,num_gpu_p_node,num_cpu_p_node,mem_p_node\n"
+                                                  "10000,100000,8,64,512\n");
+  EXPECT_THROW(read_tiresias_cluster(cluster), InputError);
+  std::string many = "";
+  for (int i = 0; i < 300; ++i) many += "j" + std::to_string(i) + ",t,100000,Terminated,0,10,100,1,100,T4\n";
+  EXPECT_THROW(read_pai_tasks(write_temp("pai_task_table_big.csv", many)), InputError);
+}

@@ -40,6 +40,7 @@ PodList read_openb_pods(const std::string& path, BadRows bad_rows) {
     p.gpu_milli = static_cast<int>(r.integer(4, 0, 1000));
     if (p.num_gpu == 0) p.gpu_milli = 0;  // the GPU share of a CPU-only pod means nothing
     else if (p.gpu_milli == 0) r.fail(4, "a pod asking for GPUs needs gpu_milli > 0");
+    else if (p.num_gpu > 1 && p.gpu_milli != 1000) r.fail(4, "a pod asking for several GPUs takes them whole (1000)");
     if (has_spec) p.gpu_spec = r.text(5);
     if (has_times) {
       p.submit_s = static_cast<double>(r.integer(8, 0, int64_t{1} << 40));

@@ -1,6 +1,9 @@
 // Alibaba cluster-trace-gpu-v2020 (PAI): machine spec and task table. Neither file has a header
 // line; the column names come from the trace's *.header files.
+#include <algorithm>
 #include <cmath>
+
+#include <fmt/format.h>
 
 #include "workloads/traces/trace_readers.hpp"
 
@@ -43,12 +46,15 @@ PodList read_pai_tasks(const std::string& path, BadRows bad_rows) {
         p.num_gpu = static_cast<int>(std::ceil(plan_gpu / 100));
         p.gpu_milli = 1000;
       } else if (plan_gpu > 0) {
+        // Shares are whole milli-GPUs: the smallest asked share (0.01%) still holds one.
         p.num_gpu = 1;
-        p.gpu_milli = static_cast<int>(std::lround(plan_gpu * 10));
+        p.gpu_milli = std::max(1, static_cast<int>(std::lround(plan_gpu * 10)));
       }
       p.gpu_spec = r.text(9) == "MISC" ? "" : r.text(9);
       p.submit_s = start;
       p.duration_s = end - start;
+      if (int64_t(list.pods.size()) + instances > kMaxPods)
+        r.fail(2, fmt::format("the table expands to more than {} task instances", kMaxPods));
       const std::string base = r.text(0) + "/" + r.text(1);
       for (int64_t i = 0; i < instances; ++i) {
         p.name = base + "/" + std::to_string(i);

@@ -27,6 +27,8 @@ NodeList read_tiresias_cluster(const std::string& path) {
   const CsvRecord& r = file.rows()[0];
   r.check_shape();
   const auto switches = r.integer(0, 1, 10'000), per_switch = r.integer(1, 1, 100'000);
+  if (switches * per_switch > kMaxNodes)
+    r.fail(1, fmt::format("{} switches x {} nodes is more than {} nodes", switches, per_switch, kMaxNodes));
   NodeList list{path, {}, {}};
   for (int64_t s = 0; s < switches; ++s)
     for (int64_t n = 0; n < per_switch; ++n) {

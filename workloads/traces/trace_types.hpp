@@ -9,6 +9,11 @@
 
 namespace xpusim {
 
+// Sizes no real trace comes near (the largest public ones: ~6,700 GPUs, ~1.2 M task instances);
+// beyond them an input is a mistake, and would exhaust memory before anything could be reported.
+inline constexpr int64_t kMaxNodes = 1'000'000;
+inline constexpr int64_t kMaxPods = 20'000'000;
+
 struct NodeSpec {
   std::string name;
   int64_t cpu_milli = 0;

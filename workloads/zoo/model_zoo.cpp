@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 namespace xpusim {
 
 DType auxiliary_dtype(Precision p) {
@@ -17,6 +19,9 @@ Graph build_model(std::string_view name, ModelOptions options) {
   const ModelInfo* info = ModelRegistry::instance().find(name);
   if (!info) throw std::invalid_argument(ModelRegistry::instance().unknown(name, "model"));
   if (options.batch <= 0) throw std::invalid_argument("batch must be a positive integer");
+  // Larger batches would overflow int64 tensor sizes in the zoo's largest layers.
+  if (options.batch > kMaxBatch)
+    throw std::invalid_argument(fmt::format("batch must be at most {}, found {}", kMaxBatch, options.batch));
   if (info->default_seq_len == 0 && options.seq_len != 0)
     throw std::invalid_argument("model \"" + std::string(name) + "\" has no sequence length");
   if (options.seq_len == 0) options.seq_len = info->default_seq_len;

@@ -34,6 +34,9 @@ struct ModelRegistrar {
   }
 };
 
+// The largest batch a graph can be built with: every tensor size stays far inside int64.
+inline constexpr int64_t kMaxBatch = 1'000'000'000;
+
 // Builds `name` (inference graph, or forward + backward + optimizer for training).
 // Throws std::invalid_argument for an unknown model or impossible options.
 Graph build_model(std::string_view name, ModelOptions options);
