@@ -4,12 +4,15 @@
 
 #include <fmt/format.h>
 
+#include "models/memory/footprint.hpp"
 #include "reports/price_performance.hpp"
 #include "reports/table.hpp"
 
 namespace xpusim {
 
 namespace {
+constexpr double kGiB = 1024.0 * 1024 * 1024;
+
 std::string csv_escape(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -36,15 +39,25 @@ double round_significant(double value, int digits) {
 
 nlohmann::json to_json(const ModelRunResult& r) {
   nlohmann::json j = {
-      {"model", r.model}, {"instance", r.instance}, {"cpu", r.cpu}, {"precision", r.precision},
-      {"mode", r.mode}, {"batch", r.batch}, {"seq_len", r.seq_len}, {"threads", r.threads},
-      {"kernels", r.kernels}, {"latency_ms", round_significant(r.latency_ms)},
+      {"model", r.model}, {"instance", r.instance}, {"device", r.device}, {"device_class", r.device_class},
+      {"devices", r.devices}, {"precision", r.precision}, {"mode", r.mode}, {"batch", r.batch},
+      {"seq_len", r.seq_len}, {"threads", r.threads > 0 ? nlohmann::json(r.threads) : nlohmann::json()},
+      {"kernels", r.kernels}, {"fits", r.fits},
+      {"memory_gib_needed", round_significant(r.memory_gib_needed, 4)},
+      {"memory_gib_available", round_significant(r.memory_gib_available, 4)},
+      {"latency_ms", round_significant(r.latency_ms)},
       {"throughput_per_s", round_significant(r.throughput_per_s)},
       {"gflop_per_batch", round_significant(r.gflop)}, {"utilization", round_significant(r.utilization)},
       {"time_share", {{"compute", round_significant(r.compute_bound_share)},
                       {"memory", round_significant(r.memory_bound_share)},
                       {"overhead", round_significant(r.overhead_share)}}}};
-  if (r.price) {
+  if (!r.fits) {
+    // No time for a configuration that cannot run: its figures are null, the reason is given.
+    j["does_not_fit"] = fit_message(static_cast<int64_t>(r.memory_gib_needed * kGiB),
+                                    static_cast<int64_t>(r.memory_gib_available * kGiB));
+    for (const char* key : {"latency_ms", "throughput_per_s", "utilization", "time_share"}) j[key] = nullptr;
+  }
+  if (r.price && r.fits) {
     j["usd_per_hour"] = r.price->usd_per_hour;
     j["price_date"] = r.price->date;
     j["price_source"] = r.price->source;
@@ -59,8 +72,9 @@ nlohmann::json to_json(const ModelRunResult& r) {
 }
 
 nlohmann::json to_json(const KernelRunResult& r) {
-  return {{"instance", r.instance}, {"cpu", r.cpu}, {"name", r.name}, {"kind", r.kind},
-          {"signature", r.signature}, {"precision", r.precision}, {"threads", r.threads},
+  return {{"instance", r.instance}, {"device", r.device}, {"name", r.name}, {"kind", r.kind},
+          {"signature", r.signature}, {"precision", r.precision},
+          {"threads", r.threads > 0 ? nlohmann::json(r.threads) : nlohmann::json()},
           {"time_us", round_significant(r.time_us)}, {"compute_us", round_significant(r.compute_us)},
           {"memory_us", round_significant(r.memory_us)}, {"overhead_us", round_significant(r.overhead_us)},
           {"bound", r.bound}, {"memory_level", r.memory_level}, {"gflop", round_significant(r.gflop)},
@@ -90,14 +104,16 @@ nlohmann::json to_json(const CalibrationReport& r) {
 }
 
 std::string model_results_csv(const std::vector<ModelRunResult>& rows) {
-  std::string out = csv_line({"model", "instance", "cpu", "precision", "mode", "batch", "seq_len",
-                              "threads", "latency_ms", "throughput_per_s", "utilization",
-                              "usd_per_hour", "usd_per_million", "samples_per_usd", "price_date"});
+  std::string out = csv_line({"model", "instance", "device", "devices", "precision", "mode", "batch", "seq_len",
+                              "threads", "memory_gib_needed", "memory_gib_available", "latency_ms",
+                              "throughput_per_s", "utilization", "usd_per_hour", "usd_per_million",
+                              "samples_per_usd", "price_date"});
   for (const auto& r : rows) {
-    const bool p = r.price.has_value();
-    out += csv_line({r.model, r.instance, r.cpu, r.precision, r.mode, std::to_string(r.batch),
-                     std::to_string(r.seq_len), std::to_string(r.threads), num(r.latency_ms),
-                     num(r.throughput_per_s), num(r.utilization),
+    const bool p = r.price.has_value() && r.fits;
+    out += csv_line({r.model, r.instance, r.device, std::to_string(r.devices), r.precision, r.mode,
+                     std::to_string(r.batch), std::to_string(r.seq_len), r.threads > 0 ? std::to_string(r.threads) : "",
+                     num(r.memory_gib_needed), num(r.memory_gib_available), r.fits ? num(r.latency_ms) : "",
+                     r.fits ? num(r.throughput_per_s) : "", r.fits ? num(r.utilization) : "",
                      p ? num(r.price->usd_per_hour) : "",
                      p ? num(usd_per_million(r.throughput_per_s, r.price->usd_per_hour)) : "",
                      p ? num(samples_per_usd(r.throughput_per_s, r.price->usd_per_hour)) : "",
@@ -109,7 +125,15 @@ std::string model_results_csv(const std::vector<ModelRunResult>& rows) {
 std::string model_results_table(const std::vector<ModelRunResult>& rows) {
   TextTable t({"model", "prec", "batch", "instance", "latency ms", "samples/s", "util %", "$/hour",
                "$ per 1M", "samples/$"});
+  std::string unfit;
   for (const auto& r : rows) {
+    if (!r.fits) {
+      t.add_row({r.model, r.precision, std::to_string(r.batch), r.instance, "does not fit", "-", "-", "-", "-", "-"});
+      unfit += fmt::format("{} {} batch {} on {} does not fit: {}\n", r.model, r.precision, r.batch, r.instance,
+                           fit_message(static_cast<int64_t>(r.memory_gib_needed * kGiB),
+                                       static_cast<int64_t>(r.memory_gib_available * kGiB)));
+      continue;
+    }
     const bool p = r.price.has_value();
     t.add_row({r.model, r.precision, std::to_string(r.batch), r.instance, fixed(r.latency_ms, 2),
                fixed(r.throughput_per_s, 1), fixed(100 * r.utilization, 1),
@@ -117,7 +141,7 @@ std::string model_results_table(const std::vector<ModelRunResult>& rows) {
                p ? fixed(usd_per_million(r.throughput_per_s, r.price->usd_per_hour), 3) : "n/a",
                p ? fmt::format("{:.0f}", samples_per_usd(r.throughput_per_s, r.price->usd_per_hour)) : "n/a"});
   }
-  return t.render();
+  return t.render() + (unfit.empty() ? "" : "\n" + unfit);
 }
 
 std::string kernel_results_csv(const std::vector<KernelRunResult>& rows) {

@@ -12,14 +12,17 @@ struct PriceTag {
   std::string date, source;
 };
 
-// One model at one batch size and precision on one instance.
+// One model at one batch size and precision on one instance (or bare device).
 struct ModelRunResult {
-  std::string model, instance, cpu, precision, mode;
+  std::string model, instance, device, device_class, precision, mode;
   int64_t batch = 1, seq_len = 0;
-  int threads = 1;
+  int threads = 0;   // CPU devices: threads used; 0 for accelerators
+  int devices = 1;   // devices of the instance, each serving its own batches
   int kernels = 0;
-  double latency_ms = 0;        // one batch, start to end
-  double throughput_per_s = 0;  // samples per second, batches back to back
+  bool fits = true;  // false: the memory figures say why, and no time is given
+  double memory_gib_needed = 0, memory_gib_available = 0;
+  double latency_ms = 0;        // one batch on one device, start to end
+  double throughput_per_s = 0;  // samples per second of the whole instance, batches back to back
   double gflop = 0;             // per batch
   double utilization = 0;       // executed MACs / (peak MAC rate x latency)
   double compute_bound_share = 0, memory_bound_share = 0, overhead_share = 0;  // of latency
@@ -27,8 +30,8 @@ struct ModelRunResult {
 };
 
 struct KernelRunResult {
-  std::string instance, cpu, name, kind, signature, precision, bound, memory_level;
-  int threads = 1;
+  std::string instance, device, name, kind, signature, precision, bound, memory_level;
+  int threads = 0;
   double time_us = 0, compute_us = 0, memory_us = 0, overhead_us = 0;
   double gflop = 0, bytes = 0, effective_macs = 0, utilization = 0;
 };

@@ -20,13 +20,16 @@ double eltwise_flops_per_element(EltwiseOp op) {
     case EltwiseOp::gelu: return 8;          // tanh approximation: x * (1 + tanh(a(x + b x^3))) / 2
     case EltwiseOp::sgd_momentum: return 4;  // v = mu v + g (+ weight decay); p -= lr v
     case EltwiseOp::adam: return 12;
+    case EltwiseOp::cast: return 1;
+    case EltwiseOp::copy: return 0;
   }
   return 1;
 }
 // Tensors read and written per element.
 std::pair<int, int> eltwise_operands(EltwiseOp op) {
   switch (op) {
-    case EltwiseOp::relu: case EltwiseOp::gelu: case EltwiseOp::tanh: return {1, 1};
+    case EltwiseOp::relu: case EltwiseOp::gelu: case EltwiseOp::tanh: case EltwiseOp::cast:
+    case EltwiseOp::copy: return {1, 1};
     case EltwiseOp::add: case EltwiseOp::add_relu: return {2, 1};
     case EltwiseOp::sgd_momentum: return {3, 2};  // reads param, grad, momentum; writes two
     case EltwiseOp::adam: return {4, 3};          // param, grad, m, v
@@ -55,6 +58,8 @@ std::string_view eltwise_op_name(EltwiseOp op) {
     case EltwiseOp::add_relu: return "add_relu";
     case EltwiseOp::sgd_momentum: return "sgd_momentum";
     case EltwiseOp::adam: return "adam";
+    case EltwiseOp::cast: return "cast";
+    case EltwiseOp::copy: return "copy";
   }
   return "?";
 }
@@ -114,6 +119,8 @@ int64_t Kernel::bytes() const {
                     c.n * c.k * c.out_h() * c.out_w());
       },
       [&](const Elementwise& x) {
+        // A cast reads fp32 and writes its own type.
+        if (x.op == EltwiseOp::cast) return (4 + e) * x.elements;
         auto [in, out] = eltwise_operands(x.op);
         // Optimizer state (momentum, Adam moments) and master weights are kept in fp32.
         int64_t bytes_per = (x.op == EltwiseOp::sgd_momentum || x.op == EltwiseOp::adam) ? 4 : e;
@@ -131,6 +138,31 @@ int64_t Kernel::bytes() const {
       },
       [&](const Memcpy& m) { return m.bytes; },
       [&](const Collective& c) { return c.bytes; }}, shape);
+}
+
+int64_t Kernel::result_bytes() const {
+  const int64_t e = static_cast<int64_t>(dtype_bytes(dtype));
+  return std::visit(overloaded{
+      [&](const Gemm& g) -> int64_t {
+        if (pass == Pass::backward_data) return e * g.batch * g.m * g.k;
+        if (pass == Pass::backward_weights) return e * (g.b_is_weight ? 1 : g.batch) * g.k * g.n;
+        return e * g.batch * g.m * g.n;
+      },
+      [&](const Conv2d& c) -> int64_t {
+        if (pass == Pass::backward_data) return e * c.n * c.c * c.h * c.w;
+        if (pass == Pass::backward_weights) return e * c.k * (c.c / c.groups) * c.r * c.s;
+        return e * c.n * c.k * c.out_h() * c.out_w();
+      },
+      [&](const Elementwise& x) -> int64_t { return e * x.elements; },
+      [&](const Reduction& r) -> int64_t { return e * r.outer; },
+      [&](const Norm& n) -> int64_t { return e * n.rows * n.cols; },
+      [&](const Softmax& s) -> int64_t { return e * s.rows * s.cols; },
+      [&](const Pool& p) -> int64_t {
+        return pass == Pass::forward ? e * p.n * p.c * p.out_h() * p.out_w() : e * p.n * p.c * p.h * p.w;
+      },
+      [&](const Embedding& m) -> int64_t { return e * m.tokens * m.dim; },
+      [](const Memcpy& m) -> int64_t { return m.bytes; },
+      [](const Collective& c) -> int64_t { return c.bytes; }}, shape);
 }
 
 double Kernel::max_operand_elements() const {

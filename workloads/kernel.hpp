@@ -27,7 +27,9 @@ struct Conv2d {
   int64_t out_w() const { return (w + 2 * pad - s) / stride + 1; }
 };
 
-enum class EltwiseOp : uint8_t { relu, gelu, tanh, add, add_relu, sgd_momentum, adam };
+// `cast` converts an fp32 tensor to the kernel's type (mixed precision's per-step weight copies);
+// `copy` rewrites a tensor in another layout (NCHW <-> NHWC around tensor-core convolutions).
+enum class EltwiseOp : uint8_t { relu, gelu, tanh, add, add_relu, sgd_momentum, adam, cast, copy };
 struct Elementwise {
   EltwiseOp op = EltwiseOp::relu;
   int64_t elements = 0;
@@ -101,6 +103,7 @@ struct Kernel {
   // sizes fit in int64 before anything multiplies them as integers.
   double max_operand_elements() const;
   int64_t parameters() const;     // learned parameters this layer owns (forward kernels only)
+  int64_t result_bytes() const;   // the tensor the kernel writes (its output, or input gradient)
   bool is_matmul() const;         // GEMM or convolution
 
   // Compact identity of everything that determines cost (not the name): equal keys, equal cost.

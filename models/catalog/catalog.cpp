@@ -4,6 +4,8 @@
 #include <stdexcept>
 
 #include "models/catalog/embedded_catalog.hpp"
+#include "models/cpu/cpu_device.hpp"
+#include "models/device_catalog.hpp"
 #include "models/cpu/host_profile.hpp"
 #include "sim/engine/json_input.hpp"
 
@@ -73,11 +75,72 @@ CpuSpec read_cpu(const std::string& name, const JsonView& v) {
   return s;
 }
 
+std::map<std::string, std::string> sources_of(const JsonView& v) {
+  std::map<std::string, std::string> out;
+  if (auto s = v.find("sources")) {
+    s->expect_object();
+    for (const auto& [key, unused] : s->raw().items()) out[key] = s->at(key).as_string();
+  }
+  return out;
+}
+
+void read_fabrics(const JsonView& table, std::map<std::string, Fabric>& out) {
+  table.expect_object();
+  for (const auto& [name, unused] : table.raw().items()) {
+    const auto v = table.at(name);
+    v.allow_only({"description", "device_gbytes_per_s", "efficiency", "step_latency_us", "sources"});
+    out[name] = {name, v.at("description").as_string(), v.at("device_gbytes_per_s").as_number_in(0.001, 1e6) * 1e9,
+                 v.at("efficiency").as_number_in(0.01, 1), v.at("step_latency_us").as_number_in(0, 1e6) * 1e-6,
+                 sources_of(v)};
+  }
+}
+
+void read_networks(const JsonView& table, std::map<std::string, NetworkKind>& out) {
+  table.expect_object();
+  for (const auto& [name, unused] : table.raw().items()) {
+    const auto v = table.at(name);
+    v.allow_only({"description", "efficiency", "latency_us", "sources"});
+    out[name] = {name, v.at("description").as_string(), v.at("efficiency").as_number_in(0.01, 1),
+                 v.at("latency_us").as_number_in(0, 1e6) * 1e-6, sources_of(v)};
+  }
+}
+
+AcceleratorSet read_accelerators(const JsonView& v, const std::map<std::string, Fabric>& fabrics) {
+  v.allow_only({"device", "count", "fabric"});
+  AcceleratorSet a;
+  const auto device = v.at("device");
+  a.device = device.as_string();
+  if (!DeviceCatalog::builtin().find(a.device)) device.fail("unknown device \"" + a.device + "\"");
+  a.count = static_cast<int>(v.at("count").as_integer_in(1, 4096));
+  if (auto f = v.find("fabric")) {
+    a.fabric = f->as_string();
+    if (!fabrics.count(a.fabric)) f->fail("unknown fabric \"" + a.fabric + "\"");
+  } else if (a.count > 1) {
+    v.fail("several accelerators need a \"fabric\"");
+  }
+  return a;
+}
+
+bool is_date(const std::string& d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (d[i] < '0' || d[i] > '9') return false;
+  const int month = std::stoi(d.substr(5, 2)), day = std::stoi(d.substr(8, 2));
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
 }  // namespace
 
 std::optional<Price> InstanceType::latest_price() const {
   if (prices.empty()) return std::nullopt;
   return prices.back();
+}
+
+std::optional<Price> InstanceType::price_on(const std::string& date) const {
+  std::optional<Price> out;
+  for (const auto& p : prices)
+    if (p.date <= date) out = p;
+  return out;
 }
 
 Catalog Catalog::parse(const std::string& cpus_json, const std::string& cpus_name,
@@ -92,17 +155,30 @@ Catalog Catalog::parse(const std::string& cpus_json, const std::string& cpus_nam
 
   const auto inst_doc = parse_json_text(instances_json, instances_name);
   JsonView inst(inst_doc, instances_name);
-  inst.allow_only({"schema", "instances"});
+  inst.allow_only({"schema", "fabrics", "networks", "instances"});
+  if (auto f = inst.find("fabrics")) read_fabrics(*f, c.fabrics_);
+  if (auto n = inst.find("networks")) read_networks(*n, c.networks_);
   auto itable = inst.at("instances");
   itable.expect_object();
   for (const auto& [name, unused] : itable.raw().items()) {
     auto v = itable.at(name);
-    v.allow_only({"cpu", "vcpus", "threads_per_core", "memory_gib", "prices", "note"});
+    v.allow_only({"cpu", "vcpus", "threads_per_core", "memory_gib", "accelerators", "network", "prices", "note"});
     InstanceType t;
     t.name = name;
-    auto cpu = v.at("cpu");
-    t.cpu = cpu.as_string();
-    if (!c.cpus_.count(t.cpu)) cpu.fail("unknown cpu \"" + t.cpu + "\"");
+    if (auto a = v.find("accelerators")) t.accelerators = read_accelerators(*a, c.fabrics_);
+    // An accelerator system may leave its host CPU out (its CPU cannot then run models).
+    if (auto cpu = t.accelerators ? v.find("cpu") : std::optional<JsonView>(v.at("cpu"))) {
+      t.cpu = cpu->as_string();
+      if (!c.cpus_.count(t.cpu)) cpu->fail("unknown cpu \"" + t.cpu + "\"");
+    }
+    if (auto n = v.find("network")) {
+      n->allow_only({"kind", "gbps"});
+      const auto kind = n->at("kind");
+      t.network = kind.as_string();
+      if (!c.networks_.count(t.network)) kind.fail("unknown network kind \"" + t.network + "\"");
+      t.network_gbps = n->at("gbps").as_number_in(0.001, 1e6);
+    }
+    if (auto note = v.find("note")) t.note = note->as_string();
     t.vcpus = static_cast<int>(v.at("vcpus").as_positive_integer());
     // Cloud vCPUs are hyperthreads, two per core, except where the instance says otherwise.
     int64_t threads_per_core = 2;
@@ -114,8 +190,9 @@ Catalog Catalog::parse(const std::string& cpus_json, const std::string& cpus_nam
     t.memory_gib = v.at("memory_gib").as_positive_number();
     for (const auto& p : v.at("prices").items()) {
       p.allow_only({"usd_per_hour", "date", "source"});
-      t.prices.push_back({p.at("usd_per_hour").as_positive_number(), p.at("date").as_string(),
-                          p.at("source").as_string()});
+      const auto date = p.at("date");
+      if (!is_date(date.as_string())) date.fail("expected a date YYYY-MM-DD, found \"" + date.as_string() + "\"");
+      t.prices.push_back({p.at("usd_per_hour").as_positive_number(), date.as_string(), p.at("source").as_string()});
     }
     std::stable_sort(t.prices.begin(), t.prices.end(),
                      [](const Price& a, const Price& b) { return a.date < b.date; });
@@ -170,12 +247,39 @@ const InstanceType& Catalog::instance(const std::string& name) const {
 }
 
 const CpuSpec& Catalog::cpu_of(const InstanceType& t) const {
+  if (t.cpu.empty()) throw std::invalid_argument("instance \"" + t.name + "\" has no CPU in the catalog");
   if (t.cpu == "host") {
     instance("host");
     return *host_spec_;
   }
   return cpus_.at(t.cpu);
 }
+
+bool Catalog::has_target(const std::string& name) const {
+  return has_instance(name) || DeviceCatalog::builtin().find(name) != nullptr;
+}
+
+std::string Catalog::target_names_joined() const {
+  return instance_names_joined() + "; devices: " + DeviceCatalog::builtin().names_joined();
+}
+
+std::unique_ptr<Device> Catalog::make_device(const std::string& target, int threads) const {
+  if (!has_instance(target)) return DeviceCatalog::builtin().get(target).make_device();
+  const InstanceType& t = instance(target);
+  if (t.accelerators) return DeviceCatalog::builtin().get(t.accelerators->device).make_device();
+  const int64_t memory = static_cast<int64_t>(t.memory_gib * 1024 * 1024 * 1024);
+  return std::make_unique<CpuDeviceModel>(target, device(target), memory, threads);
+}
+
+int Catalog::devices_per_target(const std::string& target) const {
+  if (!has_instance(target)) return 1;
+  const InstanceType& t = instance(target);
+  return t.accelerators ? t.accelerators->count : 1;
+}
+
+const Fabric& Catalog::fabric(const std::string& name) const { return fabrics_.at(name); }
+
+const NetworkKind& Catalog::network(const std::string& name) const { return networks_.at(name); }
 
 CpuDevice Catalog::device(const std::string& instance_name) const {
   const InstanceType& t = instance(instance_name);

@@ -2,12 +2,14 @@
 // Devices and cloud instances with prices. Each price carries its source and date: claims of
 // price-performance are comparable only at the date they were made.
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "models/cpu/cpu_cost.hpp"
 #include "models/cpu/cpu_spec.hpp"
+#include "models/device.hpp"
 
 namespace xpusim {
 
@@ -17,15 +19,45 @@ struct Price {
   std::string source;
 };
 
+// The devices-to-devices fabric inside a server (NVLink, NVSwitch, Gaudi's all-to-all RoCE): what
+// one device can send at once, and what collectives achieve of it.
+struct Fabric {
+  std::string name, description;
+  double device_bytes_per_s = 0;  // each device, one direction, all its links
+  double efficiency = 1;          // achieved bus bandwidth of large all-reduces / device_bytes_per_s
+  double step_latency_s = 0;      // per algorithm step
+  std::map<std::string, std::string> sources;
+};
+
+// How servers reach each other: a protocol's achieved fraction of line rate and its latency.
+struct NetworkKind {
+  std::string name, description;
+  double efficiency = 1;
+  double latency_s = 0;
+  std::map<std::string, std::string> sources;
+};
+
+struct AcceleratorSet {
+  std::string device;  // key into the accelerator catalog
+  int count = 0;
+  std::string fabric;  // key into the fabrics; empty for one device
+};
+
 struct InstanceType {
   std::string name;
-  std::string cpu;  // key into the CPU table, or "host"
+  std::string cpu;  // key into the CPU table, "host", or empty (accelerator systems only)
   int vcpus = 0;
   int cores = 0;  // physical cores: vcpus / threads_per_core (2 unless the catalog says otherwise)
   double memory_gib = 0;
-  std::vector<Price> prices;  // ascending by date
+  std::optional<AcceleratorSet> accelerators;
+  std::string network;         // key into the network kinds
+  double network_gbps = 0;     // out of the server
+  std::vector<Price> prices;   // ascending by date
+  std::string note;
 
   std::optional<Price> latest_price() const;
+  // The price in effect on `date` (YYYY-MM-DD): the latest one dated on or before it.
+  std::optional<Price> price_on(const std::string& date) const;
 };
 
 class Catalog {
@@ -40,6 +72,16 @@ class Catalog {
   std::vector<std::string> instance_names() const;  // sorted, "host" included
   std::string instance_names_joined() const;
   bool has_instance(const std::string& name) const;
+  // Instances and accelerator devices ("gaudi1", "a100-40gb-mig-3g.20gb"): what --instance takes.
+  bool has_target(const std::string& name) const;
+  std::string target_names_joined() const;
+  // The device a target runs one replica on: an instance's CPU (`threads`, 0 = all cores) or
+  // accelerator, or an accelerator device by name. std::invalid_argument for unknown names.
+  std::unique_ptr<Device> make_device(const std::string& target, int threads = 0) const;
+  // How many such devices the target has (1 for a CPU instance or a bare device).
+  int devices_per_target(const std::string& target) const;
+  const Fabric& fabric(const std::string& name) const;
+  const NetworkKind& network(const std::string& name) const;
   // "host" is this machine, from its measured profile (models/cpu/host_profile.hpp) on first use.
   const InstanceType& instance(const std::string& name) const;
   const CpuSpec& cpu_of(const InstanceType& instance) const;
@@ -49,6 +91,8 @@ class Catalog {
  private:
   std::map<std::string, CpuSpec> cpus_;
   std::map<std::string, InstanceType> instances_;
+  std::map<std::string, Fabric> fabrics_;
+  std::map<std::string, NetworkKind> networks_;
   mutable std::optional<CpuSpec> host_spec_;
   mutable std::optional<InstanceType> host_instance_;
 };

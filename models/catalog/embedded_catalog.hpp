@@ -4,5 +4,6 @@ namespace xpusim {
 
 const char* embedded_cpus_json();       // models/catalog/cpus.json
 const char* embedded_instances_json();  // models/catalog/instances.json
+const char* embedded_accelerators_json();  // models/catalog/accelerators.json
 
 }  // namespace xpusim

@@ -19,6 +19,7 @@ struct ModelFlags {
   int64_t seq_len = 0;
   int threads = 0;
   std::string trace;
+  bool channels_last = true;
   OutputOptions output;
 };
 
@@ -38,6 +39,7 @@ StudyConfig to_config(const ModelFlags& f) {
   c.mode = f.training ? Mode::training : Mode::inference;
   c.seq_len = f.seq_len;
   if (f.threads != 0) c.threads = f.threads;
+  c.software.channels_last = f.channels_last;
   validate_study(c);
   return c;
 }
@@ -76,7 +78,10 @@ Action add_model_command(CLI::App& app) {
   cmd->add_option("--model", flags->models, "resnet50, bert-base, bert-large")->delimiter(',');
   cmd->add_option("--precision", flags->precisions, "int8, bf16, fp16, fp32, tf32")->delimiter(',');
   cmd->add_option("--batch", flags->batches, "batch sizes")->delimiter(',');
-  cmd->add_option("--instance", flags->instances, "catalog instances, or host")->delimiter(',');
+  cmd->add_option("--instance", flags->instances, "catalog instances (c6i.large, dl1.24xlarge, p4d.24xlarge, ...), "
+                  "accelerator devices (gaudi1, a100-40gb-mig-3g.20gb, ...), or host")->delimiter(',');
+  cmd->add_flag("!--nchw", flags->channels_last, "NCHW activations instead of channels-last (GPU convolutions "
+                "then transpose around tensor cores)");
   cmd->add_option("--seq-len", flags->seq_len, "sequence length of sequence models (default 128)");
   cmd->add_option("--threads", flags->threads, "threads (default: every core of the instance)");
   cmd->add_flag("--training", flags->training, "a training step instead of inference");

@@ -5,7 +5,8 @@
 #include <fmt/format.h>
 
 #include "models/catalog/catalog.hpp"
-#include "models/cpu/cpu_cost.hpp"
+#include "models/cpu/cpu_device.hpp"
+#include "models/memory/footprint.hpp"
 #include "sim/engine/input_error.hpp"
 #include "workloads/zoo/model_zoo.hpp"
 
@@ -14,6 +15,7 @@ namespace xpusim {
 namespace {
 
 constexpr int64_t kMaxThreads = 1'000'000;
+constexpr double kGiB = 1024.0 * 1024 * 1024;
 
 std::string known_precisions() {
   std::string out;
@@ -27,8 +29,19 @@ std::optional<std::string> check_model(const std::string& name) {
 }
 
 std::optional<std::string> check_instance(const std::string& name) {
-  if (Catalog::builtin().has_instance(name)) return std::nullopt;
-  return fmt::format("unknown instance \"{}\" (known: {})", name, Catalog::builtin().instance_names_joined());
+  if (Catalog::builtin().has_target(name)) return std::nullopt;
+  return fmt::format("unknown instance \"{}\" (known: {})", name, Catalog::builtin().target_names_joined());
+}
+
+// A precision the instance's device cannot run ("gaudi1 (dl1.24xlarge) cannot run int8").
+std::optional<std::string> check_precision(const std::string& instance, Precision p) {
+  const auto device = Catalog::builtin().make_device(instance);
+  if (device->supports(p)) return std::nullopt;
+  std::string runs;
+  for (auto q : all_precisions())
+    if (device->supports(q)) runs += (runs.empty() ? "" : ", ") + std::string(precision_name(q));
+  return fmt::format("{}{} cannot run {} (it runs {})", device->name(),
+                     device->name() == instance ? "" : " (" + instance + ")", precision_name(p), runs);
 }
 
 // The graph options of one configuration; build_model's own checks (sequence length) become
@@ -83,6 +96,9 @@ StudyConfig parse_study(const JsonView& root) {
     c.mode = mode == "training" ? Mode::training : Mode::inference;
   }
   if (auto s = root.find("seq_len")) c.seq_len = s->as_positive_integer();
+  for (std::size_t i = 0; i < c.precisions.size(); ++i)
+    for (const auto& instance : c.instances)
+      if (auto err = check_precision(instance, c.precisions[i])) root.at("precisions").at(i).fail(*err);
   if (auto t = root.find("threads")) {
     const int64_t threads = t->as_positive_integer();
     if (threads > kMaxThreads) t->fail(fmt::format("must be at most {}, found {}", kMaxThreads, threads));
@@ -100,6 +116,9 @@ void validate_study(const StudyConfig& c) {
     if (auto err = check_model(m)) throw InputError("--model", "", *err);
   for (const auto& i : c.instances)
     if (auto err = check_instance(i)) throw InputError("--instance", "", *err);
+  for (auto p : c.precisions)
+    for (const auto& i : c.instances)
+      if (auto err = check_precision(i, p)) throw InputError("--precision", "", *err);
   for (auto b : c.batches) {
     if (b <= 0) throw InputError("--batch", "", fmt::format("must be a positive integer, found {}", b));
     if (b > kMaxBatch) throw InputError("--batch", "", fmt::format("must be at most {}, found {}", kMaxBatch, b));
@@ -115,61 +134,87 @@ nlohmann::json resolved_config(const StudyConfig& c) {
   nlohmann::json instances = nlohmann::json::object();
   const Catalog& catalog = Catalog::builtin();
   for (const auto& name : c.instances) {
-    const InstanceType& t = catalog.instance(name);
-    const CpuSpec& spec = catalog.cpu_of(t);
-    instances[name] = {{"cpu", spec.name}, {"cpu_description", spec.description}, {"vcpus", t.vcpus},
-                       {"cores", t.cores}, {"freq_ghz_avx512", spec.freq_ghz_avx512}};
+    const bool instance = catalog.has_instance(name);
+    if (instance && !catalog.instance(name).accelerators) {
+      const InstanceType& t = catalog.instance(name);
+      const CpuSpec& spec = catalog.cpu_of(t);
+      instances[name] = {{"cpu", spec.name}, {"cpu_description", spec.description}, {"vcpus", t.vcpus},
+                         {"cores", t.cores}, {"freq_ghz_avx512", spec.freq_ghz_avx512}};
+    } else {
+      const auto device = catalog.make_device(name);
+      instances[name] = {{"device", device->name()}, {"description", device->description()},
+                         {"devices", catalog.devices_per_target(name)},
+                         {"memory_gib", double(device->memory_bytes()) / kGiB}};
+    }
   }
   return {{"models", c.models}, {"precisions", precisions}, {"batches", c.batches},
           {"instances", c.instances}, {"instance_details", instances},
           {"mode", c.mode == Mode::training ? "training" : "inference"},
           {"seq_len", c.seq_len == 0 ? nlohmann::json("model default") : nlohmann::json(c.seq_len)},
-          {"threads", c.threads ? nlohmann::json(*c.threads) : nlohmann::json("all cores")}};
+          {"threads", c.threads ? nlohmann::json(*c.threads) : nlohmann::json("all cores")},
+          {"channels_last", c.software.channels_last}};
 }
 
 std::vector<ModelRunResult> run_study(const StudyConfig& c) {
   const Catalog& catalog = Catalog::builtin();
-  std::map<std::string, CpuCostModel> models;  // one memo per instance, shared by all graphs
-  for (const auto& name : c.instances) models.emplace(name, CpuCostModel(catalog.device(name)));
+  // One device per instance, its memo shared by every graph of the study.
+  std::map<std::string, std::unique_ptr<Device>> devices;
+  for (const auto& name : c.instances) devices.emplace(name, catalog.make_device(name, c.threads.value_or(0)));
   std::vector<ModelRunResult> out;
   for (const auto& model : c.models)
     for (auto precision : c.precisions)
-      for (auto batch : c.batches) {
-        const Graph g = build_model(model, {batch, precision, c.mode, c.seq_len});
+      for (auto batch : c.batches)
         for (const auto& name : c.instances) {
-          CpuCostModel& cpu = models.at(name);
-          const int threads = c.threads.value_or(cpu.device().cores);
+          Device& device = *devices.at(name);
+          const bool unfused = device.execution_style(c.mode) != ExecutionStyle::fused_inference;
+          const Graph g = device.lower(build_model(model, {batch, precision, c.mode, c.seq_len, unfused}), c.software);
           ModelRunResult r;
           r.model = model;
           r.instance = name;
-          r.cpu = cpu.device().spec.name;
+          r.device = device.name();
+          r.device_class = std::string(device.device_class());
+          if (const auto* cpu = dynamic_cast<const CpuDeviceModel*>(&device)) {
+            r.device = cpu->cpu().spec.name;
+            r.threads = cpu->threads();
+          }
+          r.devices = catalog.devices_per_target(name);
           r.precision = std::string(precision_name(precision));
           r.mode = c.mode == Mode::training ? "training" : "inference";
           r.batch = batch;
           r.seq_len = g.seq_len;
-          r.threads = std::min(threads, cpu.device().cores);
           r.kernels = static_cast<int>(g.kernels.size());
-          double seconds = 0, compute = 0, memory = 0, overhead = 0, peak_mac_seconds = 0;
+          r.gflop = g.flops() / 1e9;
+          const int64_t needed = footprint(g).total();
+          r.memory_gib_needed = double(needed) / kGiB;
+          r.memory_gib_available = double(device.memory_bytes()) / kGiB;
+          r.fits = needed <= device.memory_bytes();
+          if (auto p = catalog.has_instance(name) ? catalog.instance(name).latest_price() : std::nullopt)
+            r.price = PriceTag{p->usd_per_hour, p->date, p->source};
+          if (!r.fits) {
+            out.push_back(std::move(r));
+            continue;
+          }
+          double kernel_seconds = 0, compute = 0, memory = 0, overhead = 0, peak_mac_seconds = 0;
           for (const auto& k : g.kernels) {
-            const KernelCost& cost = cpu.cost(k, threads);
-            seconds += cost.total_s;
+            const DeviceKernelCost& cost = device.cost(k);
+            kernel_seconds += cost.total_s;
             overhead += cost.overhead_s;
             (cost.compute_s >= cost.memory_s ? compute : memory) += cost.total_s - cost.overhead_s;
-            if (k.is_matmul())
-              peak_mac_seconds += cost.effective_macs / (cpu.device().spec.macs_per_cycle(k.dtype) *
-                                              cpu.device().spec.matmul_freq_ghz(k.dtype) * 1e9 * r.threads);
+            if (k.is_matmul()) peak_mac_seconds += cost.effective_macs / device.peak_macs_per_s(k.dtype);
           }
+          const double seconds = device.graph_seconds(g);
+          // Host dispatch the device waits on (eager GPUs) counts as overhead; overlap between
+          // engines (Gaudi) makes the shares relative to the kernels' own times.
+          const double denominator = std::max(seconds, kernel_seconds);
+          overhead += std::max(0.0, seconds - kernel_seconds);
           r.latency_ms = seconds * 1e3;
-          r.throughput_per_s = batch / seconds;
-          r.gflop = g.flops() / 1e9;
+          r.throughput_per_s = r.devices * batch / seconds;
           r.utilization = peak_mac_seconds / seconds;
-          r.compute_bound_share = compute / seconds;
-          r.memory_bound_share = memory / seconds;
-          r.overhead_share = overhead / seconds;
-          if (auto p = catalog.instance(name).latest_price()) r.price = PriceTag{p->usd_per_hour, p->date, p->source};
+          r.compute_bound_share = compute / denominator;
+          r.memory_bound_share = memory / denominator;
+          r.overhead_share = overhead / denominator;
           out.push_back(std::move(r));
         }
-      }
   return out;
 }
 

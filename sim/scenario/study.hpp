@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/device.hpp"
 #include "reports/results.hpp"
 #include "sim/engine/json_input.hpp"
 #include "workloads/graph.hpp"
@@ -21,6 +22,7 @@ struct StudyConfig {
   Mode mode = Mode::inference;
   int64_t seq_len = 0;            // 0: each model's default
   std::optional<int> threads;     // default: every physical core of the instance
+  SoftwareSetup software;         // how the devices' software runs the graphs
 };
 
 // ResNet-50 and BERT-base, int8 and fp32 inference, batch 1 and 32, on c5.large, c6i.large,

@@ -165,7 +165,7 @@ TEST(Cli, KernelCommandReportsBreakdown) {
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["results"].size(), 2u);
-  EXPECT_EQ(j["results"][0]["bound"], "compute");
+  EXPECT_EQ(j["results"][0]["bound"], "cores");
   EXPECT_GT(j["results"][0]["time_us"].get<double>(), 0);
 }
 

@@ -16,6 +16,9 @@ struct ModelOptions {
   Precision precision = Precision::fp32;
   Mode mode = Mode::inference;
   int64_t seq_len = 0;  // 0: the model's default (sequence models only)
+  // Inference as eager frameworks run it: every layer its own kernel (batch norm not folded into
+  // the convolution, ReLU and residual add apart). Training graphs are always unfused.
+  bool unfused = false;
 };
 
 struct ModelInfo {

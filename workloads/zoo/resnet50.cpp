@@ -1,8 +1,10 @@
 // ResNet-50 v1.5 (He et al. 2016, with the stride on the 3x3 convolution of each downsampling
 // bottleneck as in torchvision and NVIDIA's v1.5), 224x224 RGB input, 1000 classes.
 // Inference: batch norm folded into the convolutions (bias), ReLU fused as a post-op, the
-// residual add + ReLU as one elementwise kernel, as oneDNN/OpenVINO run it.
-// Training: unfused conv -> batch norm -> ReLU, as frameworks train it.
+// residual add + ReLU as one elementwise kernel, as oneDNN/OpenVINO run it; or unfused, as eager
+// frameworks run it.
+// Training: unfused conv -> batch norm -> ReLU, as frameworks train it. Batch norm takes two
+// passes over its input: the batch statistics (a reduction), then the normalization.
 #include <fmt/format.h>
 
 #include "workloads/zoo/model_zoo.hpp"
@@ -16,6 +18,7 @@ class ResNetBuilder {
   explicit ResNetBuilder(const ModelOptions& o)
       : batch_(o.batch),
         training_(o.mode == Mode::training),
+        unfused_(training_ || o.unfused),
         conv_dtype_(matmul_dtype(o.precision)),
         // Quantized CNNs keep activations in u8 between layers; others in their precision.
         act_dtype_(o.precision == Precision::int8 ? DType::u8 : auxiliary_dtype(o.precision)) {}
@@ -24,11 +27,12 @@ class ResNetBuilder {
   int64_t conv(const std::string& name, int64_t c, int64_t hw, int64_t k, int64_t rs,
                int64_t stride, bool relu) {
     Conv2d shape{.n = batch_, .c = c, .h = hw, .w = hw, .k = k, .r = rs, .s = rs,
-                 .stride = stride, .pad = rs / 2, .groups = 1, .bias = !training_};
-    Kernel kernel{name, shape, conv_dtype_, Pass::forward, relu && !training_};
+                 .stride = stride, .pad = rs / 2, .groups = 1, .bias = !unfused_};
+    Kernel kernel{name, shape, conv_dtype_, Pass::forward, relu && !unfused_};
     graph_.kernels.push_back(kernel);
     const int64_t out = shape.out_h();
-    if (training_) {
+    if (unfused_) {
+      if (training_) push(name + ".bn_stats", Reduction{ReduceOp::mean, k, batch_ * out * out});
       push(name + ".bn", Norm{NormOp::batch_norm, batch_ * out * out, k});
       if (relu) push(name + ".relu", Elementwise{EltwiseOp::relu, batch_ * k * out * out});
     }
@@ -42,7 +46,7 @@ class ResNetBuilder {
     conv(name + ".conv3", width, out_hw, out_c, 1, 1, false);
     if (stride != 1 || in_c != out_c) conv(name + ".downsample", in_c, hw, out_c, 1, stride, false);
     const int64_t elements = batch_ * out_c * out_hw * out_hw;
-    if (training_) {
+    if (unfused_) {
       push(name + ".add", Elementwise{EltwiseOp::add, elements});
       push(name + ".relu", Elementwise{EltwiseOp::relu, elements});
     } else {
@@ -80,7 +84,7 @@ class ResNetBuilder {
   }
 
   int64_t batch_;
-  bool training_;
+  bool training_, unfused_;
   DType conv_dtype_, act_dtype_;
   Graph graph_;
 };
