@@ -185,8 +185,9 @@ double Kernel::max_operand_elements() const {
       [](const Collective& c) { return double(c.bytes); }}, shape);
 }
 
-int64_t Kernel::parameters() const {
-  if (pass != Pass::forward) return 0;
+int64_t Kernel::parameters() const { return pass == Pass::forward ? weight_count() : 0; }
+
+int64_t Kernel::weight_count() const {
   return std::visit(overloaded{
       [](const Gemm& g) -> int64_t { return g.b_is_weight ? g.k * g.n + (g.bias ? g.n : 0) : 0; },
       [](const Conv2d& c) -> int64_t {

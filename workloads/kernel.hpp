@@ -103,6 +103,7 @@ struct Kernel {
   // sizes fit in int64 before anything multiplies them as integers.
   double max_operand_elements() const;
   int64_t parameters() const;     // learned parameters this layer owns (forward kernels only)
+  int64_t weight_count() const;   // the same, whatever the pass (a wgrad produces this many gradients)
   int64_t result_bytes() const;   // the tensor the kernel writes (its output, or input gradient)
   bool is_matmul() const;         // GEMM or convolution
 

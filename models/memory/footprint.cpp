@@ -6,6 +6,22 @@
 
 namespace xpusim {
 
+namespace {
+
+// Results that take no memory of their own: ReLU and the residual add run in place (torchvision's
+// ResNet does both), layout copies are transient, and weight casts are counted with the weights.
+bool stored(const Kernel& k) {
+  const auto* e = std::get_if<Elementwise>(&k.shape);
+  if (!e) return true;
+  switch (e->op) {
+    case EltwiseOp::relu: case EltwiseOp::add: case EltwiseOp::add_relu: case EltwiseOp::copy: case EltwiseOp::cast:
+      return false;
+    default: return true;
+  }
+}
+
+}  // namespace
+
 Footprint footprint(const Graph& g) {
   Footprint f;
   const int64_t params = g.parameters();
@@ -16,7 +32,7 @@ Footprint footprint(const Graph& g) {
     // A kernel's operands and result, less the weights counted apart.
     const int64_t weights = k.parameters() * static_cast<int64_t>(dtype_bytes(k.dtype));
     largest_live = std::max(largest_live, k.bytes() - weights);
-    if (k.pass == Pass::forward) kept += k.result_bytes();
+    if (k.pass == Pass::forward && stored(k)) kept += k.result_bytes();
   }
   if (g.mode == Mode::training) {
     f.weights = params * (4 + (mixed ? 2 : 0));

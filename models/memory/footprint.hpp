@@ -2,8 +2,8 @@
 // What a model needs in device memory to run, against what the device has. Training keeps the
 // weights (fp32 masters, plus their half-precision copies under mixed precision), a gradient per
 // weight, the optimizer's state (momentum: one value per weight; Adam: two), every forward
-// result that backward reads (all of them, as frameworks keep them by default) and a workspace
-// for the largest kernel. Inference keeps the weights at the run's precision and, because layers
+// result that backward reads (all of them, as frameworks keep them by default, but for results
+// written in place: ReLU and residual adds) and a workspace for the largest kernel. Inference keeps the weights at the run's precision and, because layers
 // run one after another, only the largest input-and-output pair live at once.
 #include <cstdint>
 #include <string>

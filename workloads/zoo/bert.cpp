@@ -13,6 +13,10 @@ struct BertConfig {
   int64_t layers, hidden, heads;
 };
 constexpr int64_t kVocab = 30522, kPositions = 512, kTokenTypes = 2, kLabels = 2;
+// Phase 1 of NVIDIA's LAMB pre-training recipe: 7,038 steps of 65,536 sequences.
+constexpr double kPretrainingSequences = 7038.0 * 65536;
+constexpr const char* kPretrainingSource =
+    "phase 1 of NVIDIA's BERT pre-training (DeepLearningExamples, LAMB): 7,038 steps of 65,536 sequences";
 
 Graph build_bert(const BertConfig& cfg, const ModelOptions& o) {
   if (o.seq_len > kPositions)
@@ -61,12 +65,18 @@ const ModelRegistrar base("bert-base", ModelInfo{
     .description = "BERT-base uncased: 12 layers, hidden 768, 12 heads",
     .default_seq_len = 128,
     .optimizer = Optimizer::adam,
+    .training_batch = 32,
+    .training_samples = kPretrainingSequences,
+    .training_samples_source = kPretrainingSource,
     .build_forward = [](const ModelOptions& o) { return build_bert({12, 768, 12}, o); }});
 
 const ModelRegistrar large("bert-large", ModelInfo{
     .description = "BERT-large uncased: 24 layers, hidden 1024, 16 heads",
     .default_seq_len = 128,
     .optimizer = Optimizer::adam,
+    .training_batch = 32,
+    .training_samples = kPretrainingSequences,
+    .training_samples_source = kPretrainingSource,
     .build_forward = [](const ModelOptions& o) { return build_bert({24, 1024, 16}, o); }});
 
 }  // namespace

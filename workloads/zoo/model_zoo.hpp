@@ -25,6 +25,9 @@ struct ModelInfo {
   std::string description;
   int64_t default_seq_len = 0;  // 0 for models without a sequence dimension
   Optimizer optimizer = Optimizer::sgd_momentum;
+  int64_t training_batch = 32;  // per device, when `xpusim train` is not told
+  double training_samples = 0;  // a full training run, with where the figure comes from
+  std::string training_samples_source;
   // Builds the forward graph: fused as inference engines run it, or unfused for training.
   std::function<Graph(const ModelOptions&)> build_forward;
 };

@@ -93,6 +93,9 @@ const ModelRegistrar registrar("resnet50", ModelInfo{
     .description = "ResNet-50 v1.5, 224x224, ImageNet-1k",
     .default_seq_len = 0,
     .optimizer = Optimizer::sgd_momentum,
+    .training_batch = 256,
+    .training_samples = 90.0 * 1'281'167,
+    .training_samples_source = "90 epochs of ImageNet-1k's 1,281,167 images (the NVIDIA DeepLearningExamples schedule)",
     .build_forward = [](const ModelOptions& o) { return ResNetBuilder(o).build(); }});
 
 }  // namespace
