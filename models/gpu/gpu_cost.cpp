@@ -54,7 +54,10 @@ GemmView gemm_view(const Kernel& k) {
       [&](const Conv2d& c) {
         const double groups = double(c.groups), cg = double(c.c / c.groups), kg = double(c.k / c.groups);
         const double out_pixels = double(c.n) * c.out_h() * c.out_w(), taps = double(c.r) * c.s;
-        if (k.pass == Pass::backward_data) return GemmView{groups, double(c.n) * c.h * c.w, cg, kg * taps};
+        // Data gradient: each input position gathers from the taps that land on an output; with a
+        // stride only 1/stride^2 of them do (no MACs on the zeros a naive view would insert).
+        if (k.pass == Pass::backward_data)
+          return GemmView{groups, double(c.n) * c.h * c.w, cg, std::max(1.0, kg * taps / double(c.stride * c.stride))};
         if (k.pass == Pass::backward_weights) return GemmView{groups, kg, cg * taps, out_pixels};
         return GemmView{groups, out_pixels, kg, cg * taps};
       },

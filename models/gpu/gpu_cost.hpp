@@ -14,7 +14,8 @@
 
 namespace xpusim {
 
-// A matmul kernel in the implicit-GEMM view of its pass: batch x (M x N x K).
+// A matmul kernel in the implicit-GEMM view of its pass: batch x (M x N x K), with M x N x K its
+// MACs (a strided data gradient counts only the taps that meet an input).
 struct GemmView {
   double batch = 1, m = 0, n = 0, k = 0;
 };
