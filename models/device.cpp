@@ -1,5 +1,7 @@
 #include "models/device.hpp"
 
+#include <algorithm>
+
 namespace xpusim {
 
 std::string_view DeviceKernelCost::bound() const {
@@ -32,7 +34,7 @@ std::vector<double> Device::graph_timeline(const Graph& graph) {
 
 double Device::graph_seconds(const Graph& graph) {
   const auto ends = graph_timeline(graph);
-  return ends.empty() ? 0.0 : ends.back();
+  return ends.empty() ? 0.0 : *std::max_element(ends.begin(), ends.end());
 }
 
 }  // namespace xpusim

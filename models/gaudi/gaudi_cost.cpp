@@ -74,11 +74,12 @@ GaudiNode gaudi_node(const GaudiSpec& spec, const Kernel& k) {
     const GemmView v = gemm_view(k);
     n.engine = GaudiEngine::mme;
     const double tiles = v.batch * std::ceil(v.m / mme->rows) * std::ceil(v.n / mme->cols);
-    const double cycles = tiles * round_up(std::max(1.0, v.k), mme->k_granule);
+    const double cycles = std::ceil(tiles / mme->cores) * round_up(std::max(1.0, v.k), mme->k_granule);
     n.compute_s = cycles / (spec.mme_clock_ghz * 1e9 * spec.fitted.mme_efficiency);
     n.macs = k.macs();
-    n.executed_macs = cycles * mme->rows * mme->cols;
+    n.executed_macs = cycles * mme->macs_per_cycle();
     n.hbm_bytes = mme_traffic(spec, k);
+    n.result_bytes = double(k.result_bytes());
     const double bw = spec.hbm_bytes_per_s * spec.fitted.memory_efficiency;
     n.fill_s = std::min(n.hbm_bytes, double(spec.sram_bytes) / 2) / bw;
     return n;
@@ -96,14 +97,14 @@ DeviceKernelCost gaudi_kernel_cost(const GaudiSpec& spec, const Kernel& k) {
   DeviceKernelCost c;
   c.compute_unit = n.engine == GaudiEngine::mme ? "MME" : "TPC";
   c.memory_level = "HBM";
-  c.overhead_s = spec.fitted.op_overhead_us * 1e-6;
+  c.overhead_s = spec.node_overhead_us * 1e-6;
   c.compute_s = n.compute_s;
   c.memory_s = n.fill_s + n.memory_s(spec);
   c.total_s = c.overhead_s + n.busy_s(spec);
   c.effective_macs = n.executed_macs;
   if (n.engine == GaudiEngine::mme) {
     const MmeShape* mme = spec.mme_shape(k.dtype);
-    c.utilization = n.macs / (double(mme->rows) * mme->cols * spec.mme_clock_ghz * 1e9 * c.total_s);
+    c.utilization = n.macs / (mme->macs_per_cycle() * spec.mme_clock_ghz * 1e9 * c.total_s);
   }
   return c;
 }
@@ -133,25 +134,42 @@ std::vector<GaudiNode> compile_graph(const GaudiSpec& spec, const Graph& graph) 
 
 std::vector<double> schedule_timeline(const GaudiSpec& spec, const std::vector<GaudiNode>& nodes,
                                       std::size_t kernel_count) {
-  const double overhead = spec.fitted.op_overhead_us * 1e-6, slices = spec.fitted.slices;
-  std::vector<double> ends(kernel_count, 0.0);
-  auto finish = [&](const GaudiNode& n, double t) {
-    for (std::size_t k = 0; k < n.kernels; ++k) ends[n.first_kernel + k] = t;
-  };
-  double t = 0;
+  const double overhead = spec.node_overhead_us * 1e-6, half_sram = double(spec.sram_bytes) / 2;
+  std::vector<double> ends(kernel_count, 0.0), start(nodes.size(), 0.0), end(nodes.size(), 0.0);
+  double engine_free[2] = {0, 0}, all_done = 0;
+  // The chain: each node consumes the result of the last node before it that is on the chain.
+  // Weight gradients are off it: they read the gradient their layer's data gradient also reads
+  // (the chain before that data gradient), and only the optimizer waits for them.
+  std::ptrdiff_t chain = -1, weight_input = -1;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    const double busy = nodes[i].busy_s(spec);
-    if (nodes[i].engine == GaudiEngine::mme && i + 1 < nodes.size() && nodes[i + 1].engine == GaudiEngine::tpc) {
-      // A two-stage pipeline over `slices` slices: the MME finishes its last slice, the TPCs one
-      // slice after the longer stage.
-      const double next = nodes[i + 1].busy_s(spec);
-      finish(nodes[i], t + overhead + busy);
-      t += std::max(busy, next) + std::min(busy, next) / slices + 2 * overhead;
-      finish(nodes[i + 1], t);
-      ++i;
-    } else {
-      t += busy + overhead;
-      finish(nodes[i], t);
+    GaudiNode n = nodes[i];
+    const bool weight_gradient = n.pass == Pass::backward_weights;
+    const std::ptrdiff_t producer = weight_gradient ? weight_input : chain;
+    const int engine = n.engine == GaudiEngine::mme ? 0 : 1;
+    double ready = n.pass == Pass::update ? all_done : 0;
+    double slices = 1;
+    if (producer >= 0) {
+      const GaudiNode& p = nodes[producer];
+      ready = std::max(ready, end[producer]);
+      if (p.engine != n.engine && n.pass == p.pass && n.pass != Pass::update) {
+        // Pipelined through SRAM: this node starts on the producer's first slice and reads the
+        // producer's result from SRAM, not HBM.
+        const double result = p.engine == GaudiEngine::mme ? p.result_bytes : p.hbm_bytes / 2;
+        slices = std::max(2.0, std::ceil(result / half_sram));
+        n.hbm_bytes = std::max(0.0, n.hbm_bytes - result);
+        ready = start[producer] + (end[producer] - start[producer]) / slices;
+      }
+    }
+    start[i] = std::max(engine_free[engine], ready) + overhead;
+    end[i] = start[i] + n.busy_s(spec);
+    if (slices > 1) end[i] = std::max(end[i], end[producer] + n.busy_s(spec) / slices);
+    engine_free[engine] = end[i];
+    all_done = std::max(all_done, end[i]);
+    for (std::size_t k = 0; k < n.kernels; ++k) ends[n.first_kernel + k] = end[i];
+    if (!weight_gradient) {
+      const bool data_gradient = n.pass == Pass::backward_data && n.engine == GaudiEngine::mme;
+      weight_input = data_gradient ? chain : static_cast<std::ptrdiff_t>(i);
+      chain = static_cast<std::ptrdiff_t>(i);
     }
   }
   return ends;

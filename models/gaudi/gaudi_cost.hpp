@@ -9,8 +9,13 @@
 // the other. Other kernels run on the TPC cluster at its SIMD width and stream through HBM.
 //
 // The graph compiler fuses each run of element-wise kernels between MME nodes into one TPC node
-// (the intermediates never reach HBM; reductions, which need a whole pass, end a run), and
-// pipelines each MME node with the TPC node that follows it over `slices` slices.
+// (the intermediates never reach HBM; reductions, which need a whole pass, end a run). The two
+// engines then run the node list as a list scheduler would: each node waits for its engine and
+// for the node whose result it consumes (the chain of the pass; a weight gradient reads the
+// gradient its layer's data gradient reads, so it runs beside the chain, and the optimizer waits
+// for everything). A consumer on the other engine is pipelined with its producer: the result is
+// cut into slices of half the SRAM (two at least), the consumer starts on the first slice and
+// reads it from SRAM, not HBM, and ends no earlier than one of its slices after the producer.
 #include <string>
 #include <vector>
 
@@ -29,6 +34,7 @@ struct GaudiNode {
   double hbm_bytes = 0;  // streamed through HBM
   double fill_s = 0;     // first SRAM chunk's load, not overlapped (MME)
   double macs = 0, executed_macs = 0;
+  double result_bytes = 0;  // what an MME node writes (its TPC consumer reads it from SRAM)
   Pass pass = Pass::forward;
   std::size_t first_kernel = 0, kernels = 1;  // the graph's kernels this node runs
 
@@ -41,9 +47,8 @@ DeviceKernelCost gaudi_kernel_cost(const GaudiSpec& spec, const Kernel& kernel);
 
 // The graph as the compiler runs it: element-wise runs fused, in execution order.
 std::vector<GaudiNode> compile_graph(const GaudiSpec& spec, const Graph& graph);
-// Time of the compiled graph with each MME node pipelined with the TPC node after it, as the
-// finishing time of each of the graph's `kernel_count` kernels (a fused node's kernels finish
-// with it).
+// The schedule above as the finishing time of each of the graph's `kernel_count` kernels (a fused
+// node's kernels finish with it). Not monotone: a weight gradient may finish after later nodes.
 std::vector<double> schedule_timeline(const GaudiSpec& spec, const std::vector<GaudiNode>& nodes,
                                       std::size_t kernel_count);
 

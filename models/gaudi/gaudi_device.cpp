@@ -6,7 +6,7 @@ namespace xpusim {
 
 double GaudiDevice::peak_macs_per_s(DType t) const {
   const MmeShape* mme = spec_.mme_shape(t);
-  return mme ? double(mme->rows) * mme->cols * spec_.mme_clock_ghz * 1e9 : 0.0;
+  return mme ? mme->macs_per_cycle() * spec_.mme_clock_ghz * 1e9 : 0.0;
 }
 
 DeviceKernelCost GaudiDevice::evaluate(const Kernel& kernel) const { return gaudi_kernel_cost(spec_, kernel); }

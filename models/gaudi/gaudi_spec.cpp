@@ -14,7 +14,7 @@ std::shared_ptr<const DeviceSpec> parse_gaudi(const DeviceEntry& e) {
   const JsonView& v = e.entry;
   v.allow_only({"class", "description", "validated", "mme_clock_ghz", "tpc_clock_ghz", "mme", "tpc_count",
                 "tpc_lanes", "sram_mib", "sram_gbps", "memory_gib", "hbm_gbps", "dma_engines", "nic_ports",
-                "nic_port_gbps", "sources"});
+                "nic_port_gbps", "node_overhead_us", "sources"});
   auto s = std::make_shared<GaudiSpec>();
   s->name = e.name;
   s->device_class = "gaudi";
@@ -29,8 +29,9 @@ std::shared_ptr<const DeviceSpec> parse_gaudi(const DeviceEntry& e) {
   for (const auto& [key, dtype] : types) {
     auto shape = mme.find(key);
     if (!shape) continue;
-    shape->allow_only({"rows", "cols", "k_granule"});
-    s->mme[dtype] = {static_cast<int>(shape->at("rows").as_integer_in(1, 65536)),
+    shape->allow_only({"cores", "rows", "cols", "k_granule"});
+    s->mme[dtype] = {static_cast<int>(shape->at("cores").as_integer_in(1, 64)),
+                     static_cast<int>(shape->at("rows").as_integer_in(1, 65536)),
                      static_cast<int>(shape->at("cols").as_integer_in(1, 65536)),
                      static_cast<int>(shape->at("k_granule").as_integer_in(1, 65536))};
   }
@@ -48,6 +49,7 @@ std::shared_ptr<const DeviceSpec> parse_gaudi(const DeviceEntry& e) {
   s->dma_engines = static_cast<int>(v.at("dma_engines").as_integer_in(1, 1024));
   s->nic_ports = static_cast<int>(v.at("nic_ports").as_integer_in(0, 1024));
   s->nic_port_gbps = v.at("nic_port_gbps").as_number_in(0, 1e5);
+  s->node_overhead_us = v.at("node_overhead_us").as_number_in(0, 1e4);
   s->fitted = read_gaudi_fitted(e.fitted);
   if (auto src = v.find("sources")) {
     src->expect_object();
@@ -61,12 +63,12 @@ const DeviceClassRegistrar gaudi_class("gaudi", parse_gaudi);
 }  // namespace
 
 GaudiFitted read_gaudi_fitted(const JsonView& v) {
-  v.allow_only({"mme_efficiency", "memory_efficiency", "slices", "op_overhead_us"});
+  const auto gaudi = v.at("gaudi"), hbm = v.at("hbm");
+  gaudi.allow_only({"mme_efficiency"});
+  hbm.allow_only({"streaming_efficiency"});
   GaudiFitted f;
-  f.mme_efficiency = v.at("mme_efficiency").as_number_in(0.05, 1);
-  f.memory_efficiency = v.at("memory_efficiency").as_number_in(0.05, 1);
-  f.slices = v.at("slices").as_number_in(1, 1024);
-  f.op_overhead_us = v.at("op_overhead_us").as_number_in(0, 1e4);
+  f.mme_efficiency = gaudi.at("mme_efficiency").as_number_in(0.05, 1);
+  f.memory_efficiency = hbm.at("streaming_efficiency").as_number_in(0.05, 1);
   return f;
 }
 

@@ -11,18 +11,18 @@
 
 namespace xpusim {
 
-// Fitted parameters of the Gaudi class, shared by every Gaudi part.
+// Fitted parameters, shared by every Gaudi part.
 struct GaudiFitted {
   double mme_efficiency = 0.8;     // MME busy fraction on large, aligned GEMMs
-  double memory_efficiency = 0.85; // achieved fraction of HBM bandwidth by streaming engines
-  double slices = 4;               // how finely the compiler pipelines an MME op with its TPC consumers
-  double op_overhead_us = 5;       // per fused node: engine queue and synchronization
+  double memory_efficiency = 0.85; // achieved fraction of HBM bandwidth by streaming engines (all HBM devices)
 };
 
-// The MME for one operand type: an array of rows x cols MACs per cycle (the tile a GEMM's M and N
-// are cut into); K is consumed one step per cycle, padded to a multiple of `k_granule`.
+// The MME for one operand type: `cores` arrays of rows x cols MACs per cycle each. A GEMM's M x N
+// output is cut into rows x cols tiles, dealt to the cores in waves; a tile consumes K one step
+// per cycle, padded to a multiple of `k_granule`.
 struct MmeShape {
-  int rows = 0, cols = 0, k_granule = 1;
+  int cores = 1, rows = 0, cols = 0, k_granule = 1;
+  double macs_per_cycle() const { return double(cores) * rows * cols; }
 };
 
 struct GaudiSpec : DeviceSpec {
@@ -37,6 +37,7 @@ struct GaudiSpec : DeviceSpec {
   int dma_engines = 0;
   int nic_ports = 0;
   double nic_port_gbps = 0;
+  double node_overhead_us = 5;  // per compiled node: engine queue and synchronization
   GaudiFitted fitted;
 
   std::unique_ptr<Device> make_device() const override;
@@ -44,6 +45,7 @@ struct GaudiSpec : DeviceSpec {
   double tpc_lanes(DType t) const;
 };
 
+// Reads the "gaudi" and "hbm" blocks of the catalog's fitted parameters.
 GaudiFitted read_gaudi_fitted(const JsonView& fitted);
 
 }  // namespace xpusim
