@@ -21,7 +21,6 @@ DeviceCatalog DeviceCatalog::parse(const std::string& json, const std::string& f
     for (const auto& [param, unused] : params.raw().items())
       c.fitted_.push_back({cls, param, params.at(param).as_number()});
   }
-  static const nlohmann::json empty = nlohmann::json::object();
   const auto devices = root.at("devices");
   devices.expect_object();
   // Parts first, then what derives from them (MIG slices name their parent GPU).
@@ -36,10 +35,15 @@ DeviceCatalog DeviceCatalog::parse(const std::string& json, const std::string& f
         if (!p) cls.fail(DeviceClassRegistry::instance().unknown(cls.as_string(), "device class"));
         return p;
       }();
-      const JsonView class_fitted = fitted.find(cls.as_string()).value_or(JsonView(empty, file_name, "/fitted"));
-      c.specs_[name] = parser(DeviceEntry{entry, name, class_fitted, c});
+      c.specs_[name] = parser(DeviceEntry{entry, name, fitted, c});
     }
   return c;
+}
+
+double DeviceCatalog::fitted_value(const std::string& device_class, const std::string& name) const {
+  for (const auto& f : fitted_)
+    if (f.device_class == device_class && f.name == name) return f.value;
+  throw std::logic_error("the accelerator catalog has no fitted " + device_class + "." + name);
 }
 
 const DeviceCatalog& DeviceCatalog::builtin() {

@@ -27,8 +27,9 @@ class DeviceSpec {
 
 class DeviceCatalog;
 
-// What a class gets to build a spec: its entry, the name, the class's fitted parameters and the
-// catalog so far (a MIG slice reads its parent GPU).
+// What a class gets to build a spec: its entry, the name, the catalog's fitted parameters (by
+// class: "gpu", "gaudi", "hbm" shared by HBM devices, ...) and the catalog so far (a MIG slice
+// reads its parent GPU).
 struct DeviceEntry {
   const JsonView& entry;
   const std::string& name;
@@ -62,6 +63,8 @@ class DeviceCatalog {
   std::vector<std::string> names() const;
   std::string names_joined() const;
   const std::vector<FittedParameter>& fitted() const { return fitted_; }
+  // A fitted parameter by class and name; std::logic_error if the catalog lacks it.
+  double fitted_value(const std::string& device_class, const std::string& name) const;
   const std::string& fitted_about() const { return fitted_about_; }
 
  private:

@@ -12,6 +12,7 @@ namespace xpusim {
 
 namespace {
 constexpr double kGiB = 1024.0 * 1024 * 1024;
+}  // namespace
 
 std::string csv_escape(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -19,6 +20,7 @@ std::string csv_escape(const std::string& s) {
   for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
+
 std::string csv_line(const std::vector<std::string>& cells) {
   std::string out;
   for (std::size_t i = 0; i < cells.size(); ++i) {
@@ -27,9 +29,10 @@ std::string csv_line(const std::vector<std::string>& cells) {
   }
   return out + "\n";
 }
+
 std::string num(double v) { return fmt::format("{}", round_significant(v)); }
+
 std::string fixed(double v, int decimals) { return fmt::format("{:.{}f}", v, decimals); }
-}  // namespace
 
 double round_significant(double value, int digits) {
   if (value == 0 || !std::isfinite(value)) return value;

@@ -17,6 +17,12 @@ inline constexpr const char* kReportSchema = "xpusim.report/1";
 // Rounds to `digits` significant digits: reports stay readable and stable across compilers.
 double round_significant(double value, int digits = 6);
 
+// CSV cells and lines (RFC 4180 quoting), and number formats shared by every writer.
+std::string csv_escape(const std::string& s);
+std::string csv_line(const std::vector<std::string>& cells);
+std::string num(double v);                   // 6 significant digits
+std::string fixed(double v, int decimals);
+
 nlohmann::json to_json(const ModelRunResult& r);
 nlohmann::json to_json(const KernelRunResult& r);
 nlohmann::json to_json(const CalibrationReport& r);

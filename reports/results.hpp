@@ -55,4 +55,37 @@ struct CalibrationReport {
   double measured_model_ms = 0, predicted_model_ms = 0;
 };
 
+// One data-parallel training configuration: a step, its throughput, and what training costs.
+struct TrainingRunResult {
+  std::string model, instance, device, precision;
+  int nodes = 1, devices = 1;
+  int64_t batch_per_device = 1, seq_len = 0;
+  bool fits = true;
+  double memory_gib_needed = 0, memory_gib_available = 0;
+  double step_ms = 0, compute_ms = 0, communication_ms = 0, exposed_communication_ms = 0;
+  double throughput_per_s = 0, single_device_throughput_per_s = 0, scaling_efficiency = 1;
+  double input_limit_per_s = 0;  // 0: input not modeled
+  bool input_bound = false;
+  double samples = 0;            // to train
+  std::optional<PriceTag> price; // of one server
+  double hours_to_train = 0, usd_to_train = 0;
+  std::string baseline;          // empty: none asked
+  std::optional<double> usd_saved_vs_baseline, saving_pct_vs_baseline;
+};
+
+// A published measurement against the model's prediction (`xpusim validate`).
+struct ValidationResultRow {
+  std::string id, hardware, workload, precision, metric, unit, device_class, setup;
+  double measured = 0, predicted = 0, error_pct = 0, tolerance_pct = 0;
+  bool within = true;
+};
+
+struct ValidationSummary {
+  std::vector<ValidationResultRow> rows;
+  std::vector<std::string> not_covered;
+  double accelerator_median_abs_error_pct = 0, accelerator_worst_abs_error_pct = 0, cpu_worst_abs_error_pct = 0;
+  std::vector<std::pair<std::string, double>> fitted;  // "class.name" -> value
+  std::string fitted_about;
+};
+
 }  // namespace xpusim

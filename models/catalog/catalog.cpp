@@ -7,6 +7,7 @@
 #include "models/cpu/cpu_device.hpp"
 #include "models/device_catalog.hpp"
 #include "models/cpu/host_profile.hpp"
+#include "sim/engine/dates.hpp"
 #include "sim/engine/json_input.hpp"
 
 namespace xpusim {
@@ -121,13 +122,6 @@ AcceleratorSet read_accelerators(const JsonView& v, const std::map<std::string, 
   return a;
 }
 
-bool is_date(const std::string& d) {
-  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (d[i] < '0' || d[i] > '9') return false;
-  const int month = std::stoi(d.substr(5, 2)), day = std::stoi(d.substr(8, 2));
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
 
 }  // namespace
 
@@ -146,6 +140,7 @@ std::optional<Price> InstanceType::price_on(const std::string& date) const {
 Catalog Catalog::parse(const std::string& cpus_json, const std::string& cpus_name,
                        const std::string& instances_json, const std::string& instances_name) {
   Catalog c;
+  c.devices_ = &DeviceCatalog::builtin();
   const auto cpus_doc = parse_json_text(cpus_json, cpus_name);
   JsonView cpus(cpus_doc, cpus_name);
   cpus.allow_only({"schema", "cpus"});
@@ -191,7 +186,7 @@ Catalog Catalog::parse(const std::string& cpus_json, const std::string& cpus_nam
     for (const auto& p : v.at("prices").items()) {
       p.allow_only({"usd_per_hour", "date", "source"});
       const auto date = p.at("date");
-      if (!is_date(date.as_string())) date.fail("expected a date YYYY-MM-DD, found \"" + date.as_string() + "\"");
+      if (!is_iso_date(date.as_string())) date.fail("expected a date YYYY-MM-DD, found \"" + date.as_string() + "\"");
       t.prices.push_back({p.at("usd_per_hour").as_positive_number(), date.as_string(), p.at("source").as_string()});
     }
     std::stable_sort(t.prices.begin(), t.prices.end(),
@@ -256,17 +251,23 @@ const CpuSpec& Catalog::cpu_of(const InstanceType& t) const {
 }
 
 bool Catalog::has_target(const std::string& name) const {
-  return has_instance(name) || DeviceCatalog::builtin().find(name) != nullptr;
+  return has_instance(name) || devices_->find(name) != nullptr;
 }
 
 std::string Catalog::target_names_joined() const {
-  return instance_names_joined() + "; devices: " + DeviceCatalog::builtin().names_joined();
+  return instance_names_joined() + "; devices: " + devices_->names_joined();
+}
+
+Catalog Catalog::with_devices(const DeviceCatalog& devices) const {
+  Catalog c = *this;
+  c.devices_ = &devices;
+  return c;
 }
 
 std::unique_ptr<Device> Catalog::make_device(const std::string& target, int threads) const {
-  if (!has_instance(target)) return DeviceCatalog::builtin().get(target).make_device();
+  if (!has_instance(target)) return devices_->get(target).make_device();
   const InstanceType& t = instance(target);
-  if (t.accelerators) return DeviceCatalog::builtin().get(t.accelerators->device).make_device();
+  if (t.accelerators) return devices_->get(t.accelerators->device).make_device();
   const int64_t memory = static_cast<int64_t>(t.memory_gib * 1024 * 1024 * 1024);
   return std::make_unique<CpuDeviceModel>(target, device(target), memory, threads);
 }

@@ -10,6 +10,7 @@
 #include "models/cpu/cpu_cost.hpp"
 #include "models/cpu/cpu_spec.hpp"
 #include "models/device.hpp"
+#include "models/device_catalog.hpp"
 
 namespace xpusim {
 
@@ -82,6 +83,10 @@ class Catalog {
   int devices_per_target(const std::string& target) const;
   const Fabric& fabric(const std::string& name) const;
   const NetworkKind& network(const std::string& name) const;
+  // The accelerator parts devices are made from (the built-in ones unless replaced, as
+  // `xpusim validate --fit` does with trial parameters).
+  const DeviceCatalog& devices() const { return *devices_; }
+  Catalog with_devices(const DeviceCatalog& devices) const;
   // "host" is this machine, from its measured profile (models/cpu/host_profile.hpp) on first use.
   const InstanceType& instance(const std::string& name) const;
   const CpuSpec& cpu_of(const InstanceType& instance) const;
@@ -93,6 +98,7 @@ class Catalog {
   std::map<std::string, InstanceType> instances_;
   std::map<std::string, Fabric> fabrics_;
   std::map<std::string, NetworkKind> networks_;
+  const DeviceCatalog* devices_ = nullptr;
   mutable std::optional<CpuSpec> host_spec_;
   mutable std::optional<InstanceType> host_instance_;
 };

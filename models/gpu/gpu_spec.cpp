@@ -78,12 +78,14 @@ const DeviceClassRegistrar mig_class("mig", parse_mig);
 }  // namespace
 
 GpuFitted read_gpu_fitted(const JsonView& v) {
-  v.allow_only({"tensor_efficiency", "simt_efficiency", "memory_efficiency", "op_overhead_us"});
+  const auto gpu = v.at("gpu"), hbm = v.at("hbm");
+  gpu.allow_only({"tensor_efficiency", "simt_efficiency", "op_overhead_us"});
+  hbm.allow_only({"streaming_efficiency"});
   GpuFitted f;
-  f.tensor_efficiency = v.at("tensor_efficiency").as_number_in(0.05, 1);
-  f.simt_efficiency = v.at("simt_efficiency").as_number_in(0.05, 1);
-  f.memory_efficiency = v.at("memory_efficiency").as_number_in(0.05, 1);
-  f.op_overhead_us = v.at("op_overhead_us").as_number_in(0, 1e4);
+  f.tensor_efficiency = gpu.at("tensor_efficiency").as_number_in(0.05, 1);
+  f.simt_efficiency = gpu.at("simt_efficiency").as_number_in(0.05, 1);
+  f.memory_efficiency = hbm.at("streaming_efficiency").as_number_in(0.05, 1);
+  f.op_overhead_us = gpu.at("op_overhead_us").as_number_in(0, 1e4);
   return f;
 }
 

@@ -39,7 +39,7 @@ struct GpuSpec : DeviceSpec {
   double tensor_rate(DType t) const;
 };
 
-// Reads the fitted block of the "gpu" class.
+// Reads the "gpu" and "hbm" blocks of the catalog's fitted parameters.
 GpuFitted read_gpu_fitted(const JsonView& fitted);
 
 }  // namespace xpusim

@@ -44,5 +44,7 @@ Action add_replay_command(CLI::App& app);
 Action add_schedule_command(CLI::App& app);
 Action add_synth_command(CLI::App& app);
 Action add_host_command(CLI::App& app);
+Action add_train_command(CLI::App& app);
+Action add_validate_command(CLI::App& app);
 
 }  // namespace xpusim::cli

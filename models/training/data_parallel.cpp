@@ -1,0 +1,144 @@
+#include "models/training/data_parallel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "models/network/collectives.hpp"
+#include "workloads/zoo/model_zoo.hpp"
+
+namespace xpusim {
+
+namespace {
+
+// Gradients are all-reduced in fp32, as DDP and Horovod keep them under mixed precision.
+constexpr double kGradientBytes = 4;
+
+struct Bucket {
+  double ready_s = 0, bytes = 0;
+};
+
+// Buckets in the order backward fills them: a layer's gradient is ready when its weight-gradient
+// kernel finishes.
+std::vector<Bucket> fill_buckets(const Graph& g, const std::vector<double>& ends, const GradientBuckets& policy) {
+  std::vector<Bucket> out;
+  Bucket open;
+  for (std::size_t i = 0; i < g.kernels.size(); ++i) {
+    const Kernel& k = g.kernels[i];
+    if (k.pass != Pass::backward_weights || k.weight_count() == 0) continue;
+    open.bytes += kGradientBytes * double(k.weight_count());
+    open.ready_s = std::max(open.ready_s, ends[i]);
+    if (open.bytes >= policy.bytes) {
+      out.push_back(open);
+      open = {};
+    }
+  }
+  if (open.bytes > 0) out.push_back(open);
+  return out;
+}
+
+CollectiveTopology topology(const Catalog& catalog, const InstanceType& t, int devices_per_node, int nodes) {
+  CollectiveTopology topo;
+  topo.devices_per_node = devices_per_node;
+  topo.nodes = nodes;
+  if (devices_per_node > 1) {
+    const Fabric& f = catalog.fabric(t.accelerators->fabric);
+    topo.fabric_bytes_per_s = f.device_bytes_per_s * f.efficiency;
+    topo.fabric_step_s = f.step_latency_s;
+  }
+  if (nodes > 1) {
+    if (t.network.empty()) throw std::invalid_argument("instance \"" + t.name + "\" has no network to other servers");
+    const NetworkKind& n = catalog.network(t.network);
+    topo.network_bytes_per_s = t.network_gbps * 1e9 / 8 * n.efficiency;
+    topo.network_latency_s = n.latency_s;
+  }
+  return topo;
+}
+
+}  // namespace
+
+GradientBuckets GradientBuckets::ddp() { return {"ddp", 25.0 * 1024 * 1024, 0}; }
+// Horovod's defaults: a 64 MiB fusion buffer, negotiated every 5 ms.
+GradientBuckets GradientBuckets::horovod() { return {"horovod", 64.0 * 1024 * 1024, 0.005}; }
+
+double loader_samples_per_s_per_worker(const DeviceCatalog& devices) {
+  return devices.fitted_value("host", "loader_samples_per_s_per_worker");
+}
+
+TrainingResult simulate_training(const Catalog& catalog, const TrainingConfig& c) {
+  if (c.nodes < 1) throw std::invalid_argument("nodes must be at least 1");
+  const bool instance = catalog.has_instance(c.instance);
+  const InstanceType* t = instance ? &catalog.instance(c.instance) : nullptr;
+  const int available = catalog.devices_per_target(c.instance);
+  const int per_node = c.devices_per_node > 0 ? c.devices_per_node : available;
+  if (per_node > available)
+    throw std::invalid_argument(fmt::format("{} has {} device(s), not {}", c.instance, available, per_node));
+  if ((per_node > 1 || c.nodes > 1) && !(t && t->accelerators))
+    throw std::invalid_argument("several devices need an accelerator instance, not \"" + c.instance + "\"");
+
+  auto device = catalog.make_device(c.instance);
+  if (!device->supports(c.precision))
+    throw std::invalid_argument(fmt::format("{} cannot run {}", device->name(), precision_name(c.precision)));
+  const Graph g = device->lower(
+      build_model(c.model, {c.batch_per_device, c.precision, Mode::training, c.seq_len, true}), c.software);
+
+  TrainingResult r;
+  r.device = device->name();
+  r.devices_per_node = per_node;
+  r.devices = per_node * c.nodes;
+  r.kernels = static_cast<int>(g.kernels.size());
+  r.memory = footprint(g);
+  r.memory_available = device->memory_bytes();
+  r.fits = r.memory.total() <= r.memory_available;
+  if (!r.fits) return r;
+
+  const std::vector<double> ends = device->graph_timeline(g);
+  // A device may finish kernels out of graph order (Gaudi's weight gradients run beside the chain).
+  double backward_end = 0;
+  for (std::size_t i = 0; i < g.kernels.size(); ++i)
+    if (g.kernels[i].pass != Pass::update) backward_end = std::max(backward_end, ends[i]);
+  r.compute_s = *std::max_element(ends.begin(), ends.end());
+  const double optimizer = r.compute_s - backward_end;
+
+  // Bucketed all-reduces, one at a time, each as soon as its bucket is full (and its cycle comes).
+  double comm_end = 0;
+  if (r.devices > 1) {
+    const CollectiveTopology topo = topology(catalog, *t, per_node, c.nodes);
+    for (const Bucket& b : fill_buckets(g, ends, c.buckets)) {
+      double start = std::max(b.ready_s, comm_end);
+      if (c.buckets.cycle_s > 0) start = std::ceil(start / c.buckets.cycle_s) * c.buckets.cycle_s;
+      const double seconds = all_reduce_seconds(topo, b.bytes);
+      r.communication_s += seconds;
+      r.gradient_bytes += b.bytes;
+      comm_end = start + seconds;
+    }
+  }
+  r.step_s = std::max(backward_end, comm_end) + optimizer;
+  r.exposed_communication_s = r.step_s - r.compute_s;
+
+  const double node_rate = per_node * c.batch_per_device / r.step_s;
+  double node_throughput = node_rate;
+  if (c.loader_workers_per_device > 0) {
+    // One worker process per hardware thread at most.
+    const int workers = std::min(c.loader_workers_per_device * per_node, t ? t->vcpus : c.loader_workers_per_device);
+    r.input_limit_per_s = workers * loader_samples_per_s_per_worker(catalog.devices());
+    r.input_bound = r.input_limit_per_s < node_rate;
+    node_throughput = std::min(node_rate, r.input_limit_per_s);
+  }
+  r.throughput_per_s = c.nodes * node_throughput;
+
+  if (r.devices == 1) {
+    r.single_device_throughput_per_s = r.throughput_per_s;
+  } else {
+    TrainingConfig one = c;
+    one.nodes = 1;
+    one.devices_per_node = 1;
+    r.single_device_throughput_per_s = simulate_training(catalog, one).throughput_per_s;
+  }
+  r.scaling_efficiency = r.throughput_per_s / (r.devices * r.single_device_throughput_per_s);
+  return r;
+}
+
+}  // namespace xpusim
