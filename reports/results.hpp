@@ -67,6 +67,9 @@ struct TrainingRunResult {
   double input_limit_per_s = 0;  // 0: input not modeled
   bool input_bound = false;
   double samples = 0;            // to train
+  std::string samples_source;    // where that figure comes from
+  std::string gradient_exchange; // bucket policy
+  int loader_workers_per_device = 0;  // 0: input not modeled
   std::optional<PriceTag> price; // of one server
   double hours_to_train = 0, usd_to_train = 0;
   std::string baseline;          // empty: none asked

@@ -1,5 +1,7 @@
 #include "reports/training_report.hpp"
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "models/memory/footprint.hpp"
@@ -78,14 +80,15 @@ std::string training_results_table(const std::vector<TrainingRunResult>& rows) {
                "scaling", "$/hour", "hours", "$ to train", "vs baseline"});
   std::string notes;
   for (const auto& r : rows) {
-    const std::string instance = r.nodes > 1 ? r.instance : r.instance;
+    const std::string& instance = r.instance;
     if (!r.fits) {
       t.add_row({r.model, instance, std::to_string(r.nodes), std::to_string(r.devices), r.precision,
                  std::to_string(r.batch_per_device), "does not fit", "-", "-", "-", "-", "-", "-", "-", "-"});
       notes += fmt::format("{} on {} does not fit: {}\n", r.model, r.instance, unfit_message(r));
       continue;
     }
-    const std::string saving = r.saving_pct_vs_baseline ? fmt::format("{:+.1f}%", -*r.saving_pct_vs_baseline) : "-";
+    const std::string saving = r.instance == r.baseline ? "baseline"
+                               : r.saving_pct_vs_baseline ? fmt::format("{:+.1f}%", -*r.saving_pct_vs_baseline) : "-";
     t.add_row({r.model, instance, std::to_string(r.nodes), std::to_string(r.devices), r.precision,
                std::to_string(r.batch_per_device), fixed(r.step_ms, 1), fixed(r.communication_ms, 1),
                fixed(r.exposed_communication_ms, 1), fixed(r.throughput_per_s, 0), fixed(100 * r.scaling_efficiency, 1) + "%",
@@ -96,10 +99,19 @@ std::string training_results_table(const std::vector<TrainingRunResult>& rows) {
                            r.instance, r.input_limit_per_s);
   }
   std::string out = t.render();
-  if (!rows.empty() && rows.front().samples > 0)
-    out += fmt::format("\ntime and cost to train {:.0f} samples; \"vs baseline\": cost relative to {}\n",
-                       rows.front().samples, rows.front().baseline.empty() ? "(no baseline)" : rows.front().baseline);
-  if (!rows.empty() && rows.front().price) out += fmt::format("prices of {}\n", rows.front().price->date);
+  if (rows.empty()) return out;
+  // The assumptions every figure above rests on.
+  const TrainingRunResult& f = rows.front();
+  out += fmt::format("\ntime and cost to train {:.0f} samples ({}); \"vs baseline\": cost relative to {}\n", f.samples,
+                     f.samples_source, f.baseline.empty() ? "(no baseline)" : f.baseline);
+  out += fmt::format("gradients all-reduced in {} buckets overlapped with backward; input pipeline {}\n",
+                     f.gradient_exchange, f.loader_workers_per_device > 0
+                         ? fmt::format("{} host loader workers per device", f.loader_workers_per_device)
+                         : std::string("not modeled (synthetic data or on-device decoding)"));
+  std::set<std::string> priced;
+  for (const auto& r : rows)
+    if (r.price && priced.insert(r.instance).second)
+      out += fmt::format("{}: ${:.4g}/hour on {} ({})\n", r.instance, r.price->usd_per_hour, r.price->date, r.price->source);
   return out + notes;
 }
 

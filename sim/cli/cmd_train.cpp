@@ -23,7 +23,7 @@ struct TrainFlags {
   std::vector<std::string> instances;
   std::vector<int> nodes{1};
   int devices = 0, loader_workers = 0;
-  int64_t batch = 0, seq_len = 0;
+  int64_t batch = 0, global_batch = 0, seq_len = 0;
   double samples = 0;
   bool nchw = false;
   OutputOptions output;
@@ -37,6 +37,14 @@ TrainingRunResult run_one(const Catalog& catalog, const TrainFlags& f, const std
   const auto device = catalog.make_device(instance);
   c.precision = f.precision.empty() ? device->default_training_precision() : *parse_precision(f.precision);
   c.batch_per_device = f.batch > 0 ? f.batch : info.training_batch;
+  if (f.global_batch > 0) {
+    // The same job on more devices: the global batch is split evenly, or not at all.
+    const int64_t devices = int64_t(f.devices > 0 ? f.devices : catalog.devices_per_target(instance)) * nodes;
+    if (f.global_batch % devices != 0)
+      throw InputError("--global-batch", "", fmt::format("{} samples do not split evenly over the {} devices of {} x {}",
+                                                         f.global_batch, devices, nodes, instance));
+    c.batch_per_device = f.global_batch / devices;
+  }
   c.seq_len = f.seq_len;
   c.nodes = nodes;
   c.devices_per_node = f.devices;
@@ -71,6 +79,9 @@ TrainingRunResult run_one(const Catalog& catalog, const TrainFlags& f, const std
   r.input_limit_per_s = t.input_limit_per_s;
   r.input_bound = t.input_bound;
   r.samples = f.samples > 0 ? f.samples : info.training_samples;
+  r.samples_source = f.samples > 0 ? "--samples" : info.training_samples_source;
+  r.gradient_exchange = f.buckets == "horovod" ? "Horovod (64 MiB, 5 ms cycle)" : "DDP (25 MiB)";
+  r.loader_workers_per_device = f.loader_workers;
   if (catalog.has_instance(instance)) {
     const InstanceType& it = catalog.instance(instance);
     if (auto p = f.price_date.empty() ? it.latest_price() : it.price_on(f.price_date))
@@ -99,6 +110,8 @@ Action add_train_command(CLI::App& app) {
   cmd->add_option("--precision", f->precision, "bf16, fp16, tf32, fp32 (default: what each device trains best in: "
                   "bf16 on Gaudi, fp16 mixed on V100/A100)");
   cmd->add_option("--batch", f->batch, "samples per device per step (default: 256 for resnet50, 32 for BERT)");
+  cmd->add_option("--global-batch", f->global_batch, "samples per step for the whole job, split evenly over its "
+                  "devices (instead of --batch)");
   cmd->add_option("--seq-len", f->seq_len, "sequence length of BERT (default 128)");
   cmd->add_option("--samples", f->samples, "samples to train (default: the model's full training run)");
   cmd->add_option("--price-date", f->price_date, "prices in effect on this date, YYYY-MM-DD (default: the latest)");
@@ -119,7 +132,13 @@ Action add_train_command(CLI::App& app) {
     for (int n : f->nodes)
       if (n < 1 || n > 100000) throw InputError("--nodes", "", fmt::format("must be in [1, 100000], found {}", n));
     if (f->devices < 0) throw InputError("--devices", "", "must be a positive integer");
+    for (const auto& i : f->instances)
+      if (f->devices > catalog.devices_per_target(i))
+        throw InputError("--devices", "", fmt::format("{} has {} device(s), not {}", i, catalog.devices_per_target(i), f->devices));
     if (f->batch < 0 || f->batch > kMaxBatch) throw InputError("--batch", "", fmt::format("must be in [1, {}]", kMaxBatch));
+    if (f->global_batch < 0 || f->global_batch > kMaxBatch)
+      throw InputError("--global-batch", "", fmt::format("must be in [1, {}]", kMaxBatch));
+    if (f->batch > 0 && f->global_batch > 0) throw InputError("--global-batch", "", "give --batch or --global-batch, not both");
     if (f->seq_len < 0) throw InputError("--seq-len", "", "must be a positive integer");
     if (!(f->samples >= 0) || !std::isfinite(f->samples)) throw InputError("--samples", "", "must be a positive number");
     if (f->loader_workers < 0 || f->loader_workers > 4096) throw InputError("--loader-workers", "", "must be in [0, 4096]");
@@ -155,7 +174,8 @@ Action add_train_command(CLI::App& app) {
         {"model", f->model}, {"instances", f->instances}, {"nodes", f->nodes},
         {"devices_per_node", f->devices > 0 ? nlohmann::json(f->devices) : nlohmann::json("all")},
         {"precision", f->precision.empty() ? nlohmann::json("each device's default") : nlohmann::json(f->precision)},
-        {"batch_per_device", f->batch > 0 ? f->batch : info.training_batch},
+        {"batch_per_device", f->global_batch > 0 ? nlohmann::json("global batch split") : nlohmann::json(f->batch > 0 ? f->batch : info.training_batch)},
+        {"global_batch", f->global_batch > 0 ? nlohmann::json(f->global_batch) : nlohmann::json()},
         {"seq_len", info.default_seq_len ? (f->seq_len ? f->seq_len : info.default_seq_len) : 0},
         {"samples", f->samples > 0 ? f->samples : info.training_samples},
         {"samples_source", f->samples > 0 ? "--samples" : info.training_samples_source},

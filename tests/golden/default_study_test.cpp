@@ -1,6 +1,7 @@
-// The default study's report against tests/golden/default_study.json: structure exact, numbers
-// within 1e-6 relative. The host rows come from a committed host profile (a Zen 5 machine's), so
-// they are the same on every machine; two runs must be byte-identical.
+// Reports against their golden files in tests/golden: structure exact, numbers within 1e-6
+// relative, and two runs byte-identical. The default study (default_study.json) takes its host
+// rows from a committed host profile (a Zen 5 machine's), so they are the same on every machine;
+// the training comparison (train_resnet50.json) involves no host at all.
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -11,9 +12,9 @@
 namespace {
 const std::string kGolden = std::string(XPUSIM_SOURCE_DIR) + "/tests/golden/";
 
-std::string run_default_study() {
+std::string run_xpusim(const std::string& args) {
   std::string out;
-  const std::string cmd = std::string(XPUSIM_BINARY) + " model --json --host-profile " + kGolden + "host_profile_zen5.json";
+  const std::string cmd = std::string(XPUSIM_BINARY) + " " + args;
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf;
   while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
@@ -40,6 +41,14 @@ void expect_close(const nlohmann::json& got, const nlohmann::json& want, const s
 }
 }  // namespace
 
+std::string run_default_study() {
+  return run_xpusim("model --json --host-profile " + kGolden + "host_profile_zen5.json");
+}
+
+// DL1 against p4d and p3dn, one and two servers, at the older p4d price.
+const std::string kTrainArgs = "train --model resnet50 --instance dl1.24xlarge,p4d.24xlarge,p3dn.24xlarge --nodes 1,2 "
+                               "--baseline p4d.24xlarge --price-date 2023-02-27 --json";
+
 TEST(Golden, DefaultStudyIsDeterministicAndMatchesGolden) {
   const std::string first = run_default_study(), second = run_default_study();
   EXPECT_EQ(first, second) << "two runs of the default study differ";
@@ -51,5 +60,18 @@ TEST(Golden, DefaultStudyIsDeterministicAndMatchesGolden) {
   int host_rows = 0;
   for (const auto& r : report["results"]) host_rows += r["instance"] == "host";
   EXPECT_EQ(host_rows, 8);  // 2 models x 2 precisions x 2 batches
+  expect_close(report["results"], golden["results"], "/results");
+}
+
+TEST(Golden, TrainingComparisonIsDeterministicAndMatchesGolden) {
+  const std::string first = run_xpusim(kTrainArgs), second = run_xpusim(kTrainArgs);
+  EXPECT_EQ(first, second) << "two runs of the training comparison differ";
+  const auto report = nlohmann::json::parse(first);
+  std::ifstream in(kGolden + "train_resnet50.json");
+  ASSERT_TRUE(in);
+  const auto golden = nlohmann::json::parse(in);
+  EXPECT_EQ(report["schema"], golden["schema"]);
+  ASSERT_EQ(report["results"].size(), 6u);
+  expect_close(report["config"], golden["config"], "/config");
   expect_close(report["results"], golden["results"], "/results");
 }

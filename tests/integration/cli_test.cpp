@@ -246,3 +246,51 @@ TEST(Cli, ScheduleReportsAreDeterministic) {
     EXPECT_GT(r["fleet_cost_usd"].get<double>(), 0);  // V100 has a price
   }
 }
+
+TEST(Cli, TrainRejectsImpossibleJobsNamingTheFlag) {
+  expect_input_error("train --model resnet50 --instance gaudi9", "--instance: unknown instance \"gaudi9\"");
+  expect_input_error("train --model resnet50 --instance dl1.24xlarge --precision tf32", "--precision: gaudi1 (dl1.24xlarge) cannot train in tf32");
+  expect_input_error("train --model resnet50 --instance dl1.24xlarge --nodes 0", "--nodes: must be in [1, 100000]");
+  expect_input_error("train --model resnet50 --instance p3.2xlarge --devices 2", "--devices: p3.2xlarge has 1 device(s), not 2");
+  expect_input_error("train --model resnet50 --instance dl1.24xlarge --global-batch 1001",
+                     "--global-batch: 1001 samples do not split evenly over the 8 devices");
+  expect_input_error("train --model resnet50 --instance p4d.24xlarge --baseline dl1.24xlarge", "--baseline: \"dl1.24xlarge\" is not one of --instance");
+  expect_input_error("train --model resnet50 --instance p4d.24xlarge --price-date 2023-13-01", "--price-date: expected YYYY-MM-DD");
+  expect_input_error("train --model resnet99 --instance p4d.24xlarge", "--model: unknown model");
+}
+
+TEST(Cli, TrainReportsWhatDoesNotFit) {
+  CliRun r = run("train --model bert-large --instance p3.2xlarge --batch 256 --seq-len 512 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out)["results"][0];
+  EXPECT_FALSE(j["fits"].get<bool>());
+  EXPECT_GT(j["memory_gib_needed"].get<double>(), j["memory_gib_available"].get<double>());
+  CliRun text = run("train --model bert-large --instance p3.2xlarge --batch 256 --seq-len 512");
+  EXPECT_NE(text.out.find("does not fit: needs"), std::string::npos) << text.out;
+}
+
+TEST(Cli, ModelAndKernelReachAcceleratorsThroughTheDeviceInterface) {
+  CliRun m = run("model --model resnet50 --instance dl1.24xlarge,p4d.24xlarge --precision bf16 --batch 64 --json");
+  ASSERT_EQ(m.code, 0) << m.err;
+  const auto rows = nlohmann::json::parse(m.out)["results"];
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["device_class"], "gaudi");
+  EXPECT_EQ(rows[1]["device_class"], "gpu");
+  CliRun k = run("kernel --op gemm --shape m=4096,n=4096,k=4096 --instance gaudi1,a100-40gb-mig-1g.5gb --precision bf16 --json");
+  ASSERT_EQ(k.code, 0) << k.err;
+  const auto ks = nlohmann::json::parse(k.out)["results"];
+  ASSERT_EQ(ks.size(), 2u);
+  EXPECT_EQ(ks[0]["bound"], "MME");
+  EXPECT_EQ(ks[1]["bound"], "tensor cores");
+}
+
+TEST(Cli, ValidateListsEveryCoveredMeasurementAndTheFittedParameters) {
+  XPUSIM_REQUIRE_SHARED_DATA();
+  CliRun r = run("validate --json --calibration " + std::string(XPUSIM_SHARED_DIR) + "/reference/calibration.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out)["results"];
+  EXPECT_GE(j["measurements"].size(), 11u);
+  EXPECT_GE(j["fitted_parameters"].size(), 6u);
+  EXPECT_LE(j["accelerator_worst_abs_error_pct"].get<double>(), 15);
+  expect_input_error("validate --calibration /nonexistent/calibration.json", "--calibration: /nonexistent/calibration.json: no such file");
+}

@@ -1,11 +1,13 @@
 // Validation against published measurements on real hardware (shared/reference/calibration.json
 // and the c5/c6i study in the Foundation issue). Tolerances are stated with each test.
+#include <cmath>
 #include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "sim/scenario/study.hpp"
+#include "sim/scenario/validation.hpp"
 
 using namespace xpusim;
 
@@ -42,4 +44,22 @@ TEST(Published, TwoSocketXeon8380ResNet50Int8Offline) {
   // Offline scenario: large batches keep every core busy.
   const double simulated = throughput("2s-xeon-8380", Precision::int8, 128);
   EXPECT_NEAR(simulated / published, 1.0, 0.20) << "simulated " << simulated << " vs " << published;
+}
+
+// `xpusim validate`'s acceptance: every Gaudi and GPU measurement of calibration.json within
+// +-15% (median within 8%), every CPU one within +-20%, with the fitted parameters of the catalog.
+TEST(Published, EveryAcceleratorMeasurementWithinFifteenPercent) {
+  const std::string file = std::string(XPUSIM_SHARED_DIR) + "/reference/calibration.json";
+  std::ifstream in(file);
+  if (!in) GTEST_SKIP() << "shared/reference/calibration.json not found beside the checkout";
+  const ValidationReport r = run_validation(Catalog::builtin(), nlohmann::json::parse(in), file);
+  int accelerators = 0;
+  for (const auto& row : r.rows) {
+    EXPECT_LE(std::abs(row.error()), row.tolerance) << row.id << ": measured " << row.measured << ", predicted "
+                                                  << row.predicted;
+    accelerators += row.device_class != "cpu";
+  }
+  EXPECT_GE(accelerators, 10);  // Gaudi1 1 and 8 cards, V100 and A100 training and inference
+  EXPECT_LE(r.accelerator_median_abs_error, 0.08);
+  EXPECT_LE(r.cpu_worst_abs_error, 0.20);
 }

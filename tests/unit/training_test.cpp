@@ -1,0 +1,165 @@
+// Memory footprint arithmetic, the analytic all-reduce against the nccl-tests bus-bandwidth
+// formulas, and the data-parallel step's bookkeeping: one device has no communication, what is
+// exposed is what the step waits for, scaling never beats linear.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "models/memory/footprint.hpp"
+#include "models/network/collectives.hpp"
+#include "models/training/data_parallel.hpp"
+#include "workloads/training.hpp"
+#include "workloads/zoo/model_zoo.hpp"
+
+namespace xpusim {
+namespace {
+
+TEST(Footprint, TrainingKeepsWeightsGradientsOptimizerAndActivations) {
+  // One 1024 x 1024 layer on a batch of 64, mixed precision, SGD with momentum.
+  Graph forward;
+  forward.precision = Precision::bf16;
+  forward.kernels.push_back(Kernel{"fc", Gemm{.batch = 1, .m = 64, .n = 1024, .k = 1024, .b_is_weight = true, .bias = false},
+                                   DType::bf16});
+  forward.kernels.push_back(Kernel{"gelu", Elementwise{EltwiseOp::gelu, 64 * 1024}, DType::bf16});
+  const Graph g = expand_training(forward, Optimizer::sgd_momentum);
+  const Footprint f = footprint(g);
+  const int64_t p = 1024 * 1024;
+  EXPECT_EQ(f.weights, p * (4 + 2));   // fp32 masters and their bf16 copies
+  EXPECT_EQ(f.gradients, p * 4);
+  EXPECT_EQ(f.optimizer_state, p * 4);  // one momentum per weight
+  EXPECT_EQ(f.activations, 2 * (64 * 1024) * 2);  // both forward results, bf16
+  EXPECT_EQ(f.total(), f.weights + f.gradients + f.optimizer_state + f.activations + f.workspace);
+  // Adam keeps two moments.
+  EXPECT_EQ(footprint(expand_training(forward, Optimizer::adam)).optimizer_state, p * 8);
+}
+
+TEST(Footprint, InferenceKeepsWeightsAndTheLargestLivePair) {
+  Graph g;
+  g.precision = Precision::int8;
+  g.kernels.push_back(Kernel{"fc", Gemm{.batch = 1, .m = 8, .n = 4096, .k = 4096, .b_is_weight = true, .bias = false},
+                             DType::s8});
+  const Footprint f = footprint(g);
+  EXPECT_EQ(f.weights, 4096 * 4096);  // one byte each
+  EXPECT_EQ(f.gradients + f.optimizer_state, 0);
+  EXPECT_EQ(f.activations, 8 * 4096 * 2);  // input and output
+}
+
+TEST(Footprint, FitMessageNamesBothSizes) {
+  EXPECT_EQ(fit_message(int64_t(41) << 30, int64_t(16) << 30), "needs 41.0 GiB, has 16.0 GiB");
+}
+
+TEST(Collectives, LargeRingAllReduceMovesTwiceTheBufferOverBusBandwidth) {
+  CollectiveTopology t;
+  t.devices_per_node = 8;
+  t.fabric_bytes_per_s = 100e9;
+  t.fabric_step_s = 0;
+  const double bytes = 1e9;
+  // nccl-tests: busbw = algbw x 2(n-1)/n.
+  EXPECT_NEAR(all_reduce_seconds(t, bytes), 2.0 * 7 / 8 * bytes / 100e9, 1e-12);
+}
+
+TEST(Collectives, SmallAllReduceIsItsLatencyTerms) {
+  CollectiveTopology t;
+  t.devices_per_node = 8;
+  t.fabric_bytes_per_s = 100e9;
+  t.fabric_step_s = 5e-6;
+  t.nodes = 4;
+  t.network_bytes_per_s = 12.5e9;
+  t.network_latency_s = 20e-6;
+  // Reduce-scatter and all-gather: 2 x 7 steps inside; ring of 4 servers: 2 x 3 steps between.
+  EXPECT_NEAR(all_reduce_seconds(t, 8), 2 * 7 * 5e-6 + 2 * 3 * 20e-6, 2e-9);  // 8 bytes: about a nanosecond
+  EXPECT_EQ(all_reduce_seconds(t, 0), 0);
+  t.devices_per_node = 1;
+  t.nodes = 1;
+  EXPECT_EQ(all_reduce_seconds(t, 1e9), 0);  // nobody to talk to
+}
+
+TEST(DataParallel, OneDeviceHasNoCommunicationAndScalingIsAtMostLinear) {
+  const Catalog& catalog = Catalog::builtin();
+  TrainingConfig c;
+  c.model = "resnet50";
+  c.instance = "p4d.24xlarge";
+  c.precision = Precision::fp16;
+  c.batch_per_device = 64;
+  c.devices_per_node = 1;
+  const TrainingResult one = simulate_training(catalog, c);
+  EXPECT_EQ(one.communication_s, 0);
+  EXPECT_DOUBLE_EQ(one.step_s, one.compute_s);
+  EXPECT_NEAR(one.throughput_per_s, 64 / one.step_s, 1e-9);
+
+  c.devices_per_node = 8;
+  c.nodes = 2;
+  const TrainingResult many = simulate_training(catalog, c);
+  EXPECT_EQ(many.devices, 16);
+  EXPECT_GT(many.communication_s, 0);
+  EXPECT_GE(many.exposed_communication_s, 0);
+  EXPECT_LE(many.exposed_communication_s, many.communication_s + 1e-12);
+  EXPECT_NEAR(many.step_s, many.compute_s + many.exposed_communication_s, 1e-12);
+  EXPECT_LE(many.throughput_per_s, 16 * one.throughput_per_s * (1 + 1e-12));
+  EXPECT_NEAR(many.scaling_efficiency, many.throughput_per_s / (16 * many.single_device_throughput_per_s), 1e-12);
+  // Every gradient is exchanged: ResNet-50's 25.6 M weights in fp32.
+  EXPECT_NEAR(many.gradient_bytes, 4.0 * 25.557e6, 0.01 * 4 * 25.557e6);
+}
+
+TEST(DataParallel, SlowerNetworkExposesMoreCommunication) {
+  const Catalog& catalog = Catalog::builtin();
+  TrainingConfig c;
+  c.model = "bert-large";
+  c.instance = "p3dn.24xlarge";
+  c.precision = Precision::fp16;
+  c.batch_per_device = 8;
+  c.nodes = 1;
+  const TrainingResult inside = simulate_training(catalog, c);
+  c.nodes = 4;
+  const TrainingResult across = simulate_training(catalog, c);
+  EXPECT_GT(across.communication_s, inside.communication_s);
+  EXPECT_GE(across.exposed_communication_s, inside.exposed_communication_s);
+  EXPECT_LE(across.scaling_efficiency, inside.scaling_efficiency);
+}
+
+TEST(DataParallel, InputPipelineBoundsThroughput) {
+  const Catalog& catalog = Catalog::builtin();
+  TrainingConfig c;
+  c.model = "resnet50";
+  c.instance = "p4d.24xlarge";
+  c.precision = Precision::fp16;
+  c.batch_per_device = 256;
+  c.loader_workers_per_device = 1;  // 8 workers for 8 A100s: far too few
+  const TrainingResult r = simulate_training(catalog, c);
+  EXPECT_TRUE(r.input_bound);
+  EXPECT_NEAR(r.throughput_per_s, 8 * loader_samples_per_s_per_worker(catalog.devices()), 1e-9);
+}
+
+TEST(DataParallel, ImpossibleConfigurationsAreRejected) {
+  const Catalog& catalog = Catalog::builtin();
+  TrainingConfig c;
+  c.model = "resnet50";
+  c.instance = "p3.2xlarge";
+  c.precision = Precision::fp16;
+  c.devices_per_node = 2;  // p3.2xlarge has one V100
+  EXPECT_THROW(simulate_training(catalog, c), std::invalid_argument);
+  c.devices_per_node = 0;
+  c.nodes = 0;
+  EXPECT_THROW(simulate_training(catalog, c), std::invalid_argument);
+  c.nodes = 1;
+  c.instance = "dl1.24xlarge";
+  c.precision = Precision::tf32;  // Gaudi has no TF32
+  EXPECT_THROW(simulate_training(catalog, c), std::invalid_argument);
+}
+
+TEST(DataParallel, ConfigurationThatDoesNotFitSaysSo) {
+  const Catalog& catalog = Catalog::builtin();
+  TrainingConfig c;
+  c.model = "bert-large";
+  c.instance = "p3.2xlarge";  // 16 GB
+  c.precision = Precision::fp16;
+  c.batch_per_device = 256;
+  c.seq_len = 512;
+  const TrainingResult r = simulate_training(catalog, c);
+  EXPECT_FALSE(r.fits);
+  EXPECT_GT(r.memory.total(), r.memory_available);
+  EXPECT_EQ(r.throughput_per_s, 0);
+}
+
+}  // namespace
+}  // namespace xpusim
