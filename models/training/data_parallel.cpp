@@ -67,7 +67,29 @@ double loader_samples_per_s_per_worker(const DeviceCatalog& devices) {
   return devices.fitted_value("host", "loader_samples_per_s_per_worker");
 }
 
+TrainingSimulator::TrainingSimulator(const Catalog& catalog) : catalog_(catalog) {}
+
+const TrainingResult& TrainingSimulator::simulate(const TrainingConfig& c) {
+  const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", c.model, c.instance, int(c.precision),
+                                      c.batch_per_device, c.seq_len, c.nodes, c.devices_per_node,
+                                      c.software.channels_last, c.buckets.name, c.buckets.bytes, c.buckets.cycle_s,
+                                      c.loader_workers_per_device);
+  if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+  return memo_.emplace(key, run(c)).first->second;
+}
+
+Device& TrainingSimulator::device(const std::string& target) {
+  auto& d = devices_[target];
+  if (!d) d = catalog_.make_device(target);
+  return *d;
+}
+
 TrainingResult simulate_training(const Catalog& catalog, const TrainingConfig& c) {
+  return TrainingSimulator(catalog).simulate(c);
+}
+
+TrainingResult TrainingSimulator::run(const TrainingConfig& c) {
+  const Catalog& catalog = catalog_;
   if (c.nodes < 1) throw std::invalid_argument("nodes must be at least 1");
   const bool instance = catalog.has_instance(c.instance);
   const InstanceType* t = instance ? &catalog.instance(c.instance) : nullptr;
@@ -78,7 +100,7 @@ TrainingResult simulate_training(const Catalog& catalog, const TrainingConfig& c
   if ((per_node > 1 || c.nodes > 1) && !(t && t->accelerators))
     throw std::invalid_argument("several devices need an accelerator instance, not \"" + c.instance + "\"");
 
-  auto device = catalog.make_device(c.instance);
+  Device* device = &this->device(c.instance);
   if (!device->supports(c.precision))
     throw std::invalid_argument(fmt::format("{} cannot run {}", device->name(), precision_name(c.precision)));
   const Graph g = device->lower(
@@ -118,25 +140,20 @@ TrainingResult simulate_training(const Catalog& catalog, const TrainingConfig& c
   r.step_s = std::max(backward_end, comm_end) + optimizer;
   r.exposed_communication_s = r.step_s - r.compute_s;
 
-  const double node_rate = per_node * c.batch_per_device / r.step_s;
-  double node_throughput = node_rate;
-  if (c.loader_workers_per_device > 0) {
-    // One worker process per hardware thread at most.
-    const int workers = std::min(c.loader_workers_per_device * per_node, t ? t->vcpus : c.loader_workers_per_device);
-    r.input_limit_per_s = workers * loader_samples_per_s_per_worker(catalog.devices());
-    r.input_bound = r.input_limit_per_s < node_rate;
-    node_throughput = std::min(node_rate, r.input_limit_per_s);
-  }
-  r.throughput_per_s = c.nodes * node_throughput;
-
-  if (r.devices == 1) {
-    r.single_device_throughput_per_s = r.throughput_per_s;
-  } else {
-    TrainingConfig one = c;
-    one.nodes = 1;
-    one.devices_per_node = 1;
-    r.single_device_throughput_per_s = simulate_training(catalog, one).throughput_per_s;
-  }
+  // What `devices` devices of one server deliver when the data loaders (one worker process per
+  // hardware thread at most) keep up or not.
+  auto node_throughput = [&](int devices, double step_s, double* limit) {
+    const double rate = devices * c.batch_per_device / step_s;
+    if (c.loader_workers_per_device == 0) return rate;
+    const int workers = std::min(c.loader_workers_per_device * devices, t ? t->vcpus : c.loader_workers_per_device * devices);
+    *limit = workers * loader_samples_per_s_per_worker(catalog.devices());
+    return std::min(rate, *limit);
+  };
+  r.throughput_per_s = c.nodes * node_throughput(per_node, r.step_s, &r.input_limit_per_s);
+  r.input_bound = c.loader_workers_per_device > 0 && r.input_limit_per_s < per_node * c.batch_per_device / r.step_s;
+  // One device alone: the same graph with nothing to exchange.
+  double single_limit = 0;
+  r.single_device_throughput_per_s = node_throughput(1, r.compute_s, &single_limit);
   r.scaling_efficiency = r.throughput_per_s / (r.devices * r.single_device_throughput_per_s);
   return r;
 }

@@ -8,6 +8,8 @@
 // their network, overlapped with the rest of backward. The optimizer runs when backward and the
 // last all-reduce are done. Where the samples are decoded on the host by data-loader workers
 // (the PyTorch DataLoader), a server cannot train faster than its workers deliver.
+#include <map>
+#include <memory>
 #include <string>
 
 #include "models/catalog/catalog.hpp"
@@ -57,8 +59,26 @@ struct TrainingResult {
   bool fits = true;
 };
 
-// Throws std::invalid_argument for a configuration that cannot be built (unknown names, a
-// precision the device cannot run, more devices than the instance has).
+// Simulates training configurations on one catalog, remembering each answer and each device it
+// built (so a configuration asked again is a lookup, and another batch on the same device reuses
+// the device's memoized kernel costs). Throws std::invalid_argument for a configuration that
+// cannot be built (unknown names, a precision the device cannot run, more devices than the
+// instance has).
+class TrainingSimulator {
+ public:
+  explicit TrainingSimulator(const Catalog& catalog);
+  const TrainingResult& simulate(const TrainingConfig& config);
+
+ private:
+  TrainingResult run(const TrainingConfig& config);
+  Device& device(const std::string& target);
+
+  const Catalog& catalog_;
+  std::map<std::string, std::unique_ptr<Device>> devices_;
+  std::map<std::string, TrainingResult> memo_;
+};
+
+// One configuration, cold.
 TrainingResult simulate_training(const Catalog& catalog, const TrainingConfig& config);
 
 // The data-loader rate of one worker (a fitted parameter, samples/s).

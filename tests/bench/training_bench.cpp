@@ -1,0 +1,38 @@
+// Cost of simulating one data-parallel training step. Targets (issue: accelerators): ResNet-50 on
+// dl1.24xlarge (8 Gaudi, batch 256 each) and BERT-large seq 512 on p4d.24xlarge (8 A100) each
+// <= 50 ms cold (graph built, lowered, every kernel costed, scheduled, all-reduces timed) and
+// <= 50 us memoized (the same configuration asked again of one simulator, as a planner's sweep
+// or the scheduler does).
+#include <benchmark/benchmark.h>
+
+#include "models/training/data_parallel.hpp"
+
+using namespace xpusim;
+
+namespace {
+TrainingConfig step(const char* model, const char* instance, Precision p, int64_t batch, int64_t seq_len) {
+  TrainingConfig c;
+  c.model = model;
+  c.instance = instance;
+  c.precision = p;
+  c.batch_per_device = batch;
+  c.seq_len = seq_len;
+  return c;
+}
+const TrainingConfig kResNetOnDl1 = step("resnet50", "dl1.24xlarge", Precision::bf16, 256, 0);
+const TrainingConfig kBertOnP4d = step("bert-large", "p4d.24xlarge", Precision::fp16, 8, 512);
+}  // namespace
+
+static void BM_TrainingStepCold(benchmark::State& state, const TrainingConfig* c) {
+  for (auto _ : state) benchmark::DoNotOptimize(simulate_training(Catalog::builtin(), *c).step_s);
+}
+BENCHMARK_CAPTURE(BM_TrainingStepCold, resnet50_dl1, &kResNetOnDl1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_TrainingStepCold, bert_large_s512_p4d, &kBertOnP4d)->Unit(benchmark::kMillisecond);
+
+static void BM_TrainingStepMemoized(benchmark::State& state, const TrainingConfig* c) {
+  TrainingSimulator sim(Catalog::builtin());
+  sim.simulate(*c);
+  for (auto _ : state) benchmark::DoNotOptimize(sim.simulate(*c).step_s);
+}
+BENCHMARK_CAPTURE(BM_TrainingStepMemoized, resnet50_dl1, &kResNetOnDl1)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_TrainingStepMemoized, bert_large_s512_p4d, &kBertOnP4d)->Unit(benchmark::kMicrosecond);
