@@ -132,45 +132,61 @@ std::vector<GaudiNode> compile_graph(const GaudiSpec& spec, const Graph& graph) 
   return nodes;
 }
 
-std::vector<double> schedule_timeline(const GaudiSpec& spec, const std::vector<GaudiNode>& nodes,
-                                      std::size_t kernel_count) {
-  const double overhead = spec.node_overhead_us * 1e-6, half_sram = double(spec.sram_bytes) / 2;
-  std::vector<double> ends(kernel_count, 0.0), start(nodes.size(), 0.0), end(nodes.size(), 0.0);
-  double engine_free[2] = {0, 0}, all_done = 0;
+std::vector<PlannedNode> plan_schedule(const GaudiSpec& spec, const std::vector<GaudiNode>& nodes) {
+  const double half_sram = double(spec.sram_bytes) / 2;
+  std::vector<PlannedNode> plan(nodes.size());
   // The chain: each node consumes the result of the last node before it that is on the chain.
   // Weight gradients are off it: they read the gradient their layer's data gradient also reads
   // (the chain before that data gradient), and only the optimizer waits for them.
   std::ptrdiff_t chain = -1, weight_input = -1;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     GaudiNode n = nodes[i];
+    PlannedNode& p = plan[i];
     const bool weight_gradient = n.pass == Pass::backward_weights;
-    const std::ptrdiff_t producer = weight_gradient ? weight_input : chain;
-    const int engine = n.engine == GaudiEngine::mme ? 0 : 1;
-    double ready = n.pass == Pass::update ? all_done : 0;
-    double slices = 1;
-    if (producer >= 0) {
-      const GaudiNode& p = nodes[producer];
-      ready = std::max(ready, end[producer]);
-      if (p.engine != n.engine && n.pass == p.pass && n.pass != Pass::update) {
+    p.engine = n.engine;
+    p.producer = weight_gradient ? weight_input : chain;
+    p.after_all = n.pass == Pass::update;
+    if (p.producer >= 0) {
+      const GaudiNode& q = nodes[p.producer];
+      if (q.engine != n.engine && n.pass == q.pass && n.pass != Pass::update) {
         // Pipelined through SRAM: this node starts on the producer's first slice and reads the
         // producer's result from SRAM, not HBM.
-        const double result = p.engine == GaudiEngine::mme ? p.result_bytes : p.hbm_bytes / 2;
-        slices = std::max(2.0, std::ceil(result / half_sram));
+        const double result = q.engine == GaudiEngine::mme ? q.result_bytes : q.hbm_bytes / 2;
+        p.slices = std::max(2.0, std::ceil(result / half_sram));
         n.hbm_bytes = std::max(0.0, n.hbm_bytes - result);
-        ready = start[producer] + (end[producer] - start[producer]) / slices;
       }
     }
-    start[i] = std::max(engine_free[engine], ready) + overhead;
-    end[i] = start[i] + n.busy_s(spec);
-    if (slices > 1) end[i] = std::max(end[i], end[producer] + n.busy_s(spec) / slices);
-    engine_free[engine] = end[i];
-    all_done = std::max(all_done, end[i]);
-    for (std::size_t k = 0; k < n.kernels; ++k) ends[n.first_kernel + k] = end[i];
+    p.compute_s = n.compute_s;
+    p.fill_s = n.fill_s;
+    p.hbm_bytes = n.hbm_bytes;
+    p.busy_s = n.busy_s(spec);
     if (!weight_gradient) {
       const bool data_gradient = n.pass == Pass::backward_data && n.engine == GaudiEngine::mme;
       weight_input = data_gradient ? chain : static_cast<std::ptrdiff_t>(i);
       chain = static_cast<std::ptrdiff_t>(i);
     }
+  }
+  return plan;
+}
+
+std::vector<double> schedule_timeline(const GaudiSpec& spec, const std::vector<GaudiNode>& nodes,
+                                      std::size_t kernel_count) {
+  const double overhead = spec.node_overhead_us * 1e-6;
+  const std::vector<PlannedNode> plan = plan_schedule(spec, nodes);
+  std::vector<double> ends(kernel_count, 0.0), start(nodes.size(), 0.0), end(nodes.size(), 0.0);
+  double engine_free[2] = {0, 0}, all_done = 0;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    const PlannedNode& p = plan[i];
+    const int engine = p.engine == GaudiEngine::mme ? 0 : 1;
+    double ready = p.after_all ? all_done : 0;
+    if (p.producer >= 0)
+      ready = std::max(ready, p.slices > 1 ? start[p.producer] + plan[p.producer].busy_s / p.slices : end[p.producer]);
+    start[i] = std::max(engine_free[engine], ready) + overhead;
+    end[i] = start[i] + p.busy_s;
+    if (p.slices > 1) end[i] = std::max(end[i], end[p.producer] + p.busy_s / p.slices);
+    engine_free[engine] = end[i];
+    all_done = std::max(all_done, end[i]);
+    for (std::size_t k = 0; k < nodes[i].kernels; ++k) ends[nodes[i].first_kernel + k] = end[i];
   }
   return ends;
 }

@@ -47,6 +47,17 @@ DeviceKernelCost gaudi_kernel_cost(const GaudiSpec& spec, const Kernel& kernel);
 
 // The graph as the compiler runs it: element-wise runs fused, in execution order.
 std::vector<GaudiNode> compile_graph(const GaudiSpec& spec, const Graph& graph);
+// A compiled node as the two engines run it: what it waits for and what it costs once started.
+struct PlannedNode {
+  GaudiEngine engine = GaudiEngine::tpc;
+  std::ptrdiff_t producer = -1;  // node whose result it consumes (-1: none)
+  bool after_all = false;        // waits for every node before it (the optimizer)
+  double slices = 1;             // > 1: pipelined with its producer over this many SRAM slices
+  double compute_s = 0, fill_s = 0, hbm_bytes = 0;  // HBM bytes less what it reads from SRAM
+  double busy_s = 0;             // fill + max(compute, HBM time), alone on the chip
+};
+std::vector<PlannedNode> plan_schedule(const GaudiSpec& spec, const std::vector<GaudiNode>& nodes);
+
 // The schedule above as the finishing time of each of the graph's `kernel_count` kernels (a fused
 // node's kernels finish with it). Not monotone: a weight gradient may finish after later nodes.
 std::vector<double> schedule_timeline(const GaudiSpec& spec, const std::vector<GaudiNode>& nodes,

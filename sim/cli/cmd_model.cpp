@@ -2,6 +2,8 @@
 
 #include "models/catalog/catalog.hpp"
 #include "models/cpu/cpu_tlm.hpp"
+#include "models/gaudi/gaudi_device.hpp"
+#include "models/gaudi/gaudi_tlm.hpp"
 #include "reports/report_writer.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/engine/input_error.hpp"
@@ -49,8 +51,19 @@ void write_trace(const StudyConfig& c, const std::string& path) {
   if (c.models.size() != 1 || c.precisions.size() != 1 || c.batches.size() != 1 || c.instances.size() != 1)
     throw InputError("--trace", "", "needs exactly one model, precision, batch and instance");
   const Graph g = build_model(c.models[0], {c.batches[0], c.precisions[0], c.mode, c.seq_len});
-  const CpuDevice device = Catalog::builtin().device(c.instances[0]);
+  const Catalog& catalog = Catalog::builtin();
   TraceWriter trace;
+  const auto accelerator = catalog.make_device(c.instances[0]);
+  if (const auto* gaudi = dynamic_cast<const GaudiDevice*>(accelerator.get())) {
+    const auto result = simulate_graph_on_gaudi(gaudi->spec(), gaudi->lower(g, c.software), &trace, 1);
+    write_output_file("--trace", path, trace.to_json().dump() + "\n");
+    std::fprintf(stderr, "trace: %s (%zu events, simulated %.3f ms)\n", path.c_str(), trace.event_count(),
+                 result.total_s * 1e3);
+    return;
+  }
+  if (accelerator->device_class() != "cpu")
+    throw InputError("--trace", "", "the SystemC model exists for CPU and Gaudi instances only");
+  const CpuDevice device = catalog.device(c.instances[0]);
   auto result = simulate_graph_on_cpu(device, g, c.threads.value_or(device.cores), &trace, 1);
   for (const auto& k : result.kernels)
     trace.complete(1, 0, g.kernels[k.index].name, k.start_s, k.end_s - k.start_s,
