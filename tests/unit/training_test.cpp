@@ -74,13 +74,18 @@ TEST(Collectives, SmallAllReduceIsItsLatencyTerms) {
   EXPECT_EQ(all_reduce_seconds(t, 1e9), 0);  // nobody to talk to
 }
 
+TrainingConfig config(const char* model, const char* instance, Precision p, int64_t batch) {
+  TrainingConfig c;
+  c.model = model;
+  c.instance = instance;
+  c.precision = p;
+  c.batch_per_device = batch;
+  return c;
+}
+
 TEST(DataParallel, OneDeviceHasNoCommunicationAndScalingIsAtMostLinear) {
   const Catalog& catalog = Catalog::builtin();
-  TrainingConfig c;
-  c.model = "resnet50";
-  c.instance = "p4d.24xlarge";
-  c.precision = Precision::fp16;
-  c.batch_per_device = 64;
+  TrainingConfig c = config("resnet50", "p4d.24xlarge", Precision::fp16, 64);
   c.devices_per_node = 1;
   const TrainingResult one = simulate_training(catalog, c);
   EXPECT_EQ(one.communication_s, 0);
@@ -103,11 +108,7 @@ TEST(DataParallel, OneDeviceHasNoCommunicationAndScalingIsAtMostLinear) {
 
 TEST(DataParallel, SlowerNetworkExposesMoreCommunication) {
   const Catalog& catalog = Catalog::builtin();
-  TrainingConfig c;
-  c.model = "bert-large";
-  c.instance = "p3dn.24xlarge";
-  c.precision = Precision::fp16;
-  c.batch_per_device = 8;
+  TrainingConfig c = config("bert-large", "p3dn.24xlarge", Precision::fp16, 8);
   c.nodes = 1;
   const TrainingResult inside = simulate_training(catalog, c);
   c.nodes = 4;
@@ -119,11 +120,7 @@ TEST(DataParallel, SlowerNetworkExposesMoreCommunication) {
 
 TEST(DataParallel, InputPipelineBoundsThroughput) {
   const Catalog& catalog = Catalog::builtin();
-  TrainingConfig c;
-  c.model = "resnet50";
-  c.instance = "p4d.24xlarge";
-  c.precision = Precision::fp16;
-  c.batch_per_device = 256;
+  TrainingConfig c = config("resnet50", "p4d.24xlarge", Precision::fp16, 256);
   c.loader_workers_per_device = 1;  // 8 workers for 8 A100s: far too few
   const TrainingResult r = simulate_training(catalog, c);
   EXPECT_TRUE(r.input_bound);
@@ -132,10 +129,7 @@ TEST(DataParallel, InputPipelineBoundsThroughput) {
 
 TEST(DataParallel, ImpossibleConfigurationsAreRejected) {
   const Catalog& catalog = Catalog::builtin();
-  TrainingConfig c;
-  c.model = "resnet50";
-  c.instance = "p3.2xlarge";
-  c.precision = Precision::fp16;
+  TrainingConfig c = config("resnet50", "p3.2xlarge", Precision::fp16, 1);
   c.devices_per_node = 2;  // p3.2xlarge has one V100
   EXPECT_THROW(simulate_training(catalog, c), std::invalid_argument);
   c.devices_per_node = 0;
@@ -149,11 +143,7 @@ TEST(DataParallel, ImpossibleConfigurationsAreRejected) {
 
 TEST(DataParallel, ConfigurationThatDoesNotFitSaysSo) {
   const Catalog& catalog = Catalog::builtin();
-  TrainingConfig c;
-  c.model = "bert-large";
-  c.instance = "p3.2xlarge";  // 16 GB
-  c.precision = Precision::fp16;
-  c.batch_per_device = 256;
+  TrainingConfig c = config("bert-large", "p3.2xlarge", Precision::fp16, 256);  // 16 GB
   c.seq_len = 512;
   const TrainingResult r = simulate_training(catalog, c);
   EXPECT_FALSE(r.fits);
