@@ -58,47 +58,29 @@ double best_rate(Body body, double units_per_iteration, int trials = 5, double m
 // FMA issues as two halves, so the chain sets the pace and counts cycles at the clock the core
 // holds while its vector units are busy (Intel parts lower it for heavy 512-bit code).
 
-__attribute__((target("avx512f"))) void clock_loop_512(long n) {
-  long x = 0;
-  asm volatile(
-      "vxorps %%zmm0, %%zmm0, %%zmm0\n\t"
-      "vxorps %%zmm1, %%zmm1, %%zmm1\n\t"
-      "1:\n\t"
-      "vfmadd231ps %%zmm0, %%zmm1, %%zmm2\n\t"
-      "vfmadd231ps %%zmm0, %%zmm1, %%zmm3\n\t"
-      "vfmadd231ps %%zmm0, %%zmm1, %%zmm4\n\t"
-      "vfmadd231ps %%zmm0, %%zmm1, %%zmm5\n\t"
-      "vfmadd231ps %%zmm0, %%zmm1, %%zmm6\n\t"
-      "vfmadd231ps %%zmm0, %%zmm1, %%zmm7\n\t"
-      "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
-      "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
-      "dec %1\n\t"
-      "jnz 1b\n\t"
-      : "+r"(x), "+r"(n)
-      :
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "cc");
-}
+// The same loop at both widths: `R` is the register prefix, "zmm" or "ymm".
+#define XPUSIM_CLOCK_LOOP(R)                                                                \
+  long x = 0;                                                                               \
+  asm volatile("vxorps %%" R "0, %%" R "0, %%" R "0\n\t"                                 \
+               "vxorps %%" R "1, %%" R "1, %%" R "1\n\t"                                 \
+               "1:\n\t"                                                                   \
+               "vfmadd231ps %%" R "0, %%" R "1, %%" R "2\n\t"                            \
+               "vfmadd231ps %%" R "0, %%" R "1, %%" R "3\n\t"                            \
+               "vfmadd231ps %%" R "0, %%" R "1, %%" R "4\n\t"                            \
+               "vfmadd231ps %%" R "0, %%" R "1, %%" R "5\n\t"                            \
+               "vfmadd231ps %%" R "0, %%" R "1, %%" R "6\n\t"                            \
+               "vfmadd231ps %%" R "0, %%" R "1, %%" R "7\n\t"                            \
+               "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"             \
+               "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"             \
+               "dec %1\n\t"                                                               \
+               "jnz 1b\n\t"                                                               \
+               : "+r"(x), "+r"(n)                                                           \
+               :                                                                            \
+               : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "cc")
 
-__attribute__((target("avx2,fma"))) void clock_loop_256(long n) {
-  long x = 0;
-  asm volatile(
-      "vxorps %%ymm0, %%ymm0, %%ymm0\n\t"
-      "vxorps %%ymm1, %%ymm1, %%ymm1\n\t"
-      "1:\n\t"
-      "vfmadd231ps %%ymm0, %%ymm1, %%ymm2\n\t"
-      "vfmadd231ps %%ymm0, %%ymm1, %%ymm3\n\t"
-      "vfmadd231ps %%ymm0, %%ymm1, %%ymm4\n\t"
-      "vfmadd231ps %%ymm0, %%ymm1, %%ymm5\n\t"
-      "vfmadd231ps %%ymm0, %%ymm1, %%ymm6\n\t"
-      "vfmadd231ps %%ymm0, %%ymm1, %%ymm7\n\t"
-      "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
-      "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
-      "dec %1\n\t"
-      "jnz 1b\n\t"
-      : "+r"(x), "+r"(n)
-      :
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "cc");
-}
+__attribute__((target("avx512f"))) void clock_loop_512(long n) { XPUSIM_CLOCK_LOOP("zmm"); }
+__attribute__((target("avx2,fma"))) void clock_loop_256(long n) { XPUSIM_CLOCK_LOOP("ymm"); }
+#undef XPUSIM_CLOCK_LOOP
 
 // --- throughput loops, in assembly so that the measured instruction stream is exactly the one
 // named (compilers add register moves and spills around intrinsics). 12 independent accumulators

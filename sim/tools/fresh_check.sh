@@ -9,8 +9,12 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 [ "$(id -u)" -eq 0 ] || { echo "fresh_check.sh: run as root (it uses chroot and mounts)" >&2; exit 2; }
 command -v mmdebstrap > /dev/null || { apt-get update -q && apt-get install -y -q mmdebstrap; }
-root="${FRESH_ROOT:-$(mktemp -d /tmp/xpusim-fresh.XXXXXX)}"
+root="${FRESH_ROOT:-$(mktemp -d)}"   # a new empty directory under $TMPDIR
 cleanup() {
+  # Nothing may still run inside the root when it is removed (an interrupted build would).
+  for p in /proc/[0-9]*; do
+    if [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ]; then kill -9 "${p#/proc/}" 2>/dev/null || true; fi
+  done
   for m in dev/pts dev proc sys; do mountpoint -q "$root/$m" && umount -l "$root/$m"; done
   [ -n "${KEEP_ROOT:-}" ] || rm -rf "$root"
 }
@@ -25,7 +29,7 @@ for m in proc sys dev dev/pts; do mount --bind "/$m" "$root/$m"; done
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 status=0
 for cmd in "bash sim/tools/study.sh" "bash sim/tools/test.sh"; do
-  log="$root/work/$(echo "$cmd" | tr ' /' '__').log"
+  log="$root.$(echo "$cmd" | tr ' /' '__').log"   # beside the root: kept when the root is removed
   echo "== $cmd"
   if chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
        bash -c "cd /work/main && $cmd" > "$log" 2>&1; then
