@@ -1,0 +1,257 @@
+// The flow-level network: closed-form flow completion times, max-min allocations worked by hand,
+// the incremental solver against a solve from scratch and against the bottleneck condition that
+// defines max-min fairness, routing and ECMP on the generated fabrics, protocol bounds, and the
+// topology reader's errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "models/network/flow_network.hpp"
+#include "models/network/max_min.hpp"
+#include "models/network/topology_generators.hpp"
+#include "models/network/topology_json.hpp"
+#include "sim/engine/input_error.hpp"
+
+namespace xpusim {
+namespace {
+
+constexpr double kGB = 1e9;
+
+// h0 - s - h1 with a third host h2 on the same switch.
+Topology small_star(double bytes_per_s, double latency_s) { return star(3, bytes_per_s, latency_s, "h", "s"); }
+
+TEST(FlowNetwork, OneFlowTakesLatencyPlusSizeOverBandwidth) {
+  const Topology t = small_star(10 * kGB, 2e-6);
+  FlowNetwork net(t);
+  const int f = net.start(1.0, 0, 1, 1e9, ideal_protocol());
+  net.run_until_idle();
+  EXPECT_NEAR(net.flow(f).finish_s, 1.0 + 4e-6 + 0.1, 1e-12);
+  EXPECT_EQ(net.flow(f).path.size(), 2u);
+}
+
+TEST(FlowNetwork, TwoFlowsShareThenTheSurvivorSpeedsUp) {
+  // Both leave h0: 1 GB and 3 GB share its 10 GB/s uplink at 5 GB/s each; the small one ends at
+  // 0.2 s, the large one has 2 GB left and sends them alone at 10 GB/s: ends at 0.4 s.
+  const Topology t = small_star(10 * kGB, 0);
+  FlowNetwork net(t);
+  const int a = net.start(0, 0, 1, 1e9, ideal_protocol());
+  const int b = net.start(0, 0, 2, 3e9, ideal_protocol());
+  net.run_until_idle();
+  EXPECT_NEAR(net.flow(a).finish_s, 0.2, 1e-12);
+  EXPECT_NEAR(net.flow(b).finish_s, 0.4, 1e-12);
+  // Conservation: the shared channel carried both flows' bytes, each exclusive channel one's.
+  const int uplink = net.flow(a).path.front();
+  EXPECT_NEAR(net.channel_bytes(uplink), 4e9, 1);
+  EXPECT_NEAR(net.channel_bytes(net.flow(a).path.back()), 1e9, 1);
+}
+
+TEST(FlowNetwork, ProtocolEfficiencyAndEndpointLatencyApply) {
+  const Topology t = small_star(12.5 * kGB, 1e-6);  // 100 Gbit/s links
+  const ProtocolProfile& roce = protocol_profile("roce-v2");
+  FlowNetwork net(t);
+  const int f = net.start(0, 0, 1, 1e9, roce);
+  net.run_until_idle();
+  const double efficiency = 4096.0 / (4096 + 82);
+  EXPECT_NEAR(roce.efficiency(), efficiency, 1e-12);
+  EXPECT_NEAR(net.flow(f).finish_s, 0.8e-6 + 2e-6 + 1e9 / (12.5 * kGB * efficiency), 1e-12);
+}
+
+TEST(FlowNetwork, TcpWindowCapsAFlowAtWindowOverRoundTrip) {
+  // 1 ms one way: a 4 MiB window allows 4 MiB / 2 ms = 2.1 GB/s on a 12.5 GB/s path.
+  const Topology t = small_star(12.5 * kGB, 0.5e-3);
+  ProtocolProfile tcp = protocol_profile("tcp");
+  tcp.stream_bytes_per_s = 0;
+  FlowNetwork net(t);
+  const int f = net.start(0, 0, 1, 1e9, tcp);
+  net.step();  // enters sharing
+  EXPECT_NEAR(net.payload_rate(f), 4194304.0 / 2e-3 * tcp.efficiency(), 1e-3);
+}
+
+TEST(FlowNetwork, TcpSharesInverselyToPathLatency) {
+  // Two TCP flows into h2 over its downlink; h0's path has 3x the latency of h1's.
+  Topology t;
+  for (auto n : {"h0", "h1", "h2"}) t.add_host(n);
+  const int s = t.add_switch("s");
+  t.add_link(0, s, 100 * kGB, 3e-6);
+  t.add_link(1, s, 100 * kGB, 1e-6);
+  t.add_link(2, s, 10 * kGB, 1e-6);
+  ProtocolProfile tcp = protocol_profile("tcp");
+  tcp.window_bytes = tcp.stream_bytes_per_s = 0;
+  FlowNetwork net(t);
+  const int far = net.start(0, 0, 2, 1e9, tcp), near = net.start(0, 1, 2, 1e9, tcp);
+  net.step();
+  net.step();
+  // Weights 1/4us and 1/2us: the near flow gets two thirds.
+  EXPECT_NEAR(net.payload_rate(near) / net.payload_rate(far), 2.0, 1e-9);
+  EXPECT_NEAR(net.payload_rate(near) + net.payload_rate(far), 10 * kGB * tcp.efficiency(), 1);
+}
+
+TEST(MaxMin, ClassicExampleFromBertsekasGallager) {
+  // Links A (cap 1) and B (cap 1); flow 0 on A and B, flow 1 on A, flows 2 and 3 on B, flow 4 on
+  // A only with a bound of 0.1. Max-min: B is shared by 0, 2, 3 at 1/3; A gives 0.1 to flow 4,
+  // 1/3 to flow 0, and the rest, 1 - 0.1 - 1/3, to flow 1.
+  MaxMinSharing s({1.0, 1.0});
+  const int f0 = s.add({0, 1}, 1), f1 = s.add({0}, 1), f2 = s.add({1}, 1), f3 = s.add({1}, 1), f4 = s.add({0}, 1, 0.1);
+  s.solve();
+  EXPECT_NEAR(s.rate(f0), 1.0 / 3, 1e-12);
+  EXPECT_NEAR(s.rate(f2), 1.0 / 3, 1e-12);
+  EXPECT_NEAR(s.rate(f3), 1.0 / 3, 1e-12);
+  EXPECT_NEAR(s.rate(f4), 0.1, 1e-12);
+  EXPECT_NEAR(s.rate(f1), 1 - 0.1 - 1.0 / 3, 1e-12);
+}
+
+TEST(MaxMin, RemovingFlowsCanSlowAnother) {
+  // A (cap 1) carries f0, f1, f2; B (cap 1) carries f2 and f3. f2 is held to 1/3 by A, so f3 gets
+  // 2/3 of B. When f0 and f1 leave, f2 is bound by B instead and f3 falls to 1/2.
+  MaxMinSharing s({1.0, 1.0});
+  const int f0 = s.add({0}, 1), f1 = s.add({0}, 1), f2 = s.add({0, 1}, 1), f3 = s.add({1}, 1);
+  s.solve();
+  EXPECT_NEAR(s.rate(f2), 1.0 / 3, 1e-12);
+  EXPECT_NEAR(s.rate(f3), 2.0 / 3, 1e-12);
+  s.remove(f0);
+  s.remove(f1);
+  const auto changes = s.solve();
+  EXPECT_NEAR(s.rate(f2), 0.5, 1e-12);
+  EXPECT_NEAR(s.rate(f3), 0.5, 1e-12);
+  EXPECT_EQ(changes.size(), 2u);
+}
+
+// Every flow has a bottleneck: a full channel where no flow has a higher rate per weight, or its
+// bound. With feasibility this is the definition of the max-min fair allocation.
+void expect_max_min_fair(const std::vector<double>& caps, const std::vector<std::vector<int>>& paths,
+                         const std::vector<double>& weights, const std::vector<double>& bounds,
+                         const std::vector<int>& ids, const MaxMinSharing& s) {
+  std::vector<double> load(caps.size(), 0), top(caps.size(), 0);
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    for (int c : paths[i]) {
+      load[static_cast<std::size_t>(c)] += s.rate(ids[i]);
+      top[static_cast<std::size_t>(c)] = std::max(top[static_cast<std::size_t>(c)], s.rate(ids[i]) / weights[i]);
+    }
+  for (std::size_t c = 0; c < caps.size(); ++c) ASSERT_LE(load[c], caps[c] * (1 + 1e-9)) << "channel " << c;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const double r = s.rate(ids[i]);
+    bool ok = r >= bounds[i] * (1 - 1e-9);
+    for (int c : paths[i])
+      ok = ok || (load[static_cast<std::size_t>(c)] >= caps[static_cast<std::size_t>(c)] * (1 - 1e-9) &&
+                  r / weights[i] >= top[static_cast<std::size_t>(c)] * (1 - 1e-9));
+    ASSERT_TRUE(ok) << "flow " << i << " has no bottleneck";
+  }
+}
+
+TEST(MaxMin, IncrementalSolveEqualsSolveFromScratchOnRandomChurn) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0, 1);
+  const int channels = 40;
+  std::vector<double> caps;
+  for (int c = 0; c < channels; ++c) caps.push_back(1 + 9 * u(rng));
+  MaxMinSharing incremental(caps), scratch(caps);
+  std::vector<std::vector<int>> paths;
+  std::vector<double> weights, bounds;
+  std::vector<int> ids_inc, ids_scr;
+  for (int step = 0; step < 600; ++step) {
+    const bool add = paths.size() < 5 || (paths.size() < 120 && u(rng) < 0.55);
+    if (add) {
+      std::set<int> path;
+      const int len = 1 + static_cast<int>(u(rng) * 4);
+      while (static_cast<int>(path.size()) < len) path.insert(static_cast<int>(u(rng) * channels));
+      paths.emplace_back(path.begin(), path.end());
+      weights.push_back(u(rng) < 0.5 ? 1.0 : 0.5 + 2 * u(rng));
+      bounds.push_back(u(rng) < 0.2 ? 0.2 + u(rng) : std::numeric_limits<double>::infinity());
+      ids_inc.push_back(incremental.add(paths.back(), weights.back(), bounds.back()));
+      ids_scr.push_back(scratch.add(paths.back(), weights.back(), bounds.back()));
+    } else {
+      const std::size_t k = static_cast<std::size_t>(u(rng) * static_cast<double>(paths.size()));
+      incremental.remove(ids_inc[k]);
+      scratch.remove(ids_scr[k]);
+      for (auto* v : {&ids_inc, &ids_scr}) v->erase(v->begin() + static_cast<long>(k));
+      paths.erase(paths.begin() + static_cast<long>(k));
+      weights.erase(weights.begin() + static_cast<long>(k));
+      bounds.erase(bounds.begin() + static_cast<long>(k));
+    }
+    incremental.solve();
+    scratch.solve_from_scratch();
+    for (std::size_t i = 0; i < paths.size(); ++i)
+      ASSERT_NEAR(incremental.rate(ids_inc[i]), scratch.rate(ids_scr[i]), 1e-9 * scratch.rate(ids_scr[i]))
+          << "step " << step << " flow " << i;
+    expect_max_min_fair(caps, paths, weights, bounds, ids_inc, incremental);
+  }
+}
+
+TEST(Routing, LeafSpineHopsAndEcmpSpreadOverSpines) {
+  const Topology t = leaf_spine({.leaves = 4, .spines = 4, .hosts_per_leaf = 8, .host_bytes_per_s = kGB,
+                                 .uplink_bytes_per_s = kGB, .latency_s = 0});
+  EXPECT_EQ(t.hosts().size(), 32u);
+  const Router r(t);
+  EXPECT_EQ(r.hops(0, 1), 2);   // same leaf
+  EXPECT_EQ(r.hops(0, 31), 4);  // across a spine
+  std::set<int> spines;
+  for (uint64_t h = 0; h < 64; ++h) {
+    const auto path = r.route(0, 31, h);
+    ASSERT_EQ(path.size(), 4u);
+    spines.insert(t.channels()[static_cast<std::size_t>(path[1])].to);
+    EXPECT_EQ(path, r.route(0, 31, h));  // a flow's hash always picks the same path
+  }
+  EXPECT_EQ(spines.size(), 4u);
+}
+
+TEST(Routing, FatTreeHasTheTextbookShape) {
+  const Topology t = fat_tree(4, kGB, 0);
+  EXPECT_EQ(t.hosts().size(), 16u);
+  EXPECT_EQ(t.nodes().size(), 16u + 20u);  // 8 edge, 8 aggregation, 4 core
+  EXPECT_EQ(t.link_count(), 48u);
+  const Router r(t);
+  EXPECT_EQ(r.hops(0, 1), 2);   // same edge switch
+  EXPECT_EQ(r.hops(0, 2), 4);   // same pod
+  EXPECT_EQ(r.hops(0, 15), 6);  // across the core
+}
+
+TEST(Routing, PathsNeverCrossAHost) {
+  // h0 - h1 - h2 in a chain of direct links: h0 cannot reach h2 through h1.
+  Topology t;
+  for (auto n : {"h0", "h1", "h2"}) t.add_host(n);
+  t.add_link(0, 1, kGB, 0);
+  t.add_link(1, 2, kGB, 0);
+  EXPECT_THROW(Router(t).route(0, 2, 0), std::invalid_argument);
+}
+
+std::string topology_error(const std::string& text) {
+  try {
+    parse_topology(JsonView(parse_json_text(text, "net.json"), "net.json"));
+  } catch (const InputError& e) {
+    return e.file() + ":" + e.where() + ": " + e.message();
+  }
+  return "accepted";
+}
+
+TEST(TopologyJson, BadInputNamesFileAndPointer) {
+  EXPECT_EQ(topology_error(R"({"hosts": ["a", "b"], "links": [{"between": ["a", "c"], "gbps": 1, "latency_us": 1}]})"),
+            "net.json:/links/0/between/1: unknown link endpoint \"c\" (not a host or switch)");
+  EXPECT_EQ(topology_error(R"({"hosts": ["a", "b"], "links": [{"between": ["a", "b"], "gbps": -5, "latency_us": 1}]})"),
+            "net.json:/links/0/gbps: must be > 0, found -5");
+  EXPECT_EQ(topology_error(R"({"hosts": ["a", "b", "c"], "links": [{"between": ["a", "b"], "gbps": 1, "latency_us": 1}]})"),
+            "net.json:/links: disconnected topology: no path from \"a\" to \"c\"");
+  EXPECT_EQ(topology_error(R"({"hosts": ["a", "a"], "links": []})"), "net.json:/hosts/1: duplicate node name \"a\"");
+  EXPECT_EQ(topology_error(R"({"fat_tree": {"k": 3, "gbps": 1, "latency_us": 1}})"), "net.json:/fat_tree/k: must be even, found 3");
+  EXPECT_EQ(topology_error(R"({"hosts": ["a"], "links": [], "extra": 1})"),
+            "net.json:/extra: unknown key \"extra\" (allowed: hosts, switches, links)");
+}
+
+TEST(TopologyJson, ExplicitAndGeneratedTopologiesRead) {
+  const Topology t = parse_topology(JsonView(parse_json_text(
+      R"({"hosts": ["c0", "g0"], "switches": ["tor"], "links": [
+          {"between": ["c0", "tor"], "gbps": 25, "latency_us": 0.5},
+          {"between": ["tor", "g0"], "gbps": 100, "latency_us": 0.5}]})", "n.json"), "n.json"));
+  EXPECT_EQ(t.hosts().size(), 2u);
+  EXPECT_DOUBLE_EQ(t.channels()[0].bytes_per_s, 25e9 / 8);
+  EXPECT_DOUBLE_EQ(t.channels()[0].latency_s, 0.5e-6);
+  const Topology ls = parse_topology(JsonView(parse_json_text(
+      R"({"leaf_spine": {"leaves": 8, "spines": 4, "hosts_per_leaf": 16, "host_gbps": 100, "uplink_gbps": 400, "latency_us": 0.5}})",
+      "n.json"), "n.json"));
+  EXPECT_EQ(ls.hosts().size(), 128u);
+  EXPECT_EQ(ls.link_count(), 128u + 32u);
+}
+
+}  // namespace
+}  // namespace xpusim
