@@ -47,8 +47,6 @@ int main(int argc, char** argv) {
   sg4::Engine::set_config("network/bandwidth-factor:" + exact(scenario.value("bandwidth_factor", 1.0)));
   sg4::Engine::set_config("network/weight-S:0");
   sg4::Engine::set_config("network/TCP-gamma:" + exact(scenario.value("tcp_window_bytes", 0.0)));
-  sg4::Engine::set_config("maxmin/precision:1e-12");
-  sg4::Engine::set_config("surf/precision:1e-12");
   const bool equal_weights = scenario.value("equal_weights", false);
 
   auto* zone = sg4::create_full_zone("world");
