@@ -138,7 +138,9 @@ std::vector<int> FlowNetwork::step() {
     }
   }
   ++stats_.solves;
-  for (const auto& change : sharing_.solve()) {
+  const auto& changes = sharing_.solve();
+  stats_.rate_changes += changes.size();
+  for (const auto& change : changes) {
     const int flow = flow_of_share_[static_cast<std::size_t>(change.flow)];
     Live& l = live_[static_cast<std::size_t>(flow)];
     settle(flow);

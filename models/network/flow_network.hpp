@@ -34,6 +34,7 @@ struct FlowNetworkStats {
   uint64_t events = 0;          // flows entering sharing plus flows ending
   uint64_t solves = 0;          // rate recomputations (one per batch of simultaneous events)
   uint64_t region_flows = 0;    // flows re-filled, summed over solves
+  uint64_t rate_changes = 0;    // flows re-timed because their rate changed
 };
 
 class FlowNetwork {

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <queue>
 #include <stdexcept>
-#include <tuple>
 
 namespace xpusim {
 
@@ -108,14 +106,59 @@ void MaxMinSharing::fill(const std::vector<int>& region) {
       if (!in_region(g)) ch.residual -= g.rate;
     }
   }
-  using Entry = std::tuple<double, int, uint32_t>;  // level, channel, version
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
-  auto push = [&](int c) {
-    ChannelState& ch = channels_[static_cast<std::size_t>(c)];
-    ++ch.version;
-    if (ch.unfrozen > 0) heap.emplace(std::max(0.0, ch.residual) / ch.weights, c, ch.version);
+  // Channels by fill level (residual / unfrozen weight), an indexed min-heap: freezing a flow
+  // only raises the level of the channels it leaves (it froze at or below their level), so a
+  // channel's entry only ever sifts down.
+  heap_.clear();
+  auto level = [&](int c) {
+    const ChannelState& ch = channels_[static_cast<std::size_t>(c)];
+    return std::max(0.0, ch.residual) / ch.weights;
   };
-  for (int c : touched) push(c);
+  auto before = [&](int a, int b) {
+    const double la = channels_[static_cast<std::size_t>(a)].level, lb = channels_[static_cast<std::size_t>(b)].level;
+    return la != lb ? la < lb : a < b;
+  };
+  auto place = [&](std::size_t i, int c) {
+    heap_[i] = c;
+    channels_[static_cast<std::size_t>(c)].heap_slot = static_cast<int>(i);
+  };
+  auto sift_down = [&](std::size_t i) {
+    const int c = heap_[i];
+    for (;;) {
+      std::size_t child = 2 * i + 1;
+      if (child >= heap_.size()) break;
+      if (child + 1 < heap_.size() && before(heap_[child + 1], heap_[child])) ++child;
+      if (!before(heap_[child], c)) break;
+      place(i, heap_[child]);
+      i = child;
+    }
+    place(i, c);
+  };
+  auto sift_up = [&](std::size_t i) {
+    const int c = heap_[i];
+    while (i > 0 && before(c, heap_[(i - 1) / 2])) {
+      place(i, heap_[(i - 1) / 2]);
+      i = (i - 1) / 2;
+    }
+    place(i, c);
+  };
+  auto erase = [&](int c) {
+    const std::size_t i = static_cast<std::size_t>(channels_[static_cast<std::size_t>(c)].heap_slot);
+    channels_[static_cast<std::size_t>(c)].heap_slot = -1;
+    const int last = heap_.back();
+    heap_.pop_back();
+    if (i < heap_.size()) {
+      place(i, last);
+      sift_down(i);
+      sift_up(static_cast<std::size_t>(channels_[static_cast<std::size_t>(last)].heap_slot));
+    }
+  };
+  for (int c : touched) {
+    channels_[static_cast<std::size_t>(c)].level = level(c);
+    heap_.push_back(c);
+    channels_[static_cast<std::size_t>(c)].heap_slot = static_cast<int>(heap_.size()) - 1;
+    sift_up(heap_.size() - 1);
+  }
   std::vector<std::pair<double, int>> by_bound;  // level at which a flow meets its bound
   for (int id : region) {
     const Flow& f = flows_[static_cast<std::size_t>(id)];
@@ -130,29 +173,27 @@ void MaxMinSharing::fill(const std::vector<int>& region) {
       ChannelState& ch = channels_[static_cast<std::size_t>(c)];
       ch.residual -= rate;
       ch.weights -= f.weight;
-      --ch.unfrozen;
-      push(c);
+      if (--ch.unfrozen == 0) {
+        if (ch.heap_slot >= 0) erase(c);
+      } else if (ch.heap_slot >= 0) {
+        ch.level = std::max(ch.level, level(c));  // never below: rounding must not reorder
+        sift_down(static_cast<std::size_t>(ch.heap_slot));
+      }
     }
   };
   std::size_t remaining = region.size(), next_bound = 0;
   while (remaining > 0) {
-    while (!heap.empty()) {
-      const auto& [level, c, version] = heap.top();
-      if (version == channels_[static_cast<std::size_t>(c)].version) break;
-      heap.pop();
-    }
     while (next_bound < by_bound.size() && flows_[static_cast<std::size_t>(by_bound[next_bound].second)].frozen_stamp == fill_)
       ++next_bound;
-    const double channel_level = heap.empty() ? std::numeric_limits<double>::infinity() : std::get<0>(heap.top());
+    const double channel_level = heap_.empty() ? std::numeric_limits<double>::infinity()
+                                               : channels_[static_cast<std::size_t>(heap_.front())].level;
     if (next_bound < by_bound.size() && by_bound[next_bound].first <= channel_level) {
       Flow& f = flows_[static_cast<std::size_t>(by_bound[next_bound].second)];
       freeze(f, f.bound, kByBound);
       --remaining;
       continue;
     }
-    const int c = std::get<1>(heap.top());
-    heap.pop();
-    // Copy: freezing pushes new heap entries but never changes the channel's flow list.
+    const int c = heap_.front();
     for (int id : channels_[static_cast<std::size_t>(c)].flows) {
       Flow& f = flows_[static_cast<std::size_t>(id)];
       if (in_region(f) && f.frozen_stamp != fill_) {
@@ -244,14 +285,25 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve() {
     last_region_ = 0;
     return changes_;
   }
+  // Where changes spread (every flow tied to every other through shared hosts), growing a region
+  // costs more than one solve from scratch: after a change spread, the next ones are solved from
+  // scratch, and every 8th tries the region again.
+  if (spread_ && ++since_spread_ % 8 != 0) return solve_from_scratch();
   std::vector<int> region = added_, violations;
   for (;;) {
-    if (region.size() * 2 > alive_) return solve_from_scratch();
+    if (region.size() * 8 > alive_) {
+      spread_ = true;
+      since_spread_ = 0;
+      return solve_from_scratch();
+    }
     new_region(region);
     fill(region);
     violations.clear();
     find_violations(region, violations);
-    if (violations.empty()) return commit(region);
+    if (violations.empty()) {
+      spread_ = false;
+      return commit(region);
+    }
     region.insert(region.end(), violations.begin(), violations.end());
   }
 }

@@ -8,7 +8,7 @@
 // again has a bottleneck (a full channel on which no flow has a higher rate per weight, or its own
 // bound). A feasible allocation in which every flow has a bottleneck is the max-min fair one
 // (Bertsekas & Gallager, Data Networks, 6.5.2), so the result equals a solve from scratch; a change
-// that would spread over more than half the flows is solved from scratch.
+// that spreads over more than an eighth of the flows is solved from scratch.
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -55,9 +55,9 @@ class MaxMinSharing {
     double capacity = 0;
     std::vector<int> flows;
     // Scratch for one fill.
-    double residual = 0, weights = 0;
-    int unfrozen = 0;
-    uint32_t stamp = 0, dirty_stamp = 0, version = 0;
+    double residual = 0, weights = 0, level = 0;
+    int unfrozen = 0, heap_slot = -1;
+    uint32_t stamp = 0, dirty_stamp = 0;
   };
 
   bool in_region(const Flow& f) const { return f.region_stamp == region_; }
@@ -71,10 +71,12 @@ class MaxMinSharing {
 
   std::vector<Flow> flows_;
   std::vector<ChannelState> channels_;
-  std::vector<int> free_ids_, added_, dirty_channels_;
+  std::vector<int> free_ids_, added_, dirty_channels_, heap_;
   std::vector<RateChange> changes_;
   std::size_t alive_ = 0, last_region_ = 0;
   uint32_t region_ = 0, fill_ = 0, dirty_ = 0, seen_ = 0;
+  bool spread_ = false;  // the last region outgrew its limit
+  uint32_t since_spread_ = 0;
 };
 
 }  // namespace xpusim
