@@ -1,5 +1,6 @@
 #include "models/network/collective_flows.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <unordered_map>
@@ -7,66 +8,162 @@
 namespace xpusim {
 
 namespace {
-void check_ranks(const std::vector<int>& ranks) {
-  if (ranks.size() < 2) throw std::invalid_argument("a collective needs >= 2 ranks");
-}
-}  // namespace
 
-double run_ring(FlowNetwork& net, RingCollective kind, const std::vector<int>& ranks, double bytes,
-                const ProtocolProfile& protocol, double start_s) {
-  check_ranks(ranks);
-  const int n = static_cast<int>(ranks.size());
-  const int steps = (kind == RingCollective::all_reduce ? 2 : 1) * (n - 1);
-  const double chunk = bytes / n;
-  // sent[r] / received[r]: steps rank r has finished sending / receiving.
-  std::vector<int> sent(static_cast<std::size_t>(n), 0), received(static_cast<std::size_t>(n), 0);
-  std::vector<char> sending(static_cast<std::size_t>(n), 0);
-  std::unordered_map<int, int> sender_of;  // flow id -> rank
-  auto try_send = [&](int r, double now) {
-    const auto i = static_cast<std::size_t>(r);
-    const int s = sent[i];
-    if (sending[i] || s >= steps || (s > 0 && received[i] < s)) return;
-    sending[i] = 1;
-    const int next = ranks[static_cast<std::size_t>((r + 1) % n)];
-    sender_of[net.start(now, ranks[i], next, chunk, protocol, static_cast<uint64_t>(r) * 1000003u + static_cast<uint64_t>(s))] = r;
-  };
-  for (int r = 0; r < n; ++r) try_send(r, start_s);
-  double end = start_s;
-  int flows_left = n * steps;
-  while (flows_left > 0) {
-    if (!std::isfinite(net.next_event_time())) throw std::logic_error("ring collective stalled");
-    for (int f : net.step()) {
-      auto it = sender_of.find(f);
-      if (it == sender_of.end()) continue;  // someone else's flow
-      const int r = it->second, next = (r + 1) % n;
-      sender_of.erase(it);
-      --flows_left;
-      end = net.now();
-      ++sent[static_cast<std::size_t>(r)];
-      sending[static_cast<std::size_t>(r)] = 0;
-      ++received[static_cast<std::size_t>(next)];
-      try_send(r, end);
-      try_send(next, end);
+TransferPlan ring(int n, double bytes, int steps) {
+  // Transfer s*n + r: rank r's step-s send to the next rank. It needs the rank's own step s-1
+  // send done (one transfer at a time on its link) and step s-1 received from the previous rank.
+  TransferPlan plan;
+  plan.reserve(static_cast<std::size_t>(steps * n));
+  for (int s = 0; s < steps; ++s)
+    for (int r = 0; r < n; ++r) {
+      Transfer t{r, (r + 1) % n, bytes / n, {}};
+      if (s > 0) t.after = {(s - 1) * n + r, (s - 1) * n + (r - 1 + n) % n};
+      plan.push_back(std::move(t));
     }
-  }
-  return end - start_s;
+  return plan;
 }
 
-double run_all_to_all(FlowNetwork& net, const std::vector<int>& ranks, double bytes, const ProtocolProfile& protocol,
-                      double start_s) {
-  check_ranks(ranks);
-  const int n = static_cast<int>(ranks.size());
-  std::unordered_map<int, char> ours;
+TransferPlan direct(int n, double bytes) {
+  TransferPlan plan;
   for (int a = 0; a < n; ++a)
     for (int b = 0; b < n; ++b)
-      if (a != b)
-        ours[net.start(start_s, ranks[static_cast<std::size_t>(a)], ranks[static_cast<std::size_t>(b)], bytes / n, protocol,
-                       static_cast<uint64_t>(a * n + b))] = 1;
+      if (a != b) plan.push_back({a, b, bytes / n, {}});
+  return plan;
+}
+
+// Pipelined chunk count: enough to overlap the hops, few enough to keep the flow count bounded
+// (NCCL likewise caps its steps per operation).
+int chunk_count(double bytes, double chunk_bytes) {
+  return static_cast<int>(std::clamp(std::ceil(bytes / chunk_bytes), 1.0, 64.0));
+}
+
+TransferPlan double_binary_tree(int n, double bytes, double chunk_bytes) {
+  const double half = bytes / 2;
+  const int k = chunk_count(half, chunk_bytes);
+  const int edges = n - 1;  // each tree: one up and one down transfer per non-root position
+  // Position p of a heap-shaped binary tree (parent (p-1)/2); tree 1 holds the ranks in reverse.
+  auto rank_at = [n](int tree, int p) { return tree == 0 ? p : n - 1 - p; };
+  auto base = [&](int tree, int c) { return (tree * k + c) * 2 * edges; };
+  auto up = [&](int tree, int c, int p) { return base(tree, c) + p - 1; };
+  auto down = [&](int tree, int c, int p) { return base(tree, c) + edges + p - 1; };
+  TransferPlan plan(static_cast<std::size_t>(2 * k * 2 * edges));
+  for (int tree = 0; tree < 2; ++tree)
+    for (int c = 0; c < k; ++c)
+      for (int p = 1; p < n; ++p) {
+        const int parent = (p - 1) / 2;
+        Transfer& u = plan[static_cast<std::size_t>(up(tree, c, p))];
+        u = {rank_at(tree, p), rank_at(tree, parent), half / k, {}};
+        for (int child : {2 * p + 1, 2 * p + 2})
+          if (child < n) u.after.push_back(up(tree, c, child));
+        if (c > 0) u.after.push_back(up(tree, c - 1, p));
+        Transfer& d = plan[static_cast<std::size_t>(down(tree, c, p))];
+        d = {rank_at(tree, parent), rank_at(tree, p), half / k, {}};
+        if (parent == 0) {
+          for (int child : {1, 2})  // the root has the whole chunk once its children's arrived
+            if (child < n) d.after.push_back(up(tree, c, child));
+        } else {
+          d.after.push_back(down(tree, c, parent));
+        }
+        if (c > 0) d.after.push_back(down(tree, c - 1, p));
+      }
+  return plan;
+}
+
+TransferPlan chain_broadcast(int n, double bytes, double chunk_bytes) {
+  const int k = chunk_count(bytes, chunk_bytes);
+  TransferPlan plan;
+  for (int c = 0; c < k; ++c)
+    for (int i = 0; i + 1 < n; ++i) {
+      Transfer t{i, i + 1, bytes / k, {}};
+      if (i > 0) t.after.push_back(c * (n - 1) + i - 1);
+      if (c > 0) t.after.push_back((c - 1) * (n - 1) + i);
+      plan.push_back(std::move(t));
+    }
+  return plan;
+}
+
+}  // namespace
+
+const char* collective_name(Collective c) {
+  switch (c) {
+    case Collective::ring_reduce_scatter: return "ring reduce-scatter";
+    case Collective::ring_all_gather: return "ring all-gather";
+    case Collective::ring_all_reduce: return "ring all-reduce";
+    case Collective::tree_all_reduce: return "tree all-reduce";
+    case Collective::direct_reduce_scatter: return "direct reduce-scatter";
+    case Collective::direct_all_gather: return "direct all-gather";
+    case Collective::all_to_all: return "all-to-all";
+    case Collective::broadcast: return "broadcast";
+  }
+  return "?";
+}
+
+TransferPlan collective_plan(Collective c, int n, double bytes, double chunk_bytes) {
+  if (n < 2) throw std::invalid_argument("a collective needs >= 2 ranks");
+  if (!(bytes >= 0) || !(chunk_bytes > 0)) throw std::invalid_argument("collective sizes must be positive");
+  switch (c) {
+    case Collective::ring_reduce_scatter:
+    case Collective::ring_all_gather: return ring(n, bytes, n - 1);
+    case Collective::ring_all_reduce: return ring(n, bytes, 2 * (n - 1));
+    case Collective::tree_all_reduce: return double_binary_tree(n, bytes, chunk_bytes);
+    case Collective::direct_reduce_scatter:
+    case Collective::direct_all_gather:
+    case Collective::all_to_all: return direct(n, bytes);
+    case Collective::broadcast: return chain_broadcast(n, bytes, chunk_bytes);
+  }
+  throw std::invalid_argument("unknown collective");
+}
+
+TransferPlan repeat_plan(const TransferPlan& plan, int copies) {
+  TransferPlan out;
+  out.reserve(plan.size() * static_cast<std::size_t>(std::max(copies, 0)));
+  const int size = static_cast<int>(plan.size());
+  for (int k = 0; k < copies; ++k)
+    for (Transfer t : plan) {
+      for (int& a : t.after) a += k * size;
+      out.push_back(std::move(t));
+    }
+  return out;
+}
+
+double run_plan(FlowNetwork& net, const TransferPlan& plan, const std::vector<int>& ranks,
+                const ProtocolProfile& protocol, double start_s) {
+  const std::size_t m = plan.size();
+  std::vector<int> waiting(m, 0);
+  std::vector<std::vector<int>> dependents(m);
+  for (std::size_t i = 0; i < m; ++i) {
+    const Transfer& t = plan[i];
+    if (t.from < 0 || t.to < 0 || static_cast<std::size_t>(std::max(t.from, t.to)) >= ranks.size())
+      throw std::invalid_argument("a transfer names a rank the collective does not have");
+    waiting[i] = static_cast<int>(t.after.size());
+    for (int a : t.after) {
+      if (a < 0 || static_cast<std::size_t>(a) >= m) throw std::invalid_argument("a transfer waits on one the plan does not have");
+      dependents[static_cast<std::size_t>(a)].push_back(static_cast<int>(i));
+    }
+  }
+  std::unordered_map<int, int> transfer_of;  // flow id -> transfer
+  auto launch = [&](int i, double now) {
+    const Transfer& t = plan[static_cast<std::size_t>(i)];
+    const int flow = net.start(now, ranks[static_cast<std::size_t>(t.from)], ranks[static_cast<std::size_t>(t.to)],
+                               t.bytes, protocol, static_cast<uint64_t>(i));
+    transfer_of[flow] = i;
+  };
+  for (std::size_t i = 0; i < m; ++i)
+    if (waiting[i] == 0) launch(static_cast<int>(i), start_s);
   double end = start_s;
-  while (!ours.empty()) {
-    if (!std::isfinite(net.next_event_time())) throw std::logic_error("all-to-all stalled");
-    for (int f : net.step())
-      if (ours.erase(f)) end = net.now();
+  std::size_t done = 0;
+  while (done < m) {
+    if (!std::isfinite(net.next_event_time())) throw std::logic_error("a collective's transfers wait on each other");
+    for (int f : net.step()) {
+      auto it = transfer_of.find(f);
+      if (it == transfer_of.end()) continue;  // someone else's flow
+      const int i = it->second;
+      transfer_of.erase(it);
+      ++done;
+      end = net.now();
+      for (int d : dependents[static_cast<std::size_t>(i)])
+        if (--waiting[static_cast<std::size_t>(d)] == 0) launch(d, end);
+    }
   }
   return end - start_s;
 }

@@ -1,27 +1,62 @@
 #pragma once
 // Collectives made of flows, as NCCL and HCCL run them, timed on a FlowNetwork so that they see
 // the links they cross and whatever else shares them.
+//
+// Every algorithm is written as a plan: the transfers it makes (from rank, to rank, bytes) and,
+// for each, the transfers that must have finished before it can start (the data it forwards or
+// reduces, and the sender's previous transfer on the same link). One executor runs any plan.
 // - Ring reduce-scatter / all-gather: n-1 steps; in each, every rank sends one n-th of the buffer
-//   to the next rank. A rank starts step s when its step s-1 send is done and it has received
-//   step s-1 from the previous rank. Ring all-reduce is a reduce-scatter then an all-gather.
-// - All-to-all: every rank sends one n-th of its buffer to every other rank at once.
+//   to the next. Ring all-reduce: a reduce-scatter then an all-gather, 2(n-1) steps.
+// - Tree all-reduce: NCCL's double binary tree. Each tree carries half of the buffer, cut into
+//   pipelined chunks; a chunk is reduced up the tree (a rank sends it to its parent once its
+//   children's copies arrived) and broadcast down. The second tree mirrors the first, so a rank
+//   that is a leaf of one is an inner node of the other.
+// - Direct reduce-scatter / all-gather / all-to-all: every rank sends one n-th of its buffer to
+//   every other at once (fully connected fabrics such as Gaudi's all-to-all RoCE).
+// - Broadcast: a pipelined chain from rank 0 (NCCL's ring broadcast), chunk by chunk.
 // Large messages approach the nccl-tests bus bandwidth formulas (all-reduce moves 2(n-1)/n of the
-// buffer through each rank's link, reduce-scatter and all-gather (n-1)/n); small ones cost one
-// path latency per step.
+// buffer through each rank's link, reduce-scatter and all-gather (n-1)/n, broadcast 1); small
+// ones cost one path latency per dependent step.
+#include <string>
 #include <vector>
 
 #include "models/network/flow_network.hpp"
 
 namespace xpusim {
 
-enum class RingCollective { reduce_scatter, all_gather, all_reduce };
+enum class Collective {
+  ring_reduce_scatter,
+  ring_all_gather,
+  ring_all_reduce,
+  tree_all_reduce,
+  direct_reduce_scatter,
+  direct_all_gather,
+  all_to_all,
+  broadcast,
+};
+const char* collective_name(Collective c);
 
-// Runs the collective among `ranks` (hosts of the network's topology, in ring order) from
-// `start_s` on; `bytes` is each rank's buffer. Returns its duration. Other flows already in the
-// network share the links with it.
-double run_ring(FlowNetwork& net, RingCollective kind, const std::vector<int>& ranks, double bytes,
+struct Transfer {
+  int from = 0, to = 0;      // rank indices
+  double bytes = 0;
+  std::vector<int> after;    // transfers (indices into the plan) that must finish first
+};
+using TransferPlan = std::vector<Transfer>;
+
+// The plan of a collective among n ranks, each holding a buffer of `bytes`. Pipelined algorithms
+// (tree, broadcast) cut their data into chunks of at most `chunk_bytes`.
+TransferPlan collective_plan(Collective c, int n, double bytes, double chunk_bytes = 1 << 20);
+// `copies` independent instances of a plan side by side (e.g. one ring per device shard).
+TransferPlan repeat_plan(const TransferPlan& plan, int copies);
+
+// Runs a plan among `ranks` (hosts of the network's topology; plan rank i is ranks[i]) from
+// `start_s` on and returns its duration. Flows already in the network share the links with it.
+double run_plan(FlowNetwork& net, const TransferPlan& plan, const std::vector<int>& ranks,
                 const ProtocolProfile& protocol, double start_s);
-double run_all_to_all(FlowNetwork& net, const std::vector<int>& ranks, double bytes, const ProtocolProfile& protocol,
-                      double start_s);
+
+inline double run_collective(FlowNetwork& net, Collective c, const std::vector<int>& ranks, double bytes,
+                             const ProtocolProfile& protocol, double start_s) {
+  return run_plan(net, collective_plan(c, static_cast<int>(ranks.size()), bytes), ranks, protocol, start_s);
+}
 
 }  // namespace xpusim

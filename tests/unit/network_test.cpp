@@ -8,7 +8,6 @@
 #include <random>
 #include <set>
 
-#include "models/network/collective_flows.hpp"
 #include "models/network/flow_network.hpp"
 #include "models/network/max_min.hpp"
 #include "models/network/topology_generators.hpp"
@@ -215,52 +214,6 @@ TEST(Routing, PathsNeverCrossAHost) {
   t.add_link(0, 1, kGB, 0);
   t.add_link(1, 2, kGB, 0);
   EXPECT_THROW(Router(t).route(0, 2, 0), std::invalid_argument);
-}
-
-// n hosts around one switch: every path is 2 channels, 2 * latency, every host's link its own.
-TEST(Collectives, RingStepsAddUpToTheBusBandwidthFormulas) {
-  const int n = 8;
-  const double bw = 10 * kGB, lat = 1e-6, bytes = 256e6;
-  const Topology t = star(n, bw, lat, "h", "s");
-  std::vector<int> ranks;
-  for (int r = 0; r < n; ++r) ranks.push_back(r);
-  const double step = 2 * lat + bytes / n / bw;  // one chunk over a path nothing else uses
-  FlowNetwork net(t);
-  EXPECT_NEAR(run_ring(net, RingCollective::all_reduce, ranks, bytes, ideal_protocol(), 0), 2 * (n - 1) * step, 1e-12);
-  FlowNetwork rs(t), ag(t);
-  EXPECT_NEAR(run_ring(rs, RingCollective::reduce_scatter, ranks, bytes, ideal_protocol(), 0), (n - 1) * step, 1e-12);
-  EXPECT_NEAR(run_ring(ag, RingCollective::all_gather, ranks, bytes, ideal_protocol(), 0), (n - 1) * step, 1e-12);
-  // Large messages: bus bandwidth (nccl-tests: algbw x 2(n-1)/n) approaches the link's.
-  const double t_ar = 2 * (n - 1) * step;
-  EXPECT_NEAR(bytes / t_ar * 2 * (n - 1) / n, bw, 0.001 * bw);
-  // Small messages: one path latency per step (the 1-byte chunks add 0.005%).
-  FlowNetwork small(t);
-  const double t_small = run_ring(small, RingCollective::all_reduce, ranks, 8, ideal_protocol(), 0);
-  EXPECT_NEAR(t_small, 2 * (n - 1) * (2 * lat + 1 / bw), 1e-15);
-  EXPECT_NEAR(t_small, 2 * (n - 1) * 2 * lat, 1e-4 * t_small);
-}
-
-TEST(Collectives, AllToAllSharesEachRanksLink) {
-  const int n = 4;
-  const double bw = 10 * kGB, lat = 1e-6, bytes = 400e6;
-  const Topology t = star(n, bw, lat, "h", "s");
-  FlowNetwork net(t);
-  // Each rank sends n-1 pieces of bytes/n at once through its own link (and receives as many).
-  EXPECT_NEAR(run_all_to_all(net, {0, 1, 2, 3}, bytes, ideal_protocol(), 0), 2 * lat + (n - 1) * bytes / n / bw, 1e-12);
-}
-
-TEST(Collectives, ARingSlowsWhereItSharesAnOversubscribedUplink) {
-  // Two leaves of 4 hosts, one spine; the ring crosses the leaf uplinks twice. With uplinks as fast
-  // as host links the two crossings share nothing; at a quarter of that they set the pace.
-  auto ring_time = [](double uplink) {
-    const Topology t = leaf_spine({.leaves = 2, .spines = 1, .hosts_per_leaf = 4, .host_bytes_per_s = 10 * kGB,
-                                   .uplink_bytes_per_s = uplink, .latency_s = 0});
-    FlowNetwork net(t);
-    return run_ring(net, RingCollective::all_reduce, {0, 1, 2, 3, 4, 5, 6, 7}, 80e6, ideal_protocol(), 0);
-  };
-  const double fast = ring_time(10 * kGB), slow = ring_time(2.5 * kGB);
-  EXPECT_NEAR(fast, 14 * (10e6 / (10 * kGB)), 1e-12);
-  EXPECT_NEAR(slow, 14 * (10e6 / (2.5 * kGB)), 1e-12);
 }
 
 std::string topology_error(const std::string& text) {
