@@ -89,10 +89,16 @@ void read_fabrics(const JsonView& table, std::map<std::string, Fabric>& out) {
   table.expect_object();
   for (const auto& [name, unused] : table.raw().items()) {
     const auto v = table.at(name);
-    v.allow_only({"description", "device_gbytes_per_s", "efficiency", "step_latency_us", "sources"});
-    out[name] = {name, v.at("description").as_string(), v.at("device_gbytes_per_s").as_number_in(0.001, 1e6) * 1e9,
-                 v.at("efficiency").as_number_in(0.01, 1), v.at("step_latency_us").as_number_in(0, 1e6) * 1e-6,
-                 sources_of(v)};
+    v.allow_only({"description", "links", "device_gbytes_per_s", "efficiency", "step_latency_us", "sources"});
+    bool all_to_all = false;
+    if (auto links = v.find("links")) {
+      const std::string kind = links->as_string();
+      if (kind != "switch" && kind != "all-to-all") links->fail("links must be \"switch\" or \"all-to-all\"");
+      all_to_all = kind == "all-to-all";
+    }
+    out[name] = {name, v.at("description").as_string(), all_to_all,
+                 v.at("device_gbytes_per_s").as_number_in(0.001, 1e6) * 1e9, v.at("efficiency").as_number_in(0.01, 1),
+                 v.at("step_latency_us").as_number_in(0, 1e6) * 1e-6, sources_of(v)};
   }
 }
 

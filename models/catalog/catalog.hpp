@@ -24,6 +24,10 @@ struct Price {
 // one device can send at once, and what collectives achieve of it.
 struct Fabric {
   std::string name, description;
+  // How devices are joined: through a switch (NVSwitch; NVLink rings, which give each device its
+  // full bandwidth to its ring neighbours, count as one too), or by one link between every pair,
+  // each 1/(n-1) of the device's bandwidth (Gaudi's RoCE ports), which collectives use all at once.
+  bool all_to_all = false;
   double device_bytes_per_s = 0;  // each device, one direction, all its links
   double efficiency = 1;          // achieved bus bandwidth of large all-reduces / device_bytes_per_s
   double step_latency_s = 0;      // per algorithm step

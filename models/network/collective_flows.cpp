@@ -84,32 +84,32 @@ TransferPlan chain_broadcast(int n, double bytes, double chunk_bytes) {
 
 }  // namespace
 
-const char* collective_name(Collective c) {
+const char* collective_name(CollectiveAlgorithm c) {
   switch (c) {
-    case Collective::ring_reduce_scatter: return "ring reduce-scatter";
-    case Collective::ring_all_gather: return "ring all-gather";
-    case Collective::ring_all_reduce: return "ring all-reduce";
-    case Collective::tree_all_reduce: return "tree all-reduce";
-    case Collective::direct_reduce_scatter: return "direct reduce-scatter";
-    case Collective::direct_all_gather: return "direct all-gather";
-    case Collective::all_to_all: return "all-to-all";
-    case Collective::broadcast: return "broadcast";
+    case CollectiveAlgorithm::ring_reduce_scatter: return "ring reduce-scatter";
+    case CollectiveAlgorithm::ring_all_gather: return "ring all-gather";
+    case CollectiveAlgorithm::ring_all_reduce: return "ring all-reduce";
+    case CollectiveAlgorithm::tree_all_reduce: return "tree all-reduce";
+    case CollectiveAlgorithm::direct_reduce_scatter: return "direct reduce-scatter";
+    case CollectiveAlgorithm::direct_all_gather: return "direct all-gather";
+    case CollectiveAlgorithm::all_to_all: return "all-to-all";
+    case CollectiveAlgorithm::broadcast: return "broadcast";
   }
   return "?";
 }
 
-TransferPlan collective_plan(Collective c, int n, double bytes, double chunk_bytes) {
+TransferPlan collective_plan(CollectiveAlgorithm c, int n, double bytes, double chunk_bytes) {
   if (n < 2) throw std::invalid_argument("a collective needs >= 2 ranks");
   if (!(bytes >= 0) || !(chunk_bytes > 0)) throw std::invalid_argument("collective sizes must be positive");
   switch (c) {
-    case Collective::ring_reduce_scatter:
-    case Collective::ring_all_gather: return ring(n, bytes, n - 1);
-    case Collective::ring_all_reduce: return ring(n, bytes, 2 * (n - 1));
-    case Collective::tree_all_reduce: return double_binary_tree(n, bytes, chunk_bytes);
-    case Collective::direct_reduce_scatter:
-    case Collective::direct_all_gather:
-    case Collective::all_to_all: return direct(n, bytes);
-    case Collective::broadcast: return chain_broadcast(n, bytes, chunk_bytes);
+    case CollectiveAlgorithm::ring_reduce_scatter:
+    case CollectiveAlgorithm::ring_all_gather: return ring(n, bytes, n - 1);
+    case CollectiveAlgorithm::ring_all_reduce: return ring(n, bytes, 2 * (n - 1));
+    case CollectiveAlgorithm::tree_all_reduce: return double_binary_tree(n, bytes, chunk_bytes);
+    case CollectiveAlgorithm::direct_reduce_scatter:
+    case CollectiveAlgorithm::direct_all_gather:
+    case CollectiveAlgorithm::all_to_all: return direct(n, bytes);
+    case CollectiveAlgorithm::broadcast: return chain_broadcast(n, bytes, chunk_bytes);
   }
   throw std::invalid_argument("unknown collective");
 }

@@ -24,7 +24,7 @@
 
 namespace xpusim {
 
-enum class Collective {
+enum class CollectiveAlgorithm {
   ring_reduce_scatter,
   ring_all_gather,
   ring_all_reduce,
@@ -34,7 +34,7 @@ enum class Collective {
   all_to_all,
   broadcast,
 };
-const char* collective_name(Collective c);
+const char* collective_name(CollectiveAlgorithm c);
 
 struct Transfer {
   int from = 0, to = 0;      // rank indices
@@ -45,7 +45,7 @@ using TransferPlan = std::vector<Transfer>;
 
 // The plan of a collective among n ranks, each holding a buffer of `bytes`. Pipelined algorithms
 // (tree, broadcast) cut their data into chunks of at most `chunk_bytes`.
-TransferPlan collective_plan(Collective c, int n, double bytes, double chunk_bytes = 1 << 20);
+TransferPlan collective_plan(CollectiveAlgorithm c, int n, double bytes, double chunk_bytes = 1 << 20);
 // `copies` independent instances of a plan side by side (e.g. one ring per device shard).
 TransferPlan repeat_plan(const TransferPlan& plan, int copies);
 
@@ -54,7 +54,7 @@ TransferPlan repeat_plan(const TransferPlan& plan, int copies);
 double run_plan(FlowNetwork& net, const TransferPlan& plan, const std::vector<int>& ranks,
                 const ProtocolProfile& protocol, double start_s);
 
-inline double run_collective(FlowNetwork& net, Collective c, const std::vector<int>& ranks, double bytes,
+inline double run_collective(FlowNetwork& net, CollectiveAlgorithm c, const std::vector<int>& ranks, double bytes,
                              const ProtocolProfile& protocol, double start_s) {
   return run_plan(net, collective_plan(c, static_cast<int>(ranks.size()), bytes), ranks, protocol, start_s);
 }

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "models/network/collectives.hpp"
+#include "models/training/server_all_reduce.hpp"
 #include "workloads/zoo/model_zoo.hpp"
 
 namespace xpusim {
@@ -37,24 +37,6 @@ std::vector<Bucket> fill_buckets(const Graph& g, const std::vector<double>& ends
   }
   if (open.bytes > 0) out.push_back(open);
   return out;
-}
-
-CollectiveTopology topology(const Catalog& catalog, const InstanceType& t, int devices_per_node, int nodes) {
-  CollectiveTopology topo;
-  topo.devices_per_node = devices_per_node;
-  topo.nodes = nodes;
-  if (devices_per_node > 1) {
-    const Fabric& f = catalog.fabric(t.accelerators->fabric);
-    topo.fabric_bytes_per_s = f.device_bytes_per_s * f.efficiency;
-    topo.fabric_step_s = f.step_latency_s;
-  }
-  if (nodes > 1) {
-    if (t.network.empty()) throw std::invalid_argument("instance \"" + t.name + "\" has no network to other servers");
-    const NetworkKind& n = catalog.network(t.network);
-    topo.network_bytes_per_s = t.network_gbps * 1e9 / 8 * n.efficiency;
-    topo.network_latency_s = n.latency_s;
-  }
-  return topo;
 }
 
 }  // namespace
@@ -127,11 +109,11 @@ TrainingResult TrainingSimulator::run(const TrainingConfig& c) {
   // Bucketed all-reduces, one at a time, each as soon as its bucket is full (and its cycle comes).
   double comm_end = 0;
   if (r.devices > 1) {
-    const CollectiveTopology topo = topology(catalog, *t, per_node, c.nodes);
+    ServerAllReduce all_reduce(catalog, *t, per_node, c.nodes);
     for (const Bucket& b : fill_buckets(g, ends, c.buckets)) {
       double start = std::max(b.ready_s, comm_end);
       if (c.buckets.cycle_s > 0) start = std::ceil(start / c.buckets.cycle_s) * c.buckets.cycle_s;
-      const double seconds = all_reduce_seconds(topo, b.bytes);
+      const double seconds = all_reduce.seconds(b.bytes);
       r.communication_s += seconds;
       r.gradient_bytes += b.bytes;
       comm_end = start + seconds;

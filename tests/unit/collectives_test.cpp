@@ -21,7 +21,7 @@ std::vector<int> first_ranks(int n) {
   return r;
 }
 
-double on_star(Collective c, int n, double bw, double lat, double bytes) {
+double on_star(CollectiveAlgorithm c, int n, double bw, double lat, double bytes) {
   const Topology t = star(n, bw, lat, "h", "s");
   FlowNetwork net(t);
   return run_collective(net, c, first_ranks(n), bytes, ideal_protocol(), 0);
@@ -31,14 +31,14 @@ TEST(Collectives, RingStepsAddUpToTheBusBandwidthFormulas) {
   const int n = 8;
   const double bw = 10 * kGB, lat = 1e-6, bytes = 256e6;
   const double step = 2 * lat + bytes / n / bw;  // one chunk over a path nothing else uses
-  EXPECT_NEAR(on_star(Collective::ring_all_reduce, n, bw, lat, bytes), 2 * (n - 1) * step, 1e-12);
-  EXPECT_NEAR(on_star(Collective::ring_reduce_scatter, n, bw, lat, bytes), (n - 1) * step, 1e-12);
-  EXPECT_NEAR(on_star(Collective::ring_all_gather, n, bw, lat, bytes), (n - 1) * step, 1e-12);
+  EXPECT_NEAR(on_star(CollectiveAlgorithm::ring_all_reduce, n, bw, lat, bytes), 2 * (n - 1) * step, 1e-12);
+  EXPECT_NEAR(on_star(CollectiveAlgorithm::ring_reduce_scatter, n, bw, lat, bytes), (n - 1) * step, 1e-12);
+  EXPECT_NEAR(on_star(CollectiveAlgorithm::ring_all_gather, n, bw, lat, bytes), (n - 1) * step, 1e-12);
   // Large messages: bus bandwidth (nccl-tests: algbw x 2(n-1)/n) approaches the link's.
   const double t_ar = 2 * (n - 1) * step;
   EXPECT_NEAR(bytes / t_ar * 2 * (n - 1) / n, bw, 0.001 * bw);
   // Small messages: one path latency per step (the 1-byte chunks add 0.005%).
-  const double t_small = on_star(Collective::ring_all_reduce, n, bw, lat, 8);
+  const double t_small = on_star(CollectiveAlgorithm::ring_all_reduce, n, bw, lat, 8);
   EXPECT_NEAR(t_small, 2 * (n - 1) * (2 * lat + 1 / bw), 1e-15);
   EXPECT_NEAR(t_small, 2 * (n - 1) * 2 * lat, 1e-4 * t_small);
 }
@@ -48,12 +48,12 @@ TEST(Collectives, DirectAndAllToAllShareEachRanksLink) {
   const double bw = 10 * kGB, lat = 1e-6, bytes = 400e6;
   // Each rank sends n-1 pieces of bytes/n at once through its own link (and receives as many).
   const double expected = 2 * lat + (n - 1) * bytes / n / bw;
-  EXPECT_NEAR(on_star(Collective::all_to_all, n, bw, lat, bytes), expected, 1e-12);
-  EXPECT_NEAR(on_star(Collective::direct_reduce_scatter, n, bw, lat, bytes), expected, 1e-12);
+  EXPECT_NEAR(on_star(CollectiveAlgorithm::all_to_all, n, bw, lat, bytes), expected, 1e-12);
+  EXPECT_NEAR(on_star(CollectiveAlgorithm::direct_reduce_scatter, n, bw, lat, bytes), expected, 1e-12);
   // On an all-to-all fabric each piece has a link of its own: one step at the per-link rate.
   const Topology mesh = all_to_all(n, bw / (n - 1), lat, "g");
   FlowNetwork net(mesh);
-  EXPECT_NEAR(run_collective(net, Collective::direct_all_gather, first_ranks(n), bytes, ideal_protocol(), 0),
+  EXPECT_NEAR(run_collective(net, CollectiveAlgorithm::direct_all_gather, first_ranks(n), bytes, ideal_protocol(), 0),
               lat + bytes / n / (bw / (n - 1)), 1e-12);
 }
 
@@ -61,10 +61,10 @@ TEST(Collectives, TreeAllReduceLatencyIsTwiceTheTreeDepth) {
   // 8 ranks in a heap-shaped binary tree: the deepest leaf (position 7) is 3 hops below the root.
   // A tiny buffer is one chunk per tree: 3 hops up, 3 down, each one path latency (and a few bytes).
   const double bw = 10 * kGB, lat = 1e-6;
-  const double t = on_star(Collective::tree_all_reduce, 8, bw, lat, 8);
+  const double t = on_star(CollectiveAlgorithm::tree_all_reduce, 8, bw, lat, 8);
   EXPECT_NEAR(t, 2 * 3 * 2 * lat, 1e-3 * t);
   // The ring needs 2(n-1) = 14 steps for the same: the reason NCCL picks trees for small messages.
-  EXPECT_LT(t, on_star(Collective::ring_all_reduce, 8, bw, lat, 8) / 2);
+  EXPECT_LT(t, on_star(CollectiveAlgorithm::ring_all_reduce, 8, bw, lat, 8) / 2);
 }
 
 TEST(Collectives, TreeAllReduceOfALargeBufferRunsAtTheBusiestLinksRate) {
@@ -73,7 +73,7 @@ TEST(Collectives, TreeAllReduceOfALargeBufferRunsAtTheBusiestLinksRate) {
   // ring. That bounds the time from below; 64 pipelined chunks bring it within a few percent.
   const int n = 8;
   const double bw = 10 * kGB, bytes = 1e9;
-  const double t = on_star(Collective::tree_all_reduce, n, bw, 0, bytes);
+  const double t = on_star(CollectiveAlgorithm::tree_all_reduce, n, bw, 0, bytes);
   EXPECT_GE(t, 2 * bytes / bw * (1 - 1e-12));
   EXPECT_LE(t, 2 * bytes / bw * 1.10);
 }
@@ -84,14 +84,14 @@ TEST(Collectives, BroadcastIsAPipelinedChain) {
   const int n = 5;
   const double bw = 10 * kGB, lat = 1e-6, bytes = 64.0 * (1 << 20);  // 64 chunks of 1 MiB
   const double chunk = bytes / 64;
-  EXPECT_NEAR(on_star(Collective::broadcast, n, bw, lat, bytes), (64 + n - 2) * (2 * lat + chunk / bw), 1e-12);
+  EXPECT_NEAR(on_star(CollectiveAlgorithm::broadcast, n, bw, lat, bytes), (64 + n - 2) * (2 * lat + chunk / bw), 1e-12);
 }
 
 TEST(Collectives, EveryAllReduceMovesTheSameBytes) {
   // Ring and double binary tree both send 2(n-1) x bytes in total (every rank's buffer reduced
   // into one place and the result sent back out), whatever their chunking.
   for (int n : {2, 3, 8, 13}) {
-    for (Collective c : {Collective::ring_all_reduce, Collective::tree_all_reduce}) {
+    for (CollectiveAlgorithm c : {CollectiveAlgorithm::ring_all_reduce, CollectiveAlgorithm::tree_all_reduce}) {
       double sent = 0;
       for (const Transfer& t : collective_plan(c, n, 1e8, 3e6)) sent += t.bytes;
       EXPECT_NEAR(sent, 2 * (n - 1) * 1e8, 1e-3) << collective_name(c) << " n=" << n;
@@ -106,7 +106,7 @@ TEST(Collectives, ARingSlowsWhereItSharesAnOversubscribedUplink) {
     const Topology t = leaf_spine({.leaves = 2, .spines = 1, .hosts_per_leaf = 4, .host_bytes_per_s = 10 * kGB,
                                    .uplink_bytes_per_s = uplink, .latency_s = 0});
     FlowNetwork net(t);
-    return run_collective(net, Collective::ring_all_reduce, first_ranks(8), 80e6, ideal_protocol(), 0);
+    return run_collective(net, CollectiveAlgorithm::ring_all_reduce, first_ranks(8), 80e6, ideal_protocol(), 0);
   };
   EXPECT_NEAR(ring_time(10 * kGB), 14 * (10e6 / (10 * kGB)), 1e-12);
   EXPECT_NEAR(ring_time(2.5 * kGB), 14 * (10e6 / (2.5 * kGB)), 1e-12);
@@ -115,7 +115,7 @@ TEST(Collectives, ARingSlowsWhereItSharesAnOversubscribedUplink) {
 TEST(Collectives, CopiesOfAPlanRunSideBySide) {
   // Two rings on the same ranks share every link: twice the time of one, bandwidth-bound.
   const Topology t = star(4, 10 * kGB, 0, "h", "s");
-  const TransferPlan one = collective_plan(Collective::ring_all_reduce, 4, 40e6);
+  const TransferPlan one = collective_plan(CollectiveAlgorithm::ring_all_reduce, 4, 40e6);
   FlowNetwork a(t), b(t);
   const double single = run_plan(a, one, first_ranks(4), ideal_protocol(), 0);
   EXPECT_NEAR(run_plan(b, repeat_plan(one, 2), first_ranks(4), ideal_protocol(), 0), 2 * single, 1e-12);
@@ -124,7 +124,7 @@ TEST(Collectives, CopiesOfAPlanRunSideBySide) {
 TEST(Collectives, PlansThatCannotRunAreRefused) {
   const Topology t = star(3, 10 * kGB, 0, "h", "s");
   FlowNetwork net(t);
-  EXPECT_THROW(collective_plan(Collective::ring_all_reduce, 1, 1e6), std::invalid_argument);
+  EXPECT_THROW(collective_plan(CollectiveAlgorithm::ring_all_reduce, 1, 1e6), std::invalid_argument);
   // A transfer waiting on itself never starts; one naming a fourth rank has nowhere to go.
   EXPECT_THROW(run_plan(net, {{0, 1, 1e6, {0}}}, first_ranks(3), ideal_protocol(), 0), std::logic_error);
   EXPECT_THROW(run_plan(net, {{0, 3, 1e6, {}}}, first_ranks(3), ideal_protocol(), 0), std::invalid_argument);
