@@ -68,6 +68,9 @@ const ModelRegistrar base("bert-base", ModelInfo{
     .training_batch = 32,
     .training_samples = kPretrainingSequences,
     .training_samples_source = kPretrainingSource,
+    .input_bytes_per_sample = 0,
+    .input_bytes_per_token = 3 * 8,  // int64 token ids, segment ids and attention mask
+    .output_bytes_per_sample = kLabels * 4,
     .build_forward = [](const ModelOptions& o) { return build_bert({12, 768, 12}, o); }});
 
 const ModelRegistrar large("bert-large", ModelInfo{
@@ -77,6 +80,9 @@ const ModelRegistrar large("bert-large", ModelInfo{
     .training_batch = 32,
     .training_samples = kPretrainingSequences,
     .training_samples_source = kPretrainingSource,
+    .input_bytes_per_sample = 0,
+    .input_bytes_per_token = 3 * 8,  // int64 token ids, segment ids and attention mask
+    .output_bytes_per_sample = kLabels * 4,
     .build_forward = [](const ModelOptions& o) { return build_bert({24, 1024, 16}, o); }});
 
 }  // namespace

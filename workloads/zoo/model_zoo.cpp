@@ -36,4 +36,15 @@ Graph build_model(std::string_view name, ModelOptions options) {
   return g;
 }
 
+StepTransfers step_transfers(std::string_view name, int64_t batch, int64_t seq_len, Mode mode) {
+  const ModelInfo* info = ModelRegistry::instance().find(name);
+  if (!info) throw std::invalid_argument(ModelRegistry::instance().unknown(name, "model"));
+  if (seq_len == 0) seq_len = info->default_seq_len;
+  const double b = static_cast<double>(batch);
+  StepTransfers t;
+  t.to_device = b * (info->input_bytes_per_sample + info->input_bytes_per_token * static_cast<double>(seq_len));
+  t.from_device = mode == Mode::training ? 4 : b * info->output_bytes_per_sample;
+  return t;
+}
+
 }  // namespace xpusim

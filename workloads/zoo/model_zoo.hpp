@@ -28,6 +28,11 @@ struct ModelInfo {
   int64_t training_batch = 32;  // per device, when `xpusim train` is not told
   double training_samples = 0;  // a full training run, with where the figure comes from
   std::string training_samples_source;
+  // What crosses from host to device and back each step (what a remote GPU's memcpys carry): the
+  // input tensors as the data loader hands them over, and the inference outputs.
+  double input_bytes_per_sample = 0;
+  double input_bytes_per_token = 0;  // sequence models: added per token of the sequence
+  double output_bytes_per_sample = 0;
   // Builds the forward graph: fused as inference engines run it, or unfused for training.
   std::function<Graph(const ModelOptions&)> build_forward;
 };
@@ -39,6 +44,13 @@ struct ModelRegistrar {
     ModelRegistry::instance().add(name, std::move(info));
   }
 };
+
+// Bytes copied to the device for one step's batch, and back from it (inference: the outputs;
+// training: the loss, one fp32).
+struct StepTransfers {
+  double to_device = 0, from_device = 0;
+};
+StepTransfers step_transfers(std::string_view name, int64_t batch, int64_t seq_len, Mode mode);
 
 // The largest batch a graph can be built with: every tensor size stays far inside int64.
 inline constexpr int64_t kMaxBatch = 1'000'000'000;

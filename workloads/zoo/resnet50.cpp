@@ -96,6 +96,9 @@ const ModelRegistrar registrar("resnet50", ModelInfo{
     .training_batch = 256,
     .training_samples = 90.0 * 1'281'167,
     .training_samples_source = "90 epochs of ImageNet-1k's 1,281,167 images (the NVIDIA DeepLearningExamples schedule)",
+    .input_bytes_per_sample = 3 * 224 * 224 * 4,  // the normalized fp32 image PyTorch loaders deliver
+    .input_bytes_per_token = 0,
+    .output_bytes_per_sample = 1000 * 4,          // fp32 logits
     .build_forward = [](const ModelOptions& o) { return ResNetBuilder(o).build(); }});
 
 }  // namespace

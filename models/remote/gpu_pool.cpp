@@ -1,0 +1,293 @@
+#include "models/remote/gpu_pool.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <map>
+#include <queue>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace xpusim {
+
+RemotingCosts RemotingCosts::local() {
+  RemotingCosts c;
+  c.request_bytes = 64;  // the launch's arguments still cross PCIe
+  c.response_bytes = 0;
+  c.client_call_s = 0;
+  c.server_call_s = 0;
+  c.launch_window = 1024;
+  return c;
+}
+
+double TenantResult::seconds_per_iteration() const {
+  const auto n = iteration_end_s.size();
+  if (n == 0) return 0;
+  if (n == 1) return iteration_end_s[0];
+  return (iteration_end_s[n - 1] - iteration_end_s[0]) / static_cast<double>(n - 1);
+}
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+class PoolSim {
+ public:
+  PoolSim(FlowNetwork& net, const std::vector<TenantJob>& jobs, const std::vector<const InterferenceFit*>& gpus,
+          const SharingPolicy& sharing)
+      : net_(net), jobs_(jobs), fits_(gpus), sharing_(sharing), tenants_(jobs.size()), gpus_(gpus.size()) {
+    for (const auto& j : jobs) {
+      if (j.gpu < 0 || static_cast<std::size_t>(j.gpu) >= gpus.size())
+        throw std::invalid_argument("tenant \"" + j.name + "\" names a GPU the pool does not have");
+      if (!j.protocol) throw std::invalid_argument("tenant \"" + j.name + "\" has no protocol");
+      if (j.iterations < 1 || j.kernel_s.empty()) throw std::invalid_argument("tenant \"" + j.name + "\" runs no kernel");
+    }
+    result_.tenants.resize(jobs.size());
+  }
+
+  PoolResult run() {
+    for (std::size_t t = 0; t < jobs_.size(); ++t) at(0, [this, t] { begin_iteration(static_cast<int>(t)); });
+    for (;;) {
+      const double ta = agenda_.empty() ? kInf : agenda_.top().time, tn = net_.next_event_time();
+      if (ta == kInf && tn == kInf) break;
+      if (tn <= ta) {
+        const std::vector<int> ended = net_.step();
+        now_ = net_.now();
+        for (int f : ended) {
+          auto it = on_arrival_.find(f);
+          auto handler = std::move(it->second);
+          on_arrival_.erase(it);
+          handler();
+        }
+      } else {
+        Action a = agenda_.top();
+        agenda_.pop();
+        now_ = a.time;
+        a.run();
+      }
+    }
+    for (std::size_t t = 0; t < jobs_.size(); ++t)
+      if (static_cast<int>(result_.tenants[t].iteration_end_s.size()) != jobs_[t].iterations)
+        throw std::logic_error("tenant \"" + jobs_[t].name + "\" did not finish");
+    for (const auto& g : gpus_) result_.gpu_busy_s.push_back(g.busy_s);
+    result_.makespan_s = now_;
+    result_.network = net_.stats();
+    return std::move(result_);
+  }
+
+ private:
+  struct Action {
+    double time;
+    uint64_t seq;
+    std::function<void()> run;
+  };
+  struct Later {
+    bool operator()(const Action& a, const Action& b) const { return a.time != b.time ? a.time > b.time : a.seq > b.seq; }
+  };
+  struct Tenant {
+    int next_launch = 0, outstanding = 0, done = 0;
+    double next_issue_s = 0;
+    bool blocked = false, copy_back_waiting = false;
+    std::deque<int> queue;  // kernels the server has launched, not yet started on the GPU
+    bool running = false;
+    double remaining = 0, rate = 1;  // the running kernel's solo seconds left, its rate now
+  };
+  struct Gpu {
+    std::vector<int> running;  // tenants with a kernel on the GPU
+    double last_s = 0, busy_s = 0;
+    uint64_t version = 0;
+  };
+
+  void at(double time, std::function<void()> run) { agenda_.push({time, seq_++, std::move(run)}); }
+
+  // A message from one host to another; `then` runs when its last byte arrives.
+  void send(int from, int to, double bytes, const TenantJob& j, std::function<void()> then) {
+    on_arrival_[net_.start(now_, from, to, bytes, *j.protocol, flow_hash_++)] = std::move(then);
+  }
+
+  // --- a tenant's iteration, as its client and the GPU server see it ---
+
+  void begin_iteration(int t) {
+    const TenantJob& j = jobs_[static_cast<std::size_t>(t)];
+    Tenant& s = tenants_[static_cast<std::size_t>(t)];
+    s.next_launch = 0;
+    s.done = 0;
+    auto launches = [this, t] {
+      tenants_[static_cast<std::size_t>(t)].next_issue_s = now_;
+      issue_launch(t);
+    };
+    if (j.to_device_bytes <= 0) return launches();
+    send(j.client_host, j.gpu_host, j.to_device_bytes + j.costs.request_bytes, j, [this, t, &j, launches] {
+      at(now_ + j.costs.server_call_s, [this, t, &j, launches] {
+        if (j.costs.response_bytes <= 0) return launches();
+        send(j.gpu_host, j.client_host, j.costs.response_bytes, j, launches);
+      });
+    });
+  }
+
+  void issue_launch(int t) {
+    const TenantJob& j = jobs_[static_cast<std::size_t>(t)];
+    Tenant& s = tenants_[static_cast<std::size_t>(t)];
+    const int kernel = s.next_launch++;
+    ++s.outstanding;
+    send(j.client_host, j.gpu_host, j.costs.request_bytes, j, [this, t, kernel, &j] {
+      at(now_ + j.costs.server_call_s, [this, t, kernel, &j] {
+        enqueue(t, kernel);
+        if (j.costs.response_bytes <= 0) return on_ack(t);
+        send(j.gpu_host, j.client_host, j.costs.response_bytes, j, [this, t] { on_ack(t); });
+      });
+    });
+    s.next_issue_s = now_ + j.dispatch_s + j.costs.client_call_s;
+    if (s.next_launch == static_cast<int>(j.kernel_s.size())) {
+      at(s.next_issue_s, [this, t] { copy_back(t); });
+    } else if (s.outstanding < j.costs.launch_window) {
+      at(s.next_issue_s, [this, t] { issue_launch(t); });
+    } else {
+      s.blocked = true;
+    }
+  }
+
+  void on_ack(int t) {
+    Tenant& s = tenants_[static_cast<std::size_t>(t)];
+    --s.outstanding;
+    if (!s.blocked) return;
+    s.blocked = false;
+    at(std::max(now_, s.next_issue_s), [this, t] { issue_launch(t); });
+  }
+
+  // The copy of the outputs is also the iteration's synchronization: the server answers it once
+  // the tenant's kernels have all run.
+  void copy_back(int t) {
+    const TenantJob& j = jobs_[static_cast<std::size_t>(t)];
+    send(j.client_host, j.gpu_host, j.costs.request_bytes, j, [this, t, &j] {
+      at(now_ + j.costs.server_call_s, [this, t] {
+        tenants_[static_cast<std::size_t>(t)].copy_back_waiting = true;
+        answer_copy_back(t);
+      });
+    });
+  }
+
+  void answer_copy_back(int t) {
+    const TenantJob& j = jobs_[static_cast<std::size_t>(t)];
+    Tenant& s = tenants_[static_cast<std::size_t>(t)];
+    if (!s.copy_back_waiting || s.done < static_cast<int>(j.kernel_s.size())) return;
+    s.copy_back_waiting = false;
+    const double bytes = j.from_device_bytes + j.costs.response_bytes;
+    if (bytes <= 0) return end_iteration(t);
+    send(j.gpu_host, j.client_host, bytes, j, [this, t] { end_iteration(t); });
+  }
+
+  void end_iteration(int t) {
+    auto& ends = result_.tenants[static_cast<std::size_t>(t)].iteration_end_s;
+    ends.push_back(now_);
+    if (static_cast<int>(ends.size()) < jobs_[static_cast<std::size_t>(t)].iterations) begin_iteration(t);
+  }
+
+  // --- the GPU: one stream per tenant, tenants' kernels side by side ---
+
+  void enqueue(int t, int kernel) {
+    Tenant& s = tenants_[static_cast<std::size_t>(t)];
+    s.queue.push_back(kernel);
+    if (s.running) return;
+    const int g = jobs_[static_cast<std::size_t>(t)].gpu;
+    advance(g);
+    start_next(t);
+    reschedule(g);
+  }
+
+  void start_next(int t) {
+    const TenantJob& j = jobs_[static_cast<std::size_t>(t)];
+    Tenant& s = tenants_[static_cast<std::size_t>(t)];
+    const int kernel = s.queue.front();
+    s.queue.pop_front();
+    s.running = true;
+    s.remaining = j.kernel_s[static_cast<std::size_t>(kernel)];
+    result_.tenants[static_cast<std::size_t>(t)].kernel_s += s.remaining;
+    gpus_[static_cast<std::size_t>(j.gpu)].running.push_back(t);
+  }
+
+  void advance(int g) {
+    Gpu& gpu = gpus_[static_cast<std::size_t>(g)];
+    const double dt = now_ - gpu.last_s;
+    if (!gpu.running.empty()) gpu.busy_s += dt;
+    for (int t : gpu.running) {
+      Tenant& s = tenants_[static_cast<std::size_t>(t)];
+      s.remaining = std::max(0.0, s.remaining - s.rate * dt);
+    }
+    gpu.last_s = now_;
+  }
+
+  double pair_rate(int g, int a, int b) {
+    const InterferenceFit& fit = *fits_[static_cast<std::size_t>(g)];
+    if (!sharing_.sampled) return fit.median();
+    auto [it, fresh] = pair_rates_.try_emplace({a, b}, 0.0);
+    if (fresh) it->second = draw_rate(fit, sharing_.seed * 0x9e3779b97f4a7c15ull + static_cast<uint64_t>(a) * 1000003u + static_cast<uint64_t>(b));
+    return it->second;
+  }
+
+  void reschedule(int g) {
+    Gpu& gpu = gpus_[static_cast<std::size_t>(g)];
+    ++gpu.version;
+    double first = kInf;
+    for (int t : gpu.running) {
+      std::vector<double> partners;
+      for (int u : gpu.running)
+        if (u != t) partners.push_back(pair_rate(g, t, u));
+      Tenant& s = tenants_[static_cast<std::size_t>(t)];
+      s.rate = rate_beside(partners);
+      first = std::min(first, s.remaining / s.rate);
+    }
+    if (first < kInf) at(now_ + first, [this, g, v = gpu.version] { on_gpu_event(g, v); });
+  }
+
+  void on_gpu_event(int g, uint64_t version) {
+    Gpu& gpu = gpus_[static_cast<std::size_t>(g)];
+    if (version != gpu.version) return;  // the set of running kernels changed since
+    advance(g);
+    // Kernels whose remaining work rounds to nothing at this instant end together.
+    std::vector<int> ended;
+    for (int t : gpu.running) {
+      const Tenant& s = tenants_[static_cast<std::size_t>(t)];
+      if (s.remaining <= 1e-12 * std::max(1.0, now_)) ended.push_back(t);
+    }
+    if (ended.empty()) {  // rounding left a sliver: finish the nearest one
+      auto nearest = std::min_element(gpu.running.begin(), gpu.running.end(), [this](int a, int b) {
+        return tenants_[static_cast<std::size_t>(a)].remaining < tenants_[static_cast<std::size_t>(b)].remaining;
+      });
+      ended.push_back(*nearest);
+    }
+    for (int t : ended) {
+      Tenant& s = tenants_[static_cast<std::size_t>(t)];
+      gpu.running.erase(std::find(gpu.running.begin(), gpu.running.end(), t));
+      s.running = false;
+      ++s.done;
+      if (!s.queue.empty()) start_next(t);
+    }
+    reschedule(g);
+    for (int t : ended) answer_copy_back(t);
+  }
+
+  FlowNetwork& net_;
+  const std::vector<TenantJob>& jobs_;
+  const std::vector<const InterferenceFit*>& fits_;
+  SharingPolicy sharing_;
+  std::vector<Tenant> tenants_;
+  std::vector<Gpu> gpus_;
+  std::priority_queue<Action, std::vector<Action>, Later> agenda_;
+  std::unordered_map<int, std::function<void()>> on_arrival_;
+  std::map<std::pair<int, int>, double> pair_rates_;
+  PoolResult result_;
+  double now_ = 0;
+  uint64_t seq_ = 0, flow_hash_ = 0;
+};
+
+}  // namespace
+
+PoolResult run_gpu_pool(FlowNetwork& net, const std::vector<TenantJob>& jobs,
+                        const std::vector<const InterferenceFit*>& gpus, const SharingPolicy& sharing) {
+  return PoolSim(net, jobs, gpus, sharing).run();
+}
+
+}  // namespace xpusim

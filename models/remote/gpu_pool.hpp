@@ -1,0 +1,82 @@
+#pragma once
+// GPUs used over the network by API remoting (VMware Bitfusion, rCUDA): the client's CUDA calls
+// are intercepted and sent to the GPU server, which makes them for real.
+//
+// Each tenant runs iterations of one job. An iteration:
+//   1. copies its input batch to the GPU: the data is a flow from the client's NIC through the
+//      server's NIC and PCIe to the GPU, then a response comes back (cudaMemcpy is synchronous);
+//   2. launches its kernels in order, asynchronously: each launch is a request flow to the server,
+//      which makes the call (server cost) and acknowledges it; the client issues one launch per
+//      framework dispatch interval plus its interception cost, and stops when `launch_window`
+//      launches are unacknowledged;
+//   3. synchronizes: a request the server answers once the tenant's kernels have all run;
+//   4. copies its outputs back (a request, then the data as a flow to the client).
+// A local GPU is the same with the client on the server (its flows cross PCIe only) and no
+// remoting costs, so that slowdowns compare like with like.
+//
+// On the GPU each tenant's kernels run in order (one stream); kernels of different tenants run at
+// once and slow each other per the interference model (models/remote/interference.hpp). Memory is
+// partitioned (Bitfusion fractions), compute is not. Every message shares the network with every
+// other flow, so clients behind one NIC, or many clients of one server, contend.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/network/flow_network.hpp"
+#include "models/remote/interference.hpp"
+
+namespace xpusim {
+
+// What API remoting adds to every intercepted call. Estimates (no measured breakdown published):
+// a few hundred bytes per launch (kernel handle, grid, arguments), a short acknowledgement, a few
+// microseconds of marshalling on each side; the window is the depth of the client's queue of
+// unacknowledged asynchronous calls.
+struct RemotingCosts {
+  double request_bytes = 256;
+  double response_bytes = 64;
+  double client_call_s = 3e-6;
+  double server_call_s = 3e-6;
+  int launch_window = 64;
+  // A GPU in the same machine: no marshalling, CUDA's own launch queue (1024 entries).
+  static RemotingCosts local();
+};
+
+struct TenantJob {
+  std::string name;
+  int client_host = 0;            // hosts of the network's topology
+  int gpu_host = 0;
+  int gpu = 0;                    // which GPU of the pool (tenants of one GPU interfere)
+  std::vector<double> kernel_s;   // each kernel of one iteration alone on the GPU, in order
+  double dispatch_s = 0;          // the framework's host time per kernel (eager dispatch)
+  double to_device_bytes = 0, from_device_bytes = 0;  // per iteration
+  int iterations = 1;
+  const ProtocolProfile* protocol = nullptr;
+  RemotingCosts costs;
+};
+
+// How co-tenants' pair rates are chosen: the fit's median, or a draw per ordered pair of tenants.
+struct SharingPolicy {
+  bool sampled = false;
+  uint64_t seed = 0;
+};
+
+struct TenantResult {
+  std::vector<double> iteration_end_s;  // from time 0
+  double kernel_s = 0;                  // GPU time its kernels took alone, all iterations
+  // Steady-state seconds per iteration: the mean after the first (which pays the pipeline fill).
+  double seconds_per_iteration() const;
+};
+
+struct PoolResult {
+  std::vector<TenantResult> tenants;
+  std::vector<double> gpu_busy_s;  // per GPU: time with at least one kernel running
+  double makespan_s = 0;
+  FlowNetworkStats network;
+};
+
+// Runs the tenants to completion on `net` (its topology must join every client to its GPU) with
+// `gpus` GPUs, each with the interference fit of its type. Deterministic.
+PoolResult run_gpu_pool(FlowNetwork& net, const std::vector<TenantJob>& jobs,
+                        const std::vector<const InterferenceFit*>& gpus, const SharingPolicy& sharing);
+
+}  // namespace xpusim

@@ -1,0 +1,28 @@
+#include "models/remote/pool_topology.hpp"
+
+namespace xpusim {
+
+PoolTopology build_pool_topology(const PoolTopologySpec& spec) {
+  PoolTopology p;
+  Topology& t = p.topology;
+  const int tor = t.add_switch("top-of-rack");
+  for (const auto& c : spec.clients) {
+    const int h = t.add_host(c.name);
+    p.client_hosts.push_back(h);
+    p.client_nic_links.push_back(t.add_link(h, tor, c.nic_bytes_per_s, spec.link_latency_s));
+  }
+  for (const auto& s : spec.servers) {
+    const int pcie = t.add_switch(s.name + "/pcie");
+    p.server_nic_links.push_back(t.add_link(pcie, tor, s.nic_bytes_per_s, spec.link_latency_s));
+    auto& gpus = p.gpu_hosts.emplace_back();
+    for (int g = 0; g < s.gpus; ++g) {
+      gpus.push_back(t.add_host(s.name + "/gpu" + std::to_string(g)));
+      t.add_link(gpus.back(), pcie, spec.pcie_bytes_per_s, 0);
+    }
+    p.local_hosts.push_back(t.add_host(s.name + "/host"));
+    t.add_link(p.local_hosts.back(), pcie, spec.pcie_bytes_per_s, 0);
+  }
+  return p;
+}
+
+}  // namespace xpusim
