@@ -103,9 +103,11 @@ const InterferenceFit& interference_for(const std::string& gpu_name) {
 }
 
 double rate_beside(const std::vector<double>& partner_rates) {
-  double extra = 0;
-  for (double r : partner_rates) extra += 1 / r - 1;
-  return 1 / (1 + extra);
+  if (partner_rates.empty()) return 1;
+  double sum = 0;
+  for (double r : partner_rates) sum += r;
+  const double k = static_cast<double>(partner_rates.size());
+  return std::min(1.0, 2 * (sum / k) / (1 + k));
 }
 
 double draw_rate(const InterferenceFit& fit, uint64_t seed) {

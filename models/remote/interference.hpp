@@ -9,8 +9,10 @@
 // ones), and a Beta(alpha, beta) distribution of r for the others (method of moments). A simulated
 // pair either takes the fit's median (the default: deterministic) or draws r from it by a seed.
 //
-// With several co-tenants at once each one's extra time adds up: a kernel running beside partners
-// j progresses at 1 / (1 + sum_j (1/r_j - 1)), which is r for one partner.
+// With several co-tenants at once the GPU's capacity is what a pair gets out of it and no more:
+// k tenants side by side share 2 x (the mean of their pair rates) solo-GPUs of work, so a kernel
+// beside partners j progresses at min(1, 2 mean_j(r_j) / (1 + partners)), which is r for one
+// partner. (Pairs are all the data measures; a GPU does not grow with its tenant count.)
 #include <cstdint>
 #include <string>
 #include <vector>

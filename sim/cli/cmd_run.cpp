@@ -1,5 +1,9 @@
 #include "sim/cli/commands.hpp"
 #include "sim/engine/json_input.hpp"
+#include "models/catalog/catalog.hpp"
+#include "reports/cluster_report.hpp"
+#include "reports/report_writer.hpp"
+#include "sim/scenario/cluster_study.hpp"
 #include "sim/scenario/study.hpp"
 
 namespace xpusim::cli {
@@ -7,11 +11,20 @@ namespace xpusim::cli {
 Action add_run_command(CLI::App& app) {
   auto path = std::make_shared<std::string>();
   auto output = std::make_shared<OutputOptions>();
-  auto* cmd = app.add_subcommand("run", "run a scenario file (a model study in JSON)");
+  auto* cmd = app.add_subcommand(
+      "run", "run a scenario file: a model study, or a cluster of client VMs and (fractions of) remote GPUs with jobs");
   cmd->add_option("scenario", *path, "scenario.json")->required();
   add_output_options(*cmd, *output);
   return [path, output] {
     const auto doc = load_json_file(*path);
+    if (doc.is_object() && doc.contains("cluster")) {
+      const Catalog& catalog = Catalog::builtin();
+      const ClusterStudy study = parse_cluster_study(JsonView(doc, *path), catalog);
+      const auto result = run_cluster_study(catalog, study);
+      const auto report = make_report("run", resolved_config(study), cluster_results_json(result));
+      emit(*output, report, cluster_results_table(result), cluster_results_csv(result));
+      return;
+    }
     const StudyConfig config = parse_study(JsonView(doc, *path));
     run_model_study(config, *output, "run");
   };

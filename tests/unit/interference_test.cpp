@@ -67,11 +67,12 @@ TEST(Interference, IncompleteBetaClosedForms) {
   EXPECT_NEAR(f.quantile(0.4), 0.5, 1e-10);
 }
 
-TEST(Interference, PartnersAddTheirExtraTime) {
+TEST(Interference, TenantsShareWhatAPairGetsOutOfTheGpu) {
   EXPECT_DOUBLE_EQ(rate_beside({}), 1.0);
-  EXPECT_DOUBLE_EQ(rate_beside({0.5}), 0.5);
-  EXPECT_NEAR(rate_beside({0.5, 0.5}), 1.0 / 3, 1e-15);  // each partner doubles the time it is there
-  EXPECT_DOUBLE_EQ(rate_beside({1.0, 1.0}), 1.0);
+  EXPECT_DOUBLE_EQ(rate_beside({0.68}), 0.68);
+  // Four tenants at a pair rate of 0.68: together 1.36 GPUs of work, as two; each a quarter.
+  EXPECT_NEAR(4 * rate_beside({0.68, 0.68, 0.68}), 1.36, 1e-12);
+  EXPECT_NEAR(rate_beside({1.0, 1.0}), 2.0 / 3, 1e-15);
 }
 
 TEST(Interference, DrawsFollowTheFitAndRepeatForASeed) {

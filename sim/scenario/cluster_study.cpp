@@ -1,0 +1,342 @@
+#include "sim/scenario/cluster_study.hpp"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "models/gpu/gpu_device.hpp"
+#include "models/memory/footprint.hpp"
+#include "models/network/protocol.hpp"
+#include "models/remote/pool_topology.hpp"
+#include "workloads/zoo/model_zoo.hpp"
+
+namespace xpusim {
+
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024 * 1024;
+
+int gpus_of(const Catalog& catalog, const std::string& instance) {
+  const InstanceType& t = catalog.instance(instance);
+  return t.accelerators ? t.accelerators->count : 0;
+}
+
+std::string instance_name(const JsonView& v, const Catalog& catalog) {
+  const std::string name = v.as_string();
+  if (!catalog.has_instance(name)) v.fail("unknown instance \"" + name + "\"; known: " + catalog.instance_names_joined());
+  return name;
+}
+
+std::string unique_name(const JsonView& v, std::set<std::string>& seen) {
+  const std::string name = v.as_string();
+  if (name.empty()) v.fail("name must not be empty");
+  if (!seen.insert(name).second) v.fail("duplicate name \"" + name + "\"");
+  return name;
+}
+
+RemotingCosts parse_remoting(const JsonView& v) {
+  v.allow_only({"request_bytes", "response_bytes", "client_call_us", "server_call_us", "launch_window"});
+  RemotingCosts c;
+  if (auto x = v.find("request_bytes")) c.request_bytes = x->as_number_in(1, 1e9);
+  if (auto x = v.find("response_bytes")) c.response_bytes = x->as_number_in(1, 1e9);
+  if (auto x = v.find("client_call_us")) c.client_call_s = x->as_number_in(0, 1e6) * 1e-6;
+  if (auto x = v.find("server_call_us")) c.server_call_s = x->as_number_in(0, 1e6) * 1e-6;
+  if (auto x = v.find("launch_window")) c.launch_window = static_cast<int>(x->as_integer_in(1, 1 << 20));
+  return c;
+}
+
+ClusterJob parse_job(const JsonView& v, const ClusterStudy& s, const Catalog& catalog, std::set<std::string>& names) {
+  v.allow_only({"name", "client", "server", "gpu", "fraction", "model", "mode", "precision", "batch", "seq_len", "iterations"});
+  ClusterJob j;
+  j.name = unique_name(v.at("name"), names);
+  const auto client = v.at("client");
+  j.client = client.as_string();
+  if (std::none_of(s.clients.begin(), s.clients.end(), [&](const ClusterClient& c) { return c.name == j.client; }))
+    client.fail("unknown client \"" + j.client + "\"");
+  const auto server = v.at("server");
+  j.server = server.as_string();
+  auto it = std::find_if(s.servers.begin(), s.servers.end(), [&](const ClusterServer& x) { return x.name == j.server; });
+  if (it == s.servers.end()) server.fail("unknown server \"" + j.server + "\"");
+  if (auto g = v.find("gpu")) {
+    const int gpus = gpus_of(catalog, it->instance);
+    j.gpu = static_cast<int>(g->as_integer());
+    if (j.gpu < 0 || j.gpu >= gpus) g->fail(fmt::format("server \"{}\" has GPUs 0 to {}, not {}", j.server, gpus - 1, j.gpu));
+  }
+  if (auto f = v.find("fraction")) {
+    j.fraction = f->as_number();
+    if (!(j.fraction > 0 && j.fraction <= 1)) f->fail(fmt::format("fraction must be in (0, 1], found {}", j.fraction));
+  }
+  const auto model = v.at("model");
+  j.model = model.as_string();
+  const ModelInfo* info = ModelRegistry::instance().find(j.model);
+  if (!info) model.fail(ModelRegistry::instance().unknown(j.model, "model"));
+  if (auto m = v.find("mode")) {
+    const std::string mode = m->as_string();
+    if (mode != "training" && mode != "inference") m->fail("mode must be \"training\" or \"inference\"");
+    j.mode = mode == "training" ? Mode::training : Mode::inference;
+  }
+  if (auto p = v.find("precision")) {
+    const auto parsed = parse_precision(p->as_string());
+    if (!parsed) p->fail("unknown precision \"" + p->as_string() + "\"");
+    j.precision = *parsed;
+  }
+  if (auto b = v.find("batch")) j.batch = b->as_integer_in(1, 65536);
+  if (auto q = v.find("seq_len")) {
+    if (info->default_seq_len == 0) q->fail("model \"" + j.model + "\" has no sequence length");
+    j.seq_len = q->as_integer_in(1, 65536);
+  }
+  if (auto n = v.find("iterations")) j.iterations = static_cast<int>(n->as_integer_in(1, 100000));
+  return j;
+}
+
+std::string protocol_name(const JsonView& v) {
+  const std::string name = v.as_string();
+  const auto names = protocol_names();
+  if (std::find(names.begin(), names.end(), name) == names.end())
+    v.fail("unknown protocol \"" + name + "\"; known: " + fmt::format("{}", fmt::join(names, ", ")));
+  return name;
+}
+
+NetworkVariant parse_network(const JsonView& v, NetworkVariant n) {
+  if (auto p = v.find("protocol")) n.protocol = protocol_name(*p);
+  if (auto l = v.find("link_latency_us")) n.link_latency_us = l->as_number_in(0, 1e6);
+  if (auto c = v.find("client_nic_gbps")) n.client_nic_gbps = c->as_number_in(0.001, 1e6);
+  if (auto x = v.find("server_nic_gbps")) n.server_nic_gbps = x->as_number_in(0.001, 1e6);
+  n.label = n.protocol;
+  if (auto l = v.find("label")) n.label = l->as_string();
+  return n;
+}
+
+}  // namespace
+
+ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
+  root.allow_only({"cluster", "networks", "jobs", "interference", "remoting", "price_date"});
+  ClusterStudy s;
+  const auto cluster = root.at("cluster");
+  cluster.allow_only({"protocol", "link_latency_us", "pcie_gbytes_per_s", "servers", "clients"});
+  const NetworkVariant own = parse_network(cluster, {});
+  if (auto list = root.find("networks")) {
+    list->expect_array();
+    if (list->size() == 0) list->fail("\"networks\" lists no network");
+    for (const auto& v : list->items()) {
+      v.allow_only({"label", "protocol", "link_latency_us", "client_nic_gbps", "server_nic_gbps"});
+      s.networks.push_back(parse_network(v, own));
+    }
+  } else {
+    s.networks.push_back(own);
+  }
+  if (auto b = cluster.find("pcie_gbytes_per_s")) s.pcie_gbytes_per_s = b->as_number_in(0.001, 1e4);
+  std::set<std::string> hosts;
+  const auto servers = cluster.at("servers");
+  servers.expect_array();
+  if (servers.size() == 0) servers.fail("a cluster needs at least one GPU server");
+  for (const auto& v : servers.items()) {
+    v.allow_only({"name", "instance", "nic_gbps"});
+    ClusterServer x;
+    x.name = unique_name(v.at("name"), hosts);
+    x.instance = instance_name(v.at("instance"), catalog);
+    const InstanceType& t = catalog.instance(x.instance);
+    if (gpus_of(catalog, x.instance) == 0 || catalog.make_device(x.instance)->device_class() != "gpu")
+      v.at("instance").fail("instance \"" + x.instance + "\" has no GPUs to pool");
+    if (auto n = v.find("nic_gbps")) x.nic_gbps = n->as_number_in(0.001, 1e6);
+    else if (t.network_gbps > 0) x.nic_gbps = t.network_gbps;
+    else v.fail("server \"" + x.name + "\" needs \"nic_gbps\" (its instance has no network figure)");
+    s.servers.push_back(x);
+  }
+  const auto clients = cluster.at("clients");
+  clients.expect_array();
+  for (const auto& v : clients.items()) {
+    v.allow_only({"name", "instance", "nic_gbps"});
+    ClusterClient c;
+    c.name = unique_name(v.at("name"), hosts);
+    if (auto i = v.find("instance")) c.instance = instance_name(*i, catalog);
+    c.nic_gbps = v.at("nic_gbps").as_number_in(0.001, 1e6);
+    s.clients.push_back(c);
+  }
+  if (auto r = root.find("remoting")) s.remoting = parse_remoting(*r);
+  if (auto i = root.find("interference")) {
+    i->allow_only({"mode", "seed"});
+    const std::string mode = i->at("mode").as_string();
+    if (mode != "median" && mode != "sampled") i->at("mode").fail("mode must be \"median\" or \"sampled\"");
+    s.sharing.sampled = mode == "sampled";
+    if (auto seed = i->find("seed")) s.sharing.seed = static_cast<uint64_t>(seed->as_integer_in(0, INT64_MAX));
+  }
+  if (auto d = root.find("price_date")) s.price_date = d->as_string();
+  const auto jobs = root.at("jobs");
+  jobs.expect_array();
+  if (jobs.size() == 0) jobs.fail("a cluster study needs at least one job");
+  std::set<std::string> names;
+  std::map<std::pair<std::string, int>, double> memory_shares;
+  for (const auto& v : jobs.items()) {
+    ClusterJob j = parse_job(v, s, catalog, names);
+    double& share = memory_shares[{j.server, j.gpu}];
+    share += j.fraction;
+    if (share > 1 + 1e-9)
+      v.fail(fmt::format("fractions of {}/gpu{} sum to {:.3g} with this job (at most 1)", j.server, j.gpu, share));
+    s.jobs.push_back(j);
+  }
+  return s;
+}
+
+nlohmann::json resolved_config(const ClusterStudy& s) {
+  nlohmann::json servers = nlohmann::json::array(), clients = nlohmann::json::array(), jobs = nlohmann::json::array();
+  for (const auto& x : s.servers) servers.push_back({{"name", x.name}, {"instance", x.instance}, {"nic_gbps", x.nic_gbps}});
+  for (const auto& c : s.clients)
+    clients.push_back({{"name", c.name}, {"instance", c.instance.empty() ? nlohmann::json() : nlohmann::json(c.instance)},
+                       {"nic_gbps", c.nic_gbps}});
+  for (const auto& j : s.jobs)
+    jobs.push_back({{"name", j.name}, {"client", j.client}, {"server", j.server}, {"gpu", j.gpu}, {"fraction", j.fraction},
+                    {"model", j.model}, {"mode", j.mode == Mode::training ? "training" : "inference"},
+                    {"precision", precision_name(j.precision)}, {"batch", j.batch}, {"seq_len", j.seq_len},
+                    {"iterations", j.iterations}});
+  nlohmann::json networks = nlohmann::json::array();
+  for (const auto& n : s.networks)
+    networks.push_back({{"label", n.label}, {"protocol", n.protocol}, {"link_latency_us", n.link_latency_us},
+                        {"client_nic_gbps", n.client_nic_gbps > 0 ? nlohmann::json(n.client_nic_gbps) : nlohmann::json()},
+                        {"server_nic_gbps", n.server_nic_gbps > 0 ? nlohmann::json(n.server_nic_gbps) : nlohmann::json()}});
+  const RemotingCosts& r = s.remoting;
+  return {{"cluster", {{"pcie_gbytes_per_s", s.pcie_gbytes_per_s}, {"servers", servers}, {"clients", clients}}},
+          {"networks", networks},
+          {"remoting", {{"request_bytes", r.request_bytes}, {"response_bytes", r.response_bytes},
+                        {"client_call_us", r.client_call_s * 1e6}, {"server_call_us", r.server_call_s * 1e6},
+                        {"launch_window", r.launch_window}}},
+          {"interference", {{"mode", s.sharing.sampled ? "sampled" : "median"}, {"seed", s.sharing.seed}}},
+          {"price_date", s.price_date.empty() ? nlohmann::json() : nlohmann::json(s.price_date)},
+          {"jobs", jobs}};
+}
+
+namespace {
+
+ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const NetworkVariant& network) {
+  PoolTopologySpec spec;
+  spec.pcie_bytes_per_s = s.pcie_gbytes_per_s * 1e9;
+  spec.link_latency_s = network.link_latency_us * 1e-6;
+  std::map<std::string, int> server_index, client_index;
+  std::vector<std::unique_ptr<Device>> devices;
+  std::vector<double> server_gbps, client_gbps;
+  for (const auto& x : s.servers) {
+    server_index[x.name] = static_cast<int>(spec.servers.size());
+    server_gbps.push_back(network.server_nic_gbps > 0 ? network.server_nic_gbps : x.nic_gbps);
+    spec.servers.push_back({x.name, gpus_of(catalog, x.instance), server_gbps.back() * 1e9 / 8});
+    devices.push_back(catalog.make_device(x.instance));
+  }
+  for (const auto& c : s.clients) {
+    client_index[c.name] = static_cast<int>(spec.clients.size());
+    client_gbps.push_back(network.client_nic_gbps > 0 ? network.client_nic_gbps : c.nic_gbps);
+    spec.clients.push_back({c.name, client_gbps.back() * 1e9 / 8});
+  }
+  const PoolTopology pool = build_pool_topology(spec);
+  const ProtocolProfile& protocol = protocol_profile(network.protocol);
+
+  // One GPU index per (server, gpu), in server order.
+  std::vector<const InterferenceFit*> fits;
+  std::vector<std::string> gpu_names;
+  std::vector<int> first_gpu;
+  for (std::size_t i = 0; i < s.servers.size(); ++i) {
+    first_gpu.push_back(static_cast<int>(fits.size()));
+    for (int g = 0; g < spec.servers[i].gpus; ++g) {
+      fits.push_back(&interference_for(devices[i]->name()));
+      gpu_names.push_back(fmt::format("{}/gpu{}", s.servers[i].name, g));
+    }
+  }
+
+  ClusterStudyResult out;
+  out.network = network.label;
+  std::vector<TenantJob> tenants;
+  std::vector<std::size_t> tenant_of_row;
+  for (const ClusterJob& j : s.jobs) {
+    ClusterJobResult row;
+    row.job = j;
+    const int server = server_index.at(j.server);
+    Device& device = *devices[static_cast<std::size_t>(server)];
+    const bool eager = device.execution_style(j.mode) == ExecutionStyle::eager;
+    const Graph g = device.lower(build_model(j.model, {j.batch, j.precision, j.mode, j.seq_len, eager}), SoftwareSetup{});
+    row.memory_gib_needed = static_cast<double>(footprint(g).total()) / kGiB;
+    row.memory_gib_share = j.fraction * static_cast<double>(device.memory_bytes()) / kGiB;
+    row.fits = row.memory_gib_needed <= row.memory_gib_share;
+    out.jobs.push_back(row);
+    if (!row.fits) continue;
+    TenantJob t;
+    t.name = j.name;
+    t.client_host = pool.client_hosts[static_cast<std::size_t>(client_index.at(j.client))];
+    t.gpu = first_gpu[static_cast<std::size_t>(server)] + j.gpu;
+    t.gpu_host = pool.gpu_hosts[static_cast<std::size_t>(server)][static_cast<std::size_t>(j.gpu)];
+    for (const Kernel& k : g.kernels) t.kernel_s.push_back(device.cost(k).total_s);
+    t.dispatch_s = dynamic_cast<GpuDevice&>(device).spec().fitted.op_overhead_us * 1e-6;
+    const StepTransfers io = step_transfers(j.model, j.batch, j.seq_len, j.mode);
+    t.to_device_bytes = io.to_device;
+    t.from_device_bytes = io.from_device;
+    t.iterations = j.iterations;
+    t.protocol = &protocol;
+    t.costs = s.remoting;
+    tenants.push_back(t);
+    tenant_of_row.push_back(out.jobs.size() - 1);
+  }
+
+  FlowNetwork net(pool.topology);
+  const PoolResult shared = run_gpu_pool(net, tenants, fits, s.sharing);
+  double samples_per_s = 0;
+  for (std::size_t i = 0; i < tenants.size(); ++i) {
+    ClusterJobResult& row = out.jobs[tenant_of_row[i]];
+    // The same job alone on a GPU of its server, from the server itself.
+    TenantJob local = tenants[i];
+    local.client_host = pool.local_hosts[static_cast<std::size_t>(server_index.at(row.job.server))];
+    local.protocol = &ideal_protocol();
+    local.costs = RemotingCosts::local();
+    FlowNetwork alone(pool.topology);
+    const PoolResult solo = run_gpu_pool(alone, {local}, fits, s.sharing);
+    row.iteration_ms = shared.tenants[i].seconds_per_iteration() * 1e3;
+    row.local_iteration_ms = solo.tenants[0].seconds_per_iteration() * 1e3;
+    row.slowdown = row.iteration_ms / row.local_iteration_ms;
+    row.throughput_per_s = static_cast<double>(row.job.batch) / (row.iteration_ms * 1e-3);
+    samples_per_s += row.throughput_per_s;
+  }
+  out.makespan_s = shared.makespan_s;
+  // Each GPU and NIC is measured over the time its own jobs ran (from 0 until the last of them
+  // ended), not over the whole study, so that a short job's GPU does not look idle.
+  std::vector<double> gpu_span(fits.size(), 0), client_span(s.clients.size(), 0), server_span(s.servers.size(), 0);
+  for (std::size_t i = 0; i < tenants.size(); ++i) {
+    const double end = shared.tenants[i].iteration_end_s.back();
+    const ClusterJob& j = out.jobs[tenant_of_row[i]].job;
+    gpu_span[static_cast<std::size_t>(tenants[i].gpu)] = std::max(gpu_span[static_cast<std::size_t>(tenants[i].gpu)], end);
+    double& c = client_span[static_cast<std::size_t>(client_index.at(j.client))];
+    double& x = server_span[static_cast<std::size_t>(server_index.at(j.server))];
+    c = std::max(c, end);
+    x = std::max(x, end);
+  }
+  for (std::size_t g = 0; g < fits.size(); ++g)
+    out.gpus.push_back({gpu_names[g], 1, gpu_span[g] > 0 ? shared.gpu_busy_s[g] / gpu_span[g] : 0});
+  auto nic = [&](const std::string& name, int link, double gbps, double span) {
+    const double bytes = std::max(net.channel_bytes(2 * link), net.channel_bytes(2 * link + 1));
+    out.nics.push_back({name, gbps, span > 0 ? bytes / (gbps * 1e9 / 8 * span) : 0});
+  };
+  for (std::size_t i = 0; i < s.clients.size(); ++i)
+    nic(s.clients[i].name, pool.client_nic_links[i], client_gbps[i], client_span[i]);
+  for (std::size_t i = 0; i < s.servers.size(); ++i)
+    nic(s.servers[i].name, pool.server_nic_links[i], server_gbps[i], server_span[i]);
+
+  auto price = [&](const std::string& instance) {
+    const InstanceType& t = catalog.instance(instance);
+    const auto p = s.price_date.empty() ? t.latest_price() : t.price_on(s.price_date);
+    if (!p) out.unpriced.push_back(instance);
+    return p ? p->usd_per_hour : 0.0;
+  };
+  for (const auto& x : s.servers) out.usd_per_hour += price(x.instance);
+  for (const auto& c : s.clients)
+    if (!c.instance.empty()) out.usd_per_hour += price(c.instance);
+  if (samples_per_s > 0) out.usd_per_million_samples = out.usd_per_hour / 3600 / samples_per_s * 1e6;
+  return out;
+}
+
+}  // namespace
+
+std::vector<ClusterStudyResult> run_cluster_study(const Catalog& catalog, const ClusterStudy& s) {
+  std::vector<ClusterStudyResult> out;
+  for (const auto& n : s.networks) out.push_back(run_on(catalog, s, n));
+  return out;
+}
+
+}  // namespace xpusim

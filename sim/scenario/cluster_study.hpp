@@ -1,0 +1,90 @@
+#pragma once
+// A pooled-GPU cluster study (`xpusim run` on a file with a "cluster"): client VMs and GPU servers
+// on one network, jobs from the model zoo each on a remote GPU or a fraction of one. Every job runs
+// through the remote-GPU model (models/remote) and, alone, on a local GPU of the same kind for its
+// slowdown.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/catalog/catalog.hpp"
+#include "models/remote/gpu_pool.hpp"
+#include "sim/engine/json_input.hpp"
+#include "workloads/graph.hpp"
+
+namespace xpusim {
+
+struct ClusterServer {
+  std::string name, instance;
+  double nic_gbps = 0;  // default: the instance's network
+};
+
+struct ClusterClient {
+  std::string name, instance;  // instance: only for the price (may be empty)
+  double nic_gbps = 0;
+};
+
+struct ClusterJob {
+  std::string name, client, server;
+  int gpu = 0;
+  double fraction = 1;  // of the GPU's memory (Bitfusion: compute is shared, not partitioned)
+  std::string model;
+  Mode mode = Mode::training;
+  Precision precision = Precision::fp16;
+  int64_t batch = 32, seq_len = 0;
+  int iterations = 5;
+};
+
+// One network to run the cluster on: its protocol and, where set, every NIC's speed.
+struct NetworkVariant {
+  std::string label, protocol = "tcp";
+  double link_latency_us = 2;      // each NIC link: propagation and the switch
+  double client_nic_gbps = 0, server_nic_gbps = 0;  // 0: as each client or server says
+};
+
+struct ClusterStudy {
+  std::vector<NetworkVariant> networks;  // the cluster's own, or the file's "networks" to compare
+  double pcie_gbytes_per_s = 12;   // PCIe 3.0 x16 host-to-device copies
+  RemotingCosts remoting;
+  SharingPolicy sharing;
+  std::string price_date;          // empty: latest prices
+  std::vector<ClusterServer> servers;
+  std::vector<ClusterClient> clients;
+  std::vector<ClusterJob> jobs;
+};
+
+// Strict: unknown keys and names, fractions outside (0, 1] or summing past 1 on one GPU, GPUs a
+// server does not have, non-positive bandwidths: InputErrors naming the file and JSON pointer.
+ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog);
+nlohmann::json resolved_config(const ClusterStudy& study);
+
+struct ClusterJobResult {
+  ClusterJob job;
+  bool fits = true;
+  double memory_gib_needed = 0, memory_gib_share = 0;
+  double iteration_ms = 0, local_iteration_ms = 0, slowdown = 0, throughput_per_s = 0;
+};
+
+struct ClusterUtilization {
+  std::string name;
+  double capacity = 0;      // GPU: 1; NIC: Gbit/s
+  double utilization = 0;   // busy time / makespan (NIC: busier direction)
+};
+
+struct ClusterStudyResult {
+  std::string network;
+  std::vector<ClusterJobResult> jobs;
+  std::vector<ClusterUtilization> gpus, nics;
+  double makespan_s = 0;
+  double usd_per_hour = 0;              // every server and priced client
+  double usd_per_million_samples = 0;   // at the jobs' combined throughput
+  std::vector<std::string> unpriced;    // instances without a price
+};
+
+// One result per network variant, in the file's order.
+std::vector<ClusterStudyResult> run_cluster_study(const Catalog& catalog, const ClusterStudy& study);
+
+}  // namespace xpusim
