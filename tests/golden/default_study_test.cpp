@@ -1,7 +1,8 @@
 // Reports against their golden files in tests/golden: structure exact, numbers within 1e-6
 // relative, and two runs byte-identical. The default study (default_study.json) takes its host
 // rows from a committed host profile (a Zen 5 machine's), so they are the same on every machine;
-// the training comparison (train_resnet50.json) involves no host at all.
+// the training comparison (train_resnet50.json) and the pooled-GPU cluster
+// (cluster_v100_fractions.json) involve no host at all.
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -72,6 +73,19 @@ TEST(Golden, TrainingComparisonIsDeterministicAndMatchesGolden) {
   const auto golden = nlohmann::json::parse(in);
   EXPECT_EQ(report["schema"], golden["schema"]);
   ASSERT_EQ(report["results"].size(), 6u);
+  expect_close(report["config"], golden["config"], "/config");
+  expect_close(report["results"], golden["results"], "/results");
+}
+
+TEST(Golden, PooledGpuClusterIsDeterministicAndMatchesGolden) {
+  const std::string args = "run " + std::string(XPUSIM_SOURCE_DIR) + "/sim/scenario/examples/v100_fractions.json --json";
+  const std::string first = run_xpusim(args), second = run_xpusim(args);
+  EXPECT_EQ(first, second) << "two runs of the cluster study differ";
+  const auto report = nlohmann::json::parse(first);
+  std::ifstream in(kGolden + "cluster_v100_fractions.json");
+  ASSERT_TRUE(in);
+  const auto golden = nlohmann::json::parse(in);
+  EXPECT_EQ(report["schema"], golden["schema"]);
   expect_close(report["config"], golden["config"], "/config");
   expect_close(report["results"], golden["results"], "/results");
 }

@@ -294,3 +294,52 @@ TEST(Cli, ValidateListsEveryCoveredMeasurementAndTheFittedParameters) {
   EXPECT_LE(j["accelerator_worst_abs_error_pct"].get<double>(), 15);
   expect_input_error("validate --calibration /nonexistent/calibration.json", "--calibration: /nonexistent/calibration.json: no such file");
 }
+
+// A pooled-GPU cluster: one V100 server, two clients, and the given jobs.
+std::string cluster_file(const std::string& jobs, const std::string& clients = R"([{"name": "vm0", "nic_gbps": 25}, {"name": "vm1", "nic_gbps": 25}])",
+                         const std::string& server = "p3.2xlarge") {
+  return R"({"cluster": {"protocol": "roce-v2", "servers": [{"name": "s", "instance": ")" + server +
+         R"(", "nic_gbps": 100}], "clients": )" + clients + R"(}, "jobs": )" + jobs + "}";
+}
+
+const char* kTrainJob = R"("model": "resnet50", "mode": "training", "batch": 16, "iterations": 2)";
+
+TEST(Cli, ClusterBadInputNamesFileAndPointer) {
+  auto check = [](const std::string& text, const std::string& where, const std::string& message) {
+    const auto f = write_scenario("cluster.json", text);
+    expect_input_error("run " + f.string(), f.string() + where + ": " + message);
+  };
+  const std::string job = std::string(R"({"name": "a", "client": "vm0", "server": "s", )") + kTrainJob;
+  check(cluster_file("[" + job + R"(, "fraction": 1.5}])"), "/jobs/0/fraction", "fraction must be in (0, 1], found 1.5");
+  check(cluster_file("[" + job + R"(, "fraction": 0.6}, {"name": "b", "client": "vm1", "server": "s", "fraction": 0.5, )" +
+                     kTrainJob + "}]"),
+        "/jobs/1", "fractions of s/gpu0 sum to 1.1 with this job (at most 1)");
+  check(cluster_file(R"([{"name": "a", "client": "vm9", "server": "s", "model": "resnet50"}])"), "/jobs/0/client",
+        "unknown client \"vm9\"");
+  check(cluster_file("[" + job + R"(, "gpu": 3}])"), "/jobs/0/gpu", "server \"s\" has GPUs 0 to 0, not 3");
+  check(cluster_file("[" + job + "}]", R"([{"name": "vm0", "nic_gbps": -25}])"), "/cluster/clients/0/nic_gbps", "");
+  check(cluster_file("[" + job + "}]", R"([{"name": "vm0", "nic_gbps": 25}])", "c5.large"), "/cluster/servers/0/instance",
+        "instance \"c5.large\" has no GPUs to pool");
+  check(cluster_file("[" + job + "}, " + job + "}]"), "/jobs/1/name", "duplicate name \"a\"");
+}
+
+TEST(Cli, ClusterRunIsDeterministicAndFasterNetworksNeverSlowAJob) {
+  const std::string args = "run " + std::string(XPUSIM_SOURCE_DIR) + "/sim/scenario/examples/remote_v100_networks.json --json";
+  const CliRun a = run(args), b = run(args);
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  const auto results = nlohmann::json::parse(a.out)["results"];
+  ASSERT_EQ(results.size(), 4u);  // 10GbE TCP, 25GbE TCP, 100GbE RoCE, EDR InfiniBand
+  for (const char* job : {"resnet50-train", "bert-infer"}) {
+    double previous = 1e300;
+    for (const auto& network : results) {
+      for (const auto& row : network["jobs"]) {
+        if (row["name"] != job) continue;
+        const double slowdown = row["slowdown_vs_local"].get<double>();
+        EXPECT_GE(slowdown, 1.0) << network["network"] << " " << job;  // remote never beats local
+        EXPECT_LE(slowdown, previous * (1 + 1e-9)) << network["network"] << " " << job;
+        previous = slowdown;
+      }
+    }
+  }
+}
