@@ -46,5 +46,6 @@ Action add_synth_command(CLI::App& app);
 Action add_host_command(CLI::App& app);
 Action add_train_command(CLI::App& app);
 Action add_validate_command(CLI::App& app);
+Action add_collective_command(CLI::App& app);
 
 }  // namespace xpusim::cli

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
       xpusim::cli::add_run_command(app), xpusim::cli::add_calibrate_command(app),
       xpusim::cli::add_replay_command(app),   xpusim::cli::add_schedule_command(app),
       xpusim::cli::add_synth_command(app),    xpusim::cli::add_host_command(app),
-      xpusim::cli::add_train_command(app),    xpusim::cli::add_validate_command(app)};
+      xpusim::cli::add_train_command(app),    xpusim::cli::add_validate_command(app),
+      xpusim::cli::add_collective_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -343,3 +343,18 @@ TEST(Cli, ClusterRunIsDeterministicAndFasterNetworksNeverSlowAJob) {
     }
   }
 }
+
+TEST(Cli, CollectiveReportsNcclTestsBandwidths) {
+  // network-measurements.md a100-nvlink-allreduce: 230.77 GB/s bus bandwidth at 1 GiB on one p4d.
+  const CliRun r = run("collective --instance p4d.24xlarge --nodes 1,2 --bytes 1073741824 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = nlohmann::json::parse(r.out)["results"];
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_NEAR(rows[0]["busbw_gbytes_per_s"].get<double>(), 230.77, 0.01 * 230.77);
+  const double algbw = rows[1]["algbw_gbytes_per_s"].get<double>();
+  EXPECT_NEAR(rows[1]["busbw_gbytes_per_s"].get<double>(), algbw * 2 * 15 / 16, 1e-3 * algbw);
+  EXPECT_LT(rows[1]["busbw_gbytes_per_s"].get<double>(), rows[0]["busbw_gbytes_per_s"].get<double>());
+  expect_input_error("collective --instance c5.large", "--instance: \"c5.large\" is not an accelerator instance");
+  expect_input_error("collective --instance p4d.24xlarge --bytes 0", "--bytes: must be in [1, 1e13], found 0");
+  expect_input_error("collective --instance p4d.24xlarge --devices 9", "--devices: p4d.24xlarge has 8 device(s), not 9");
+}

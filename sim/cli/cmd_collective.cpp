@@ -1,0 +1,77 @@
+// `xpusim collective`: the all-reduce of data-parallel training on accelerator servers, made of
+// flows on the servers' fabric and network, reported as nccl-tests reports it (time, algorithm
+// bandwidth, bus bandwidth) so that it compares with all_reduce_perf runs.
+#include <fmt/format.h>
+
+#include "models/catalog/catalog.hpp"
+#include "models/training/server_all_reduce.hpp"
+#include "reports/report_writer.hpp"
+#include "reports/table.hpp"
+#include "sim/cli/commands.hpp"
+#include "sim/engine/input_error.hpp"
+
+namespace xpusim::cli {
+
+namespace {
+
+struct CollectiveFlags {
+  std::vector<std::string> instances;
+  std::vector<int> nodes{1};
+  std::vector<double> bytes{1073741824.0};
+  int devices = 0;
+};
+
+}  // namespace
+
+Action add_collective_command(CLI::App& app) {
+  auto f = std::make_shared<CollectiveFlags>();
+  auto output = std::make_shared<OutputOptions>();
+  auto* cmd = app.add_subcommand("collective",
+                                 "all-reduce across accelerator servers, made of flows: time, algorithm and bus bandwidth "
+                                 "as nccl-tests reports them");
+  cmd->add_option("--instance", f->instances, "accelerator instances (a list runs each)")->required()->delimiter(',');
+  cmd->add_option("--nodes", f->nodes, "servers (default 1; a list runs each)")->delimiter(',');
+  cmd->add_option("--bytes", f->bytes, "buffer per device (default 1 GiB; a list runs each)")->delimiter(',');
+  cmd->add_option("--devices", f->devices, "accelerators used per server (default: all)");
+  add_output_options(*cmd, *output);
+  return [f, output] {
+    const Catalog& catalog = Catalog::builtin();
+    for (const auto& i : f->instances)
+      if (!catalog.has_instance(i) || !catalog.instance(i).accelerators)
+        throw InputError("--instance", "", fmt::format("\"{}\" is not an accelerator instance", i));
+    for (int n : f->nodes)
+      if (n < 1 || n > 100000) throw InputError("--nodes", "", fmt::format("must be in [1, 100000], found {}", n));
+    for (double b : f->bytes)
+      if (!(b >= 1 && b <= 1e13)) throw InputError("--bytes", "", fmt::format("must be in [1, 1e13], found {}", b));
+    nlohmann::json rows = nlohmann::json::array();
+    TextTable table({"instance", "servers", "devices", "bytes", "time us", "algbw GB/s", "busbw GB/s"});
+    std::string csv = csv_line({"instance", "servers", "devices", "bytes", "time_us", "algbw_gbytes_per_s", "busbw_gbytes_per_s"});
+    for (const auto& i : f->instances) {
+      const InstanceType& t = catalog.instance(i);
+      const int per_node = f->devices > 0 ? f->devices : t.accelerators->count;
+      if (per_node > t.accelerators->count)
+        throw InputError("--devices", "", fmt::format("{} has {} device(s), not {}", i, t.accelerators->count, per_node));
+      for (int n : f->nodes) {
+        if (n > 1 && t.network.empty()) throw InputError("--nodes", "", fmt::format("{} has no network to other servers", i));
+        ServerAllReduce all_reduce(catalog, t, per_node, n);
+        for (double b : f->bytes) {
+          const int ranks = per_node * n;
+          const double s = all_reduce.seconds(b);
+          // nccl-tests (doc/PERFORMANCE.md): algbw = bytes / time, busbw = algbw x 2(n-1)/n.
+          const double algbw = s > 0 ? b / s / 1e9 : 0, busbw = algbw * 2.0 * (ranks - 1) / ranks;
+          rows.push_back({{"instance", i}, {"servers", n}, {"devices", ranks}, {"bytes", b},
+                          {"time_us", round_significant(s * 1e6)}, {"algbw_gbytes_per_s", round_significant(algbw)},
+                          {"busbw_gbytes_per_s", round_significant(busbw)}});
+          const std::vector<std::string> cells{i, std::to_string(n), std::to_string(ranks), fmt::format("{:.0f}", b), fixed(s * 1e6, 1),
+                                               fixed(algbw, 2), fixed(busbw, 2)};
+          table.add_row(cells);
+          csv += csv_line(cells);
+        }
+      }
+    }
+    const nlohmann::json config = {{"instances", f->instances}, {"nodes", f->nodes}, {"bytes", f->bytes}, {"devices", f->devices}};
+    emit(*output, make_report("collective", config, rows), table.render(), csv);
+  };
+}
+
+}  // namespace xpusim::cli
