@@ -139,7 +139,7 @@ __attribute__((target("avx2"))) void mix_256(long n) {
 
 // Measurement loops stay uninstrumented under the sanitizers (BUILD_TYPE=asan): a shadow-memory
 // check per load would measure the sanitizer, not the memory.
-__attribute__((target("avx2"), no_sanitize("address", "undefined"))) int64_t read_256(const char* p, int64_t bytes) {
+__attribute__((target("avx2"), no_sanitize("address", "undefined"))) uint64_t read_256(const char* p, int64_t bytes) {
   __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
   for (int64_t i = 0; i + 128 <= bytes; i += 128) {
     a0 = _mm256_add_epi64(a0, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i)));
@@ -148,10 +148,10 @@ __attribute__((target("avx2"), no_sanitize("address", "undefined"))) int64_t rea
     a3 = _mm256_add_epi64(a3, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 96)));
   }
   a0 = _mm256_add_epi64(_mm256_add_epi64(a0, a1), _mm256_add_epi64(a2, a3));
-  return _mm256_extract_epi64(a0, 0) + _mm256_extract_epi64(a0, 3);
+  return static_cast<uint64_t>(_mm256_extract_epi64(a0, 0)) + static_cast<uint64_t>(_mm256_extract_epi64(a0, 3));
 }
 
-__attribute__((target("avx512f"), no_sanitize("address", "undefined"))) int64_t read_512(const char* p, int64_t bytes) {
+__attribute__((target("avx512f"), no_sanitize("address", "undefined"))) uint64_t read_512(const char* p, int64_t bytes) {
   __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
   for (int64_t i = 0; i + 256 <= bytes; i += 256) {
     a0 = _mm512_add_epi64(a0, _mm512_load_si512(p + i));
@@ -159,12 +159,13 @@ __attribute__((target("avx512f"), no_sanitize("address", "undefined"))) int64_t 
     a2 = _mm512_add_epi64(a2, _mm512_load_si512(p + i + 128));
     a3 = _mm512_add_epi64(a3, _mm512_load_si512(p + i + 192));
   }
-  alignas(64) int64_t lanes[8];
+  alignas(64) uint64_t lanes[8];
   _mm512_store_si512(lanes, _mm512_add_epi64(_mm512_add_epi64(a0, a1), _mm512_add_epi64(a2, a3)));
   return lanes[0] + lanes[7];
 }
 
-int64_t read_bytes(const char* p, int64_t bytes) {
+// The sums only keep the loads alive; unsigned, so that they wrap instead of overflowing.
+uint64_t read_bytes(const char* p, int64_t bytes) {
   static const bool wide = __builtin_cpu_supports("avx512f");
   return wide ? read_512(p, bytes) : read_256(p, bytes);
 }
@@ -184,7 +185,7 @@ Buffer allocate(int64_t bytes) {
   return Buffer(p);
 }
 
-std::atomic<int64_t> g_sink{0};
+std::atomic<uint64_t> g_sink{0};
 
 }  // namespace
 
@@ -253,7 +254,7 @@ double measure_read_bandwidth(int64_t bytes_per_thread, int threads) {
       double best = 0;
       for (int trial = 0; trial < 3; ++trial) {
         const auto start = Clock::now();
-        int64_t sum = 0;
+        uint64_t sum = 0;
         for (int pass = 0; pass < passes; ++pass) sum += read_bytes(p, slice);
         g_sink += sum;
         best = std::max(best, double(slice) * passes / seconds_since(start));
