@@ -6,6 +6,9 @@
 #include "models/catalog/embedded_catalog.hpp"
 #include "models/cpu/cpu_device.hpp"
 #include "models/device_catalog.hpp"
+#include "models/gpu/gpu_device.hpp"
+#include "models/network/protocol.hpp"
+#include "models/remote/remote_gpu_device.hpp"
 #include "models/cpu/host_profile.hpp"
 #include "sim/engine/dates.hpp"
 #include "sim/engine/json_input.hpp"
@@ -257,11 +260,17 @@ const CpuSpec& Catalog::cpu_of(const InstanceType& t) const {
 }
 
 bool Catalog::has_target(const std::string& name) const {
+  if (const auto remote = parse_remote_target(name)) {
+    const auto protocols = protocol_names();
+    return has_target(remote->base) && make_device(remote->base)->device_class() == "gpu" &&
+           std::find(protocols.begin(), protocols.end(), remote->link.protocol) != protocols.end();
+  }
   return has_instance(name) || devices_->find(name) != nullptr;
 }
 
 std::string Catalog::target_names_joined() const {
-  return instance_names_joined() + "; devices: " + devices_->names_joined();
+  return instance_names_joined() + "; devices: " + devices_->names_joined() +
+         "; a GPU over the network: <GPU instance or device>@<protocol>:<Gbit/s>, e.g. p3.2xlarge@tcp:10";
 }
 
 Catalog Catalog::with_devices(const DeviceCatalog& devices) const {
@@ -271,6 +280,13 @@ Catalog Catalog::with_devices(const DeviceCatalog& devices) const {
 }
 
 std::unique_ptr<Device> Catalog::make_device(const std::string& target, int threads) const {
+  if (const auto remote = parse_remote_target(target)) {
+    std::unique_ptr<Device> base = make_device(remote->base);
+    auto* gpu = dynamic_cast<GpuDevice*>(base.get());
+    if (!gpu) throw std::invalid_argument("\"" + remote->base + "\" is not a GPU to reach remotely");
+    base.release();
+    return std::make_unique<RemoteGpuDevice>(std::unique_ptr<GpuDevice>(gpu), remote->link);
+  }
   if (!has_instance(target)) return devices_->get(target).make_device();
   const InstanceType& t = instance(target);
   if (t.accelerators) return devices_->get(t.accelerators->device).make_device();

@@ -78,6 +78,7 @@ class Catalog {
   std::string instance_names_joined() const;
   bool has_instance(const std::string& name) const;
   // Instances and accelerator devices ("gaudi1", "a100-40gb-mig-3g.20gb"): what --instance takes.
+  // Targets: instances, devices, and GPUs reached over the network ("p3.2xlarge@tcp:10").
   bool has_target(const std::string& name) const;
   std::string target_names_joined() const;
   // The device a target runs one replica on: an instance's CPU (`threads`, 0 = all cores) or

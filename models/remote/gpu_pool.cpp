@@ -92,7 +92,8 @@ class PoolSim {
     bool blocked = false, copy_back_waiting = false;
     std::deque<int> queue;  // kernels the server has launched, not yet started on the GPU
     bool running = false;
-    double remaining = 0, rate = 1;  // the running kernel's solo seconds left, its rate now
+    int kernel = 0;                  // the running one
+    double remaining = 0, rate = 1;  // its solo seconds left, its rate now
   };
   struct Gpu {
     std::vector<int> running;  // tenants with a kernel on the GPU
@@ -114,6 +115,7 @@ class PoolSim {
     Tenant& s = tenants_[static_cast<std::size_t>(t)];
     s.next_launch = 0;
     s.done = 0;
+    result_.tenants[static_cast<std::size_t>(t)].kernel_end_s.assign(j.kernel_s.size(), 0.0);
     auto launches = [this, t] {
       tenants_[static_cast<std::size_t>(t)].next_issue_s = now_;
       issue_launch(t);
@@ -203,6 +205,7 @@ class PoolSim {
     const int kernel = s.queue.front();
     s.queue.pop_front();
     s.running = true;
+    s.kernel = kernel;
     s.remaining = j.kernel_s[static_cast<std::size_t>(kernel)];
     result_.tenants[static_cast<std::size_t>(t)].kernel_s += s.remaining;
     gpus_[static_cast<std::size_t>(j.gpu)].running.push_back(t);
@@ -263,6 +266,7 @@ class PoolSim {
       gpu.running.erase(std::find(gpu.running.begin(), gpu.running.end(), t));
       s.running = false;
       ++s.done;
+      result_.tenants[static_cast<std::size_t>(t)].kernel_end_s[static_cast<std::size_t>(s.kernel)] = now_;
       if (!s.queue.empty()) start_next(t);
     }
     reschedule(g);

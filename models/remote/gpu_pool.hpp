@@ -62,6 +62,7 @@ struct SharingPolicy {
 
 struct TenantResult {
   std::vector<double> iteration_end_s;  // from time 0
+  std::vector<double> kernel_end_s;     // the last iteration: when each kernel ended on the GPU
   double kernel_s = 0;                  // GPU time its kernels took alone, all iterations
   // Steady-state seconds per iteration: the mean after the first (which pays the pipeline fill).
   double seconds_per_iteration() const;
