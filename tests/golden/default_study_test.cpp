@@ -42,8 +42,17 @@ void expect_close(const nlohmann::json& got, const nlohmann::json& want, const s
 }
 }  // namespace
 
-std::string run_default_study() {
-  return run_xpusim("model --json --host-profile " + kGolden + "host_profile_zen5.json");
+// Runs xpusim twice with `args`: the two reports must be byte-identical. Returns the report.
+nlohmann::json deterministic_report(const std::string& args) {
+  const std::string first = run_xpusim(args), second = run_xpusim(args);
+  EXPECT_EQ(first, second) << "two runs of `xpusim " << args << "` differ";
+  return nlohmann::json::parse(first);
+}
+
+nlohmann::json golden_file(const std::string& name) {
+  std::ifstream in(kGolden + name);
+  EXPECT_TRUE(in) << name;
+  return in ? nlohmann::json::parse(in) : nlohmann::json::object();
 }
 
 // DL1 against p4d and p3dn, one and two servers, at the older p4d price.
@@ -51,12 +60,8 @@ const std::string kTrainArgs = "train --model resnet50 --instance dl1.24xlarge,p
                                "--baseline p4d.24xlarge --price-date 2023-02-27 --json";
 
 TEST(Golden, DefaultStudyIsDeterministicAndMatchesGolden) {
-  const std::string first = run_default_study(), second = run_default_study();
-  EXPECT_EQ(first, second) << "two runs of the default study differ";
-  const auto report = nlohmann::json::parse(first);
-  std::ifstream in(kGolden + "default_study.json");
-  ASSERT_TRUE(in);
-  const auto golden = nlohmann::json::parse(in);
+  const auto report = deterministic_report("model --json --host-profile " + kGolden + "host_profile_zen5.json");
+  const auto golden = golden_file("default_study.json");
   EXPECT_EQ(report["schema"], golden["schema"]);
   int host_rows = 0;
   for (const auto& r : report["results"]) host_rows += r["instance"] == "host";
@@ -65,12 +70,8 @@ TEST(Golden, DefaultStudyIsDeterministicAndMatchesGolden) {
 }
 
 TEST(Golden, TrainingComparisonIsDeterministicAndMatchesGolden) {
-  const std::string first = run_xpusim(kTrainArgs), second = run_xpusim(kTrainArgs);
-  EXPECT_EQ(first, second) << "two runs of the training comparison differ";
-  const auto report = nlohmann::json::parse(first);
-  std::ifstream in(kGolden + "train_resnet50.json");
-  ASSERT_TRUE(in);
-  const auto golden = nlohmann::json::parse(in);
+  const auto report = deterministic_report(kTrainArgs);
+  const auto golden = golden_file("train_resnet50.json");
   EXPECT_EQ(report["schema"], golden["schema"]);
   ASSERT_EQ(report["results"].size(), 6u);
   expect_close(report["config"], golden["config"], "/config");
@@ -78,13 +79,9 @@ TEST(Golden, TrainingComparisonIsDeterministicAndMatchesGolden) {
 }
 
 TEST(Golden, PooledGpuClusterIsDeterministicAndMatchesGolden) {
-  const std::string args = "run " + std::string(XPUSIM_SOURCE_DIR) + "/sim/scenario/examples/v100_fractions.json --json";
-  const std::string first = run_xpusim(args), second = run_xpusim(args);
-  EXPECT_EQ(first, second) << "two runs of the cluster study differ";
-  const auto report = nlohmann::json::parse(first);
-  std::ifstream in(kGolden + "cluster_v100_fractions.json");
-  ASSERT_TRUE(in);
-  const auto golden = nlohmann::json::parse(in);
+  const auto report =
+      deterministic_report("run " + std::string(XPUSIM_SOURCE_DIR) + "/sim/scenario/examples/v100_fractions.json --json");
+  const auto golden = golden_file("cluster_v100_fractions.json");
   EXPECT_EQ(report["schema"], golden["schema"]);
   expect_close(report["config"], golden["config"], "/config");
   expect_close(report["results"], golden["results"], "/results");

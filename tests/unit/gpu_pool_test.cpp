@@ -37,16 +37,22 @@ TenantJob job(const PoolTopology& p, int client, int kernels, double kernel_s, d
   return j;
 }
 
+// The jobs on a fresh network of `p`, one V100 (or as many as `gpus`), median interference unless
+// `sharing` says otherwise.
+PoolResult run_jobs(const PoolTopology& p, const std::vector<TenantJob>& jobs, int gpus = 1, SharingPolicy sharing = {}) {
+  FlowNetwork net(p.topology);
+  const std::vector<const InterferenceFit*> fits(static_cast<std::size_t>(gpus), &interference_for("v100"));
+  return run_gpu_pool(net, jobs, fits, sharing);
+}
+
 // One message client -> GPU (or back): two NIC links' latency, then its bytes at the slowest link.
 double message_s(double bytes) { return 2 * kLat + bytes / kPcie; }
 
 TEST(GpuPool, GpuBoundTenantPaysOneLaunchAndOneCopyBack) {
   const PoolTopology p = one_server(1);
-  FlowNetwork net(p.topology);
   TenantJob j = job(p, 0, 100, 1e-3, 1e-5);  // the client issues far faster than the GPU runs
   const RemotingCosts& c = j.costs;
-  const InterferenceFit& fit = interference_for("v100");
-  const PoolResult r = run_gpu_pool(net, {j}, {&fit}, {});
+  const PoolResult r = run_jobs(p, {j});
   // Kernel 0 starts when its launch has arrived and the server made the call; the rest queue
   // behind it; the copy-back (the synchronization) is answered when the last one ends.
   const double first = message_s(c.request_bytes) + c.server_call_s;
@@ -58,12 +64,10 @@ TEST(GpuPool, GpuBoundTenantPaysOneLaunchAndOneCopyBack) {
 
 TEST(GpuPool, LaunchBoundTenantWaitsOneRoundTripPerLaunchWithAWindowOfOne) {
   const PoolTopology p = one_server(1);
-  FlowNetwork net(p.topology);
   TenantJob j = job(p, 0, 50, 1e-6, 2e-6);
   j.costs.launch_window = 1;
   const RemotingCosts& c = j.costs;
-  const InterferenceFit& fit = interference_for("v100");
-  const PoolResult r = run_gpu_pool(net, {j}, {&fit}, {});
+  const PoolResult r = run_jobs(p, {j});
   // Each launch waits for the previous one's acknowledgement: request, server call, response.
   const double period = message_s(c.request_bytes) + c.server_call_s + message_s(c.response_bytes);
   const double last_issue = 49 * period;
@@ -71,23 +75,20 @@ TEST(GpuPool, LaunchBoundTenantWaitsOneRoundTripPerLaunchWithAWindowOfOne) {
       last_issue + j.dispatch_s + c.client_call_s + message_s(c.request_bytes) + c.server_call_s + message_s(c.response_bytes);
   EXPECT_NEAR(r.tenants[0].iteration_end_s[0], expected, 1e-12);
   // A deep window hides the round trips: the client's own issue rate sets the pace.
-  FlowNetwork net2(p.topology);
   j.costs.launch_window = 64;
-  const double pipelined = run_gpu_pool(net2, {j}, {&fit}, {}).tenants[0].iteration_end_s[0];
+  const double pipelined = run_jobs(p, {j}).tenants[0].iteration_end_s[0];
   EXPECT_LT(pipelined, expected / 2);
 }
 
 TEST(GpuPool, LocalBaselineHasNoNetworkAndNoRemotingCost) {
   const PoolTopology p = one_server(1);
-  FlowNetwork local_net(p.topology), remote_net(p.topology);
   TenantJob remote = job(p, 0, 200, 20e-6, 10e-6);
   remote.to_device_bytes = 16e6;
   TenantJob local = remote;
   local.client_host = p.local_hosts[0];
   local.costs = RemotingCosts::local();
-  const InterferenceFit& fit = interference_for("v100");
-  const double t_local = run_gpu_pool(local_net, {local}, {&fit}, {}).tenants[0].iteration_end_s[0];
-  const double t_remote = run_gpu_pool(remote_net, {remote}, {&fit}, {}).tenants[0].iteration_end_s[0];
+  const double t_local = run_jobs(p, {local}).tenants[0].iteration_end_s[0];
+  const double t_remote = run_jobs(p, {remote}).tenants[0].iteration_end_s[0];
   // Locally: the copy over PCIe, then 200 kernels of 20 us (the GPU is the bottleneck).
   EXPECT_NEAR(t_local, 16e6 / kPcie + 200 * 20e-6, 2e-6);
   EXPECT_GT(t_remote, t_local);
@@ -96,15 +97,14 @@ TEST(GpuPool, LocalBaselineHasNoNetworkAndNoRemotingCost) {
 TEST(GpuPool, CoTenantsRunAtTheInterferenceRate) {
   // Two GPU-bound tenants on one GPU: their kernels always overlap, each at the pair rate.
   const PoolTopology p = one_server(2);
-  const InterferenceFit& fit = interference_for("v100");
+  const InterferenceFit& fit = interference_for("v100");  // the pool's GPUs
   auto run = [&](int tenants) {
-    FlowNetwork net(p.topology);
     std::vector<TenantJob> jobs;
     for (int c = 0; c < tenants; ++c) {
       jobs.push_back(job(p, c, 400, 1e-3, 1e-5));
       jobs.back().iterations = 3;
     }
-    return run_gpu_pool(net, jobs, {&fit}, {});
+    return run_jobs(p, jobs);
   };
   const double alone = run(1).tenants[0].seconds_per_iteration();
   const PoolResult pair = run(2);
@@ -118,7 +118,6 @@ TEST(GpuPool, ClientsShareTheServersNic) {
   // the bottleneck, shared four ways.
   const double nic = 1.25e9;
   const PoolTopology p = one_server(4, 4, nic);
-  FlowNetwork net(p.topology);
   std::vector<TenantJob> jobs;
   for (int c = 0; c < 4; ++c) {
     TenantJob j = job(p, c, 1, 1e-6, 1e-6);
@@ -127,8 +126,7 @@ TEST(GpuPool, ClientsShareTheServersNic) {
     j.to_device_bytes = 100e6;
     jobs.push_back(j);
   }
-  const InterferenceFit& fit = interference_for("v100");
-  const PoolResult r = run_gpu_pool(net, jobs, {&fit, &fit, &fit, &fit}, {});
+  const PoolResult r = run_jobs(p, jobs, 4);
   for (const auto& t : r.tenants) EXPECT_NEAR(t.iteration_end_s[0], 4 * 100e6 / nic, 0.001 * 4 * 100e6 / nic);
 }
 
@@ -142,9 +140,7 @@ TEST(GpuPool, RemoteCopyBandwidthMatchesRcuda) {
   spec.pcie_bytes_per_s = 10.06e9;
   spec.link_latency_s = 0.3e-6;
   const PoolTopology p = build_pool_topology(spec);
-  const InterferenceFit& fit = interference_for("v100");
   auto copy_time = [&](int client_host, const ProtocolProfile& protocol, RemotingCosts costs) {
-    FlowNetwork net(p.topology);
     TenantJob j;
     j.client_host = client_host;
     j.gpu_host = p.gpu_hosts[0][0];
@@ -155,8 +151,7 @@ TEST(GpuPool, RemoteCopyBandwidthMatchesRcuda) {
     j.costs.request_bytes = 64;  // the copy's request header
     // The one empty kernel's launch and the copy-back add a few round trips (~0.3% here), which
     // bandwidthTest does not time: the comparison is a little pessimistic for the remote side.
-    const PoolResult r = run_gpu_pool(net, {j}, {&fit}, {});
-    return r.tenants[0].iteration_end_s[0];
+    return run_jobs(p, {j}).tenants[0].iteration_end_s[0];
   };
   const double local = copy_time(p.local_hosts[0], ideal_protocol(), RemotingCosts::local());
   const double remote = copy_time(p.client_hosts[0], protocol_profile("ib-edr"), RemotingCosts{});
@@ -166,12 +161,10 @@ TEST(GpuPool, RemoteCopyBandwidthMatchesRcuda) {
 
 TEST(GpuPool, SampledInterferenceRepeatsForASeed) {
   const PoolTopology p = one_server(3);
-  const InterferenceFit& fit = interference_for("v100");
   auto run = [&](uint64_t seed) {
-    FlowNetwork net(p.topology);
     std::vector<TenantJob> jobs;
     for (int c = 0; c < 3; ++c) jobs.push_back(job(p, c, 100 + 10 * c, 2e-4, 1e-5));
-    return run_gpu_pool(net, jobs, {&fit}, {true, seed}).makespan_s;
+    return run_jobs(p, jobs, 1, {true, seed}).makespan_s;
   };
   EXPECT_EQ(run(7), run(7));
   EXPECT_NE(run(7), run(8));
