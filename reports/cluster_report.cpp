@@ -21,8 +21,10 @@ nlohmann::json one_network(const ClusterStudyResult& r) {
   nlohmann::json jobs = nlohmann::json::array(), gpus = nlohmann::json::array(), nics = nlohmann::json::array();
   for (const auto& row : r.jobs) {
     const ClusterJob& j = row.job;
-    jobs.push_back({{"name", j.name}, {"client", j.client}, {"server", j.server}, {"gpu", j.gpu},
+    jobs.push_back({{"name", j.name}, {"client", j.client}, {"gpu", row.fits ? nlohmann::json(row.gpu) : nlohmann::json()},
                     {"fraction", j.fraction}, {"model", j.model}, {"mode", mode_name(j.mode)},
+                    {"submit_s", j.submit_s}, {"wait_s", number_or_null(row.fits, row.start_s - j.submit_s)},
+                    {"jct_s", number_or_null(row.fits, row.finish_s - j.submit_s)},
                     {"precision", precision_name(j.precision)}, {"batch", j.batch}, {"fits", row.fits},
                     {"memory_gib_needed", round_significant(row.memory_gib_needed, 4)},
                     {"memory_gib_share", round_significant(row.memory_gib_share, 4)},
@@ -49,15 +51,17 @@ nlohmann::json cluster_results_json(const std::vector<ClusterStudyResult>& resul
 }
 
 std::string cluster_results_csv(const std::vector<ClusterStudyResult>& results) {
-  std::string out = csv_line({"network", "job", "client", "server", "gpu", "fraction", "model", "mode", "precision", "batch", "fits",
-                              "iteration_ms", "local_iteration_ms", "slowdown_vs_local", "throughput_per_s"});
+  std::string out = csv_line({"network", "job", "client", "gpu", "fraction", "model", "mode", "precision", "batch", "fits",
+                              "submit_s", "wait_s", "jct_s", "iteration_ms", "local_iteration_ms", "slowdown_vs_local",
+                              "throughput_per_s"});
   for (const auto& r : results)
   for (const auto& row : r.jobs) {
     const ClusterJob& j = row.job;
     auto v = [&](double x) { return row.fits ? num(x) : std::string(); };
-    out += csv_line({r.network, j.name, j.client, j.server, std::to_string(j.gpu), num(j.fraction), j.model, mode_name(j.mode),
+    out += csv_line({r.network, j.name, j.client, row.fits ? row.gpu : "", num(j.fraction), j.model, mode_name(j.mode),
                      std::string(precision_name(j.precision)), std::to_string(j.batch), row.fits ? "true" : "false",
-                     v(row.iteration_ms), v(row.local_iteration_ms), v(row.slowdown), v(row.throughput_per_s)});
+                     num(j.submit_s), v(row.start_s - j.submit_s), v(row.finish_s - j.submit_s), v(row.iteration_ms),
+                     v(row.local_iteration_ms), v(row.slowdown), v(row.throughput_per_s)});
   }
   return out;
 }
@@ -65,19 +69,19 @@ std::string cluster_results_csv(const std::vector<ClusterStudyResult>& results) 
 namespace {
 
 std::string one_table(const ClusterStudyResult& r) {
-  TextTable jobs({"job", "model", "mode", "batch", "gpu", "fraction", "iteration ms", "local ms", "slowdown", "samples/s"});
+  TextTable jobs({"job", "model", "mode", "batch", "gpu", "fraction", "wait s", "JCT s", "iteration ms", "local ms",
+                  "slowdown", "samples/s"});
   for (const auto& row : r.jobs) {
     const ClusterJob& j = row.job;
-    const std::string gpu = fmt::format("{}/gpu{}", j.server, j.gpu);
     if (!row.fits) {
-      jobs.add_row({j.name, j.model, mode_name(j.mode), std::to_string(j.batch), gpu, fixed(j.fraction, 2),
+      jobs.add_row({j.name, j.model, mode_name(j.mode), std::to_string(j.batch), "", fixed(j.fraction, 2),
                     fmt::format("does not fit: needs {:.1f} GiB, share {:.1f} GiB", row.memory_gib_needed, row.memory_gib_share),
-                    "", "", ""});
+                    "", "", "", "", ""});
       continue;
     }
-    jobs.add_row({j.name, j.model, mode_name(j.mode), std::to_string(j.batch), gpu, fixed(j.fraction, 2),
-                  fixed(row.iteration_ms, 2), fixed(row.local_iteration_ms, 2), fixed(row.slowdown, 3),
-                  fixed(row.throughput_per_s, 1)});
+    jobs.add_row({j.name, j.model, mode_name(j.mode), std::to_string(j.batch), row.gpu, fixed(j.fraction, 2),
+                  fixed(row.start_s - j.submit_s, 3), fixed(row.finish_s - j.submit_s, 3), fixed(row.iteration_ms, 2),
+                  fixed(row.local_iteration_ms, 2), fixed(row.slowdown, 3), fixed(row.throughput_per_s, 1)});
   }
   TextTable use({"GPU or NIC", "Gbit/s", "utilization"});
   for (const auto& g : r.gpus) use.add_row({g.name, "", fixed(100 * g.utilization, 1) + "%"});

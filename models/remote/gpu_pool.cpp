@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <limits>
+#include <list>
 #include <map>
 #include <queue>
 #include <stdexcept>
@@ -35,20 +36,24 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 class PoolSim {
  public:
-  PoolSim(FlowNetwork& net, const std::vector<TenantJob>& jobs, const std::vector<const InterferenceFit*>& gpus,
-          const SharingPolicy& sharing)
-      : net_(net), jobs_(jobs), fits_(gpus), sharing_(sharing), tenants_(jobs.size()), gpus_(gpus.size()) {
+  PoolSim(FlowNetwork& net, const std::vector<TenantJob>& jobs, const std::vector<PoolGpu>& gpus,
+          const SharingPolicy& sharing, PoolPlacement placement)
+      : net_(net), jobs_(jobs), pool_(gpus), sharing_(sharing), placement_(placement), tenants_(jobs.size()),
+        gpus_(gpus.size()) {
     for (const auto& j : jobs) {
-      if (j.gpu < 0 || static_cast<std::size_t>(j.gpu) >= gpus.size())
+      if (j.gpu < -1 || (j.gpu >= 0 && static_cast<std::size_t>(j.gpu) >= gpus.size()))
         throw std::invalid_argument("tenant \"" + j.name + "\" names a GPU the pool does not have");
       if (!j.protocol) throw std::invalid_argument("tenant \"" + j.name + "\" has no protocol");
       if (j.iterations < 1 || j.kernel_s.empty()) throw std::invalid_argument("tenant \"" + j.name + "\" runs no kernel");
+      if (!(j.fraction > 0 && j.fraction <= 1))
+        throw std::invalid_argument("tenant \"" + j.name + "\" holds a fraction outside (0, 1]");
+      if (j.gpu == -1 && gpus.empty()) throw std::invalid_argument("tenant \"" + j.name + "\" has no GPU to go to");
     }
     result_.tenants.resize(jobs.size());
   }
 
   PoolResult run() {
-    for (std::size_t t = 0; t < jobs_.size(); ++t) at(0, [this, t] { begin_iteration(static_cast<int>(t)); });
+    for (std::size_t t = 0; t < jobs_.size(); ++t) at(jobs_[t].submit_s, [this, t] { arrive(static_cast<int>(t)); });
     for (;;) {
       const double ta = agenda_.empty() ? kInf : agenda_.top().time, tn = net_.next_event_time();
       if (ta == kInf && tn == kInf) break;
@@ -97,6 +102,7 @@ class PoolSim {
   };
   struct Gpu {
     std::vector<int> running;  // tenants with a kernel on the GPU
+    double used = 0;           // memory fractions held
     double last_s = 0, busy_s = 0;
     uint64_t version = 0;
   };
@@ -106,6 +112,47 @@ class PoolSim {
   // A message from one host to another; `then` runs when its last byte arrives.
   void send(int from, int to, double bytes, const TenantJob& j, std::function<void()> then) {
     on_arrival_[net_.start(now_, from, to, bytes, *j.protocol, flow_hash_++)] = std::move(then);
+  }
+
+  // --- placement: a job holds its memory fraction of one GPU from its start to its end ---
+
+  void arrive(int t) {
+    waiting_.push_back(t);
+    place_waiting();
+  }
+
+  // The GPU a job goes to now, or -1.
+  int choose_gpu(const TenantJob& j) const {
+    auto fits = [&](int g) { return gpus_[static_cast<std::size_t>(g)].used + j.fraction <= 1 + 1e-9; };
+    if (j.gpu >= 0) return fits(j.gpu) ? j.gpu : -1;
+    int best = -1;
+    for (int g = 0; g < static_cast<int>(gpus_.size()); ++g) {
+      if (!fits(g)) continue;
+      const double used = gpus_[static_cast<std::size_t>(g)].used;
+      if (best < 0 || (placement_ == PoolPlacement::pack ? used > gpus_[static_cast<std::size_t>(best)].used + 1e-12
+                                                         : used < gpus_[static_cast<std::size_t>(best)].used - 1e-12))
+        best = g;
+    }
+    return best;
+  }
+
+  void place_waiting() {
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      const int t = *it;
+      TenantJob& j = jobs_[static_cast<std::size_t>(t)];
+      const int g = choose_gpu(j);
+      if (g < 0) {
+        ++it;
+        continue;
+      }
+      it = waiting_.erase(it);
+      gpus_[static_cast<std::size_t>(g)].used += j.fraction;
+      j.gpu = g;
+      j.gpu_host = pool_[static_cast<std::size_t>(g)].host;
+      result_.tenants[static_cast<std::size_t>(t)].gpu = g;
+      result_.tenants[static_cast<std::size_t>(t)].start_s = now_;
+      begin_iteration(t);
+    }
   }
 
   // --- a tenant's iteration, as its client and the GPU server see it ---
@@ -184,7 +231,10 @@ class PoolSim {
   void end_iteration(int t) {
     auto& ends = result_.tenants[static_cast<std::size_t>(t)].iteration_end_s;
     ends.push_back(now_);
-    if (static_cast<int>(ends.size()) < jobs_[static_cast<std::size_t>(t)].iterations) begin_iteration(t);
+    const TenantJob& j = jobs_[static_cast<std::size_t>(t)];
+    if (static_cast<int>(ends.size()) < j.iterations) return begin_iteration(t);
+    gpus_[static_cast<std::size_t>(j.gpu)].used -= j.fraction;
+    place_waiting();
   }
 
   // --- the GPU: one stream per tenant, tenants' kernels side by side ---
@@ -223,7 +273,7 @@ class PoolSim {
   }
 
   double pair_rate(int g, int a, int b) {
-    const InterferenceFit& fit = *fits_[static_cast<std::size_t>(g)];
+    const InterferenceFit& fit = *pool_[static_cast<std::size_t>(g)].fit;
     if (!sharing_.sampled) return fit.median();
     auto [it, fresh] = pair_rates_.try_emplace({a, b}, 0.0);
     if (fresh) it->second = draw_rate(fit, sharing_.seed * 0x9e3779b97f4a7c15ull + static_cast<uint64_t>(a) * 1000003u + static_cast<uint64_t>(b));
@@ -274,9 +324,11 @@ class PoolSim {
   }
 
   FlowNetwork& net_;
-  const std::vector<TenantJob>& jobs_;
-  const std::vector<const InterferenceFit*>& fits_;
+  std::vector<TenantJob> jobs_;  // a copy: placement fills in each job's GPU
+  const std::vector<PoolGpu>& pool_;
   SharingPolicy sharing_;
+  PoolPlacement placement_;
+  std::list<int> waiting_;  // arrived, not yet placed, in arrival order
   std::vector<Tenant> tenants_;
   std::vector<Gpu> gpus_;
   std::priority_queue<Action, std::vector<Action>, Later> agenda_;
@@ -289,9 +341,9 @@ class PoolSim {
 
 }  // namespace
 
-PoolResult run_gpu_pool(FlowNetwork& net, const std::vector<TenantJob>& jobs,
-                        const std::vector<const InterferenceFit*>& gpus, const SharingPolicy& sharing) {
-  return PoolSim(net, jobs, gpus, sharing).run();
+PoolResult run_gpu_pool(FlowNetwork& net, const std::vector<TenantJob>& jobs, const std::vector<PoolGpu>& gpus,
+                        const SharingPolicy& sharing, PoolPlacement placement) {
+  return PoolSim(net, jobs, gpus, sharing, placement).run();
 }
 
 }  // namespace xpusim

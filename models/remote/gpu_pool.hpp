@@ -44,8 +44,12 @@ struct RemotingCosts {
 struct TenantJob {
   std::string name;
   int client_host = 0;            // hosts of the network's topology
+  // Which GPU of the pool (tenants of one GPU interfere) and its host; -1: the pool places the
+  // job when it arrives (see PoolPlacement).
+  int gpu = 0;
   int gpu_host = 0;
-  int gpu = 0;                    // which GPU of the pool (tenants of one GPU interfere)
+  double submit_s = 0;            // when the job arrives
+  double fraction = 1;            // of its GPU's memory, held from its start to its end
   std::vector<double> kernel_s;   // each kernel of one iteration alone on the GPU, in order
   double dispatch_s = 0;          // the framework's host time per kernel (eager dispatch)
   double to_device_bytes = 0, from_device_bytes = 0;  // per iteration
@@ -60,7 +64,20 @@ struct SharingPolicy {
   uint64_t seed = 0;
 };
 
+// Where the pool puts a job that names no GPU: among the GPUs with its memory fraction free, the
+// fullest (pack: keeps whole GPUs free for large jobs) or the emptiest (spread: fewer co-tenants,
+// less interference); the lower index on a tie. Jobs that fit nowhere wait, and whenever a job
+// ends the waiting ones are placed in arrival order, any that fits going first (backfill).
+enum class PoolPlacement { pack, spread };
+
+struct PoolGpu {
+  int host = 0;                          // in the network's topology
+  const InterferenceFit* fit = nullptr;  // of its GPU type
+};
+
 struct TenantResult {
+  int gpu = -1;                         // where it ran
+  double start_s = 0;                   // when it was placed (its submit time unless it waited)
   std::vector<double> iteration_end_s;  // from time 0
   std::vector<double> kernel_end_s;     // the last iteration: when each kernel ended on the GPU
   double kernel_s = 0;                  // GPU time its kernels took alone, all iterations
@@ -75,9 +92,10 @@ struct PoolResult {
   FlowNetworkStats network;
 };
 
-// Runs the tenants to completion on `net` (its topology must join every client to its GPU) with
-// `gpus` GPUs, each with the interference fit of its type. Deterministic.
-PoolResult run_gpu_pool(FlowNetwork& net, const std::vector<TenantJob>& jobs,
-                        const std::vector<const InterferenceFit*>& gpus, const SharingPolicy& sharing);
+// Runs the tenants to completion on `net` (its topology must join every client to every GPU it
+// may use). Deterministic. Throws std::invalid_argument for a job whose fraction no GPU could
+// ever hold.
+PoolResult run_gpu_pool(FlowNetwork& net, const std::vector<TenantJob>& jobs, const std::vector<PoolGpu>& gpus,
+                        const SharingPolicy& sharing, PoolPlacement placement = PoolPlacement::pack);
 
 }  // namespace xpusim

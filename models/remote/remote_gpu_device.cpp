@@ -41,8 +41,7 @@ std::vector<double> RemoteGpuDevice::graph_timeline(const Graph& graph) {
   job.protocol = &protocol_profile(link_.protocol);
   job.costs = link_.costs;
   FlowNetwork net(pool.topology);
-  const InterferenceFit& fit = interference_for(gpu_->name());
-  const PoolResult r = run_gpu_pool(net, {job}, {&fit}, {});
+  const PoolResult r = run_gpu_pool(net, {job}, {{job.gpu_host, &interference_for(gpu_->name())}}, {});
   std::vector<double> ends = r.tenants[0].kernel_end_s;
   ends.back() = r.tenants[0].iteration_end_s.back();
   return ends;

@@ -17,17 +17,19 @@ Action add_run_command(CLI::App& app) {
   add_output_options(*cmd, *output);
   return [path, output] {
     const auto doc = load_json_file(*path);
-    if (doc.is_object() && doc.contains("cluster")) {
-      const Catalog& catalog = Catalog::builtin();
-      const ClusterStudy study = parse_cluster_study(JsonView(doc, *path), catalog);
-      const auto result = run_cluster_study(catalog, study);
-      const auto report = make_report("run", resolved_config(study), cluster_results_json(result));
-      emit(*output, report, cluster_results_table(result), cluster_results_csv(result));
-      return;
-    }
+    if (doc.is_object() && doc.contains("cluster")) return run_cluster_file(*path, *output, "run");
     const StudyConfig config = parse_study(JsonView(doc, *path));
     run_model_study(config, *output, "run");
   };
+}
+
+void run_cluster_file(const std::string& path, const OutputOptions& output, const std::string& command) {
+  const auto doc = load_json_file(path);
+  const Catalog& catalog = Catalog::builtin();
+  const ClusterStudy study = parse_cluster_study(JsonView(doc, path), catalog);
+  const auto result = run_cluster_study(catalog, study);
+  emit(output, make_report(command, resolved_config(study), cluster_results_json(result)), cluster_results_table(result),
+       cluster_results_csv(result));
 }
 
 }  // namespace xpusim::cli

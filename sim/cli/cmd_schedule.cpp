@@ -18,7 +18,7 @@ namespace xpusim::cli {
 
 Action add_schedule_command(CLI::App& app) {
   struct Flags {
-    std::string nodes, pods, nodes_format = "auto", pods_format = "auto", philly_cluster, gpu_prices, gpu_model,
+    std::string nodes, pods, cluster, nodes_format = "auto", pods_format = "auto", philly_cluster, gpu_prices, gpu_model,
         interference;
     std::vector<std::string> placements = {"best-fit", "fgd"}, queues = {"fifo"};
     std::vector<double> las_thresholds = {3600.0, 36000.0};
@@ -30,8 +30,11 @@ Action add_schedule_command(CLI::App& app) {
   auto f = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("schedule", "replay a trace over time with departures: JCT, queueing, "
                                  "utilization, fragmentation and fleet cost per placement x queue policy");
-  cmd->add_option("--nodes", f->nodes, "cluster: openb node list, PAI machine spec or Tiresias cluster spec")->required();
-  cmd->add_option("--pods", f->pods, "jobs: openb pod list, PAI task table, Philly-derived or Tiresias job list")->required();
+  cmd->add_option("--nodes", f->nodes, "cluster: openb node list, PAI machine spec or Tiresias cluster spec");
+  cmd->add_option("--pods", f->pods, "jobs: openb pod list, PAI task table, Philly-derived or Tiresias job list");
+  cmd->add_option("--cluster", f->cluster,
+                  "instead of --nodes and --pods: a pooled-GPU cluster file whose jobs (without a \"server\") the pool "
+                  "places on remote GPUs and fractions as they arrive, their speed from the device and network models");
   cmd->add_option("--nodes-format", f->nodes_format, "auto (from the header), openb, pai, tiresias");
   cmd->add_option("--pods-format", f->pods_format, "auto (from the header), openb, pai-task, philly, tiresias");
   cmd->add_option("--philly-cluster", f->philly_cluster, "keep only this virtual cluster of the Philly table");
@@ -54,6 +57,12 @@ Action add_schedule_command(CLI::App& app) {
   cmd->add_flag("--skip-bad-rows", f->skip_bad_rows, "skip and count unusable trace rows instead of stopping");
   add_output_options(*cmd, f->output);
   return [f] {
+    if (!f->cluster.empty()) {
+      if (!f->nodes.empty() || !f->pods.empty()) throw InputError("--cluster", "", "give --cluster or --nodes and --pods, not both");
+      return run_cluster_file(f->cluster, f->output, "schedule");
+    }
+    if (f->nodes.empty()) throw InputError("--nodes", "", "required (or --cluster)");
+    if (f->pods.empty()) throw InputError("--pods", "", "required (or --cluster)");
     const BadRows bad = f->skip_bad_rows ? BadRows::skip : BadRows::reject;
     NodeList nodes = read_node_list(f->nodes, f->nodes_format, bad);
     if (!f->gpu_model.empty())

@@ -35,6 +35,9 @@ void write_output_file(const std::string& flag, const std::string& path, const s
 
 // Runs a model study and emits its report (shared by `model` and `run`).
 void run_model_study(const StudyConfig& config, const OutputOptions& output, const std::string& command);
+// Runs a pooled-GPU cluster file (client VMs, GPU servers, jobs) and emits its report (shared by
+// `run` and `schedule --cluster`).
+void run_cluster_file(const std::string& path, const OutputOptions& output, const std::string& command);
 
 Action add_kernel_command(CLI::App& app);
 Action add_model_command(CLI::App& app);

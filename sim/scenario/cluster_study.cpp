@@ -49,17 +49,29 @@ RemotingCosts parse_remoting(const JsonView& v) {
 }
 
 ClusterJob parse_job(const JsonView& v, const ClusterStudy& s, const Catalog& catalog, std::set<std::string>& names) {
-  v.allow_only({"name", "client", "server", "gpu", "fraction", "model", "mode", "precision", "batch", "seq_len", "iterations"});
+  v.allow_only({"name", "client", "server", "gpu", "fraction", "submit_s", "model", "mode", "precision", "batch", "seq_len",
+                "iterations"});
   ClusterJob j;
   j.name = unique_name(v.at("name"), names);
   const auto client = v.at("client");
   j.client = client.as_string();
   if (std::none_of(s.clients.begin(), s.clients.end(), [&](const ClusterClient& c) { return c.name == j.client; }))
     client.fail("unknown client \"" + j.client + "\"");
-  const auto server = v.at("server");
-  j.server = server.as_string();
-  auto it = std::find_if(s.servers.begin(), s.servers.end(), [&](const ClusterServer& x) { return x.name == j.server; });
-  if (it == s.servers.end()) server.fail("unknown server \"" + j.server + "\"");
+  if (auto t = v.find("submit_s")) j.submit_s = t->as_number_in(0, 1e9);
+  const auto server = v.find("server");
+  if (!server) {
+    if (auto g = v.find("gpu")) g->fail("a GPU index needs a \"server\"");
+    for (const auto& x : s.servers)
+      if (catalog.make_device(x.instance)->name() != catalog.make_device(s.servers[0].instance)->name())
+        v.fail("a job without a \"server\" is placed by the pool, whose GPUs must then be of one type (" +
+               s.servers[0].instance + " and " + x.instance + " differ)");
+  }
+  auto it = s.servers.begin();
+  if (server) {
+    j.server = server->as_string();
+    it = std::find_if(s.servers.begin(), s.servers.end(), [&](const ClusterServer& x) { return x.name == j.server; });
+    if (it == s.servers.end()) server->fail("unknown server \"" + j.server + "\"");
+  }
   if (auto g = v.find("gpu")) {
     const int gpus = gpus_of(catalog, it->instance);
     j.gpu = static_cast<int>(g->as_integer());
@@ -113,7 +125,7 @@ NetworkVariant parse_network(const JsonView& v, NetworkVariant n) {
 }  // namespace
 
 ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
-  root.allow_only({"cluster", "networks", "jobs", "interference", "remoting", "price_date"});
+  root.allow_only({"cluster", "networks", "jobs", "interference", "remoting", "placement", "price_date"});
   ClusterStudy s;
   const auto cluster = root.at("cluster");
   cluster.allow_only({"protocol", "link_latency_us", "pcie_gbytes_per_s", "servers", "clients"});
@@ -165,6 +177,11 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
     if (auto seed = i->find("seed")) s.sharing.seed = static_cast<uint64_t>(seed->as_integer_in(0, INT64_MAX));
   }
   if (auto d = root.find("price_date")) s.price_date = d->as_string();
+  if (auto p = root.find("placement")) {
+    const std::string name = p->as_string();
+    if (name != "pack" && name != "spread") p->fail("placement must be \"pack\" or \"spread\"");
+    s.placement = name == "pack" ? PoolPlacement::pack : PoolPlacement::spread;
+  }
   const auto jobs = root.at("jobs");
   jobs.expect_array();
   if (jobs.size() == 0) jobs.fail("a cluster study needs at least one job");
@@ -172,11 +189,12 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
   std::map<std::pair<std::string, int>, double> memory_shares;
   for (const auto& v : jobs.items()) {
     ClusterJob j = parse_job(v, s, catalog, names);
+    s.jobs.push_back(j);
+    if (j.server.empty()) continue;
     double& share = memory_shares[{j.server, j.gpu}];
     share += j.fraction;
     if (share > 1 + 1e-9)
       v.fail(fmt::format("fractions of {}/gpu{} sum to {:.3g} with this job (at most 1)", j.server, j.gpu, share));
-    s.jobs.push_back(j);
   }
   return s;
 }
@@ -188,7 +206,10 @@ nlohmann::json resolved_config(const ClusterStudy& s) {
     clients.push_back({{"name", c.name}, {"instance", c.instance.empty() ? nlohmann::json() : nlohmann::json(c.instance)},
                        {"nic_gbps", c.nic_gbps}});
   for (const auto& j : s.jobs)
-    jobs.push_back({{"name", j.name}, {"client", j.client}, {"server", j.server}, {"gpu", j.gpu}, {"fraction", j.fraction},
+    jobs.push_back({{"name", j.name}, {"client", j.client},
+                    {"server", j.server.empty() ? nlohmann::json() : nlohmann::json(j.server)},
+                    {"gpu", j.server.empty() ? nlohmann::json() : nlohmann::json(j.gpu)}, {"fraction", j.fraction},
+                    {"submit_s", j.submit_s},
                     {"model", j.model}, {"mode", j.mode == Mode::training ? "training" : "inference"},
                     {"precision", precision_name(j.precision)}, {"batch", j.batch}, {"seq_len", j.seq_len},
                     {"iterations", j.iterations}});
@@ -204,6 +225,7 @@ nlohmann::json resolved_config(const ClusterStudy& s) {
                         {"client_call_us", r.client_call_s * 1e6}, {"server_call_us", r.server_call_s * 1e6},
                         {"launch_window", r.launch_window}}},
           {"interference", {{"mode", s.sharing.sampled ? "sampled" : "median"}, {"seed", s.sharing.seed}}},
+          {"placement", s.placement == PoolPlacement::pack ? "pack" : "spread"},
           {"price_date", s.price_date.empty() ? nlohmann::json() : nlohmann::json(s.price_date)},
           {"jobs", jobs}};
 }
@@ -232,14 +254,15 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
   const ProtocolProfile& protocol = protocol_profile(network.protocol);
 
   // One GPU index per (server, gpu), in server order.
-  std::vector<const InterferenceFit*> fits;
+  std::vector<PoolGpu> gpus;
   std::vector<std::string> gpu_names;
-  std::vector<int> first_gpu;
+  std::vector<int> first_gpu, server_of_gpu;
   for (std::size_t i = 0; i < s.servers.size(); ++i) {
-    first_gpu.push_back(static_cast<int>(fits.size()));
+    first_gpu.push_back(static_cast<int>(gpus.size()));
     for (int g = 0; g < spec.servers[i].gpus; ++g) {
-      fits.push_back(&interference_for(devices[i]->name()));
+      gpus.push_back({pool.gpu_hosts[i][static_cast<std::size_t>(g)], &interference_for(devices[i]->name())});
       gpu_names.push_back(fmt::format("{}/gpu{}", s.servers[i].name, g));
+      server_of_gpu.push_back(static_cast<int>(i));
     }
   }
 
@@ -250,7 +273,8 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
   for (const ClusterJob& j : s.jobs) {
     ClusterJobResult row;
     row.job = j;
-    const int server = server_index.at(j.server);
+    // A job the pool places runs on a GPU of the one type every server has.
+    const int server = j.server.empty() ? 0 : server_index.at(j.server);
     Device& device = *devices[static_cast<std::size_t>(server)];
     const bool eager = device.execution_style(j.mode) == ExecutionStyle::eager;
     const Graph g = device.lower(build_model(j.model, {j.batch, j.precision, j.mode, j.seq_len, eager}), SoftwareSetup{});
@@ -262,8 +286,14 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
     TenantJob t;
     t.name = j.name;
     t.client_host = pool.client_hosts[static_cast<std::size_t>(client_index.at(j.client))];
-    t.gpu = first_gpu[static_cast<std::size_t>(server)] + j.gpu;
-    t.gpu_host = pool.gpu_hosts[static_cast<std::size_t>(server)][static_cast<std::size_t>(j.gpu)];
+    if (!j.server.empty()) {
+      t.gpu = first_gpu[static_cast<std::size_t>(server)] + j.gpu;
+      t.gpu_host = gpus[static_cast<std::size_t>(t.gpu)].host;
+    } else {
+      t.gpu = -1;
+    }
+    t.submit_s = j.submit_s;
+    t.fraction = j.fraction;
     for (const Kernel& k : g.kernels) t.kernel_s.push_back(device.cost(k).total_s);
     t.dispatch_s = dynamic_cast<GpuDevice&>(device).spec().fitted.op_overhead_us * 1e-6;
     const StepTransfers io = step_transfers(j.model, j.batch, j.seq_len, j.mode);
@@ -277,17 +307,25 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
   }
 
   FlowNetwork net(pool.topology);
-  const PoolResult shared = run_gpu_pool(net, tenants, fits, s.sharing);
+  const PoolResult shared = run_gpu_pool(net, tenants, gpus, s.sharing, s.placement);
   double samples_per_s = 0;
   for (std::size_t i = 0; i < tenants.size(); ++i) {
     ClusterJobResult& row = out.jobs[tenant_of_row[i]];
-    // The same job alone on a GPU of its server, from the server itself.
+    const TenantResult& ran = shared.tenants[i];
+    const int server = server_of_gpu[static_cast<std::size_t>(ran.gpu)];
+    row.gpu = gpu_names[static_cast<std::size_t>(ran.gpu)];
+    row.start_s = ran.start_s;
+    row.finish_s = ran.iteration_end_s.back();
+    // The same job alone on the GPU it ran on, from its server itself, arriving at time 0.
     TenantJob local = tenants[i];
-    local.client_host = pool.local_hosts[static_cast<std::size_t>(server_index.at(row.job.server))];
+    local.client_host = pool.local_hosts[static_cast<std::size_t>(server)];
     local.protocol = &ideal_protocol();
     local.costs = RemotingCosts::local();
+    local.gpu = ran.gpu;
+    local.gpu_host = gpus[static_cast<std::size_t>(ran.gpu)].host;
+    local.submit_s = 0;
     FlowNetwork alone(pool.topology);
-    const PoolResult solo = run_gpu_pool(alone, {local}, fits, s.sharing);
+    const PoolResult solo = run_gpu_pool(alone, {local}, gpus, s.sharing);
     row.iteration_ms = shared.tenants[i].seconds_per_iteration() * 1e3;
     row.local_iteration_ms = solo.tenants[0].seconds_per_iteration() * 1e3;
     row.slowdown = row.iteration_ms / row.local_iteration_ms;
@@ -297,17 +335,17 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
   out.makespan_s = shared.makespan_s;
   // Each GPU and NIC is measured over the time its own jobs ran (from 0 until the last of them
   // ended), not over the whole study, so that a short job's GPU does not look idle.
-  std::vector<double> gpu_span(fits.size(), 0), client_span(s.clients.size(), 0), server_span(s.servers.size(), 0);
+  std::vector<double> gpu_span(gpus.size(), 0), client_span(s.clients.size(), 0), server_span(s.servers.size(), 0);
   for (std::size_t i = 0; i < tenants.size(); ++i) {
-    const double end = shared.tenants[i].iteration_end_s.back();
+    const TenantResult& ran = shared.tenants[i];
+    const double end = ran.iteration_end_s.back();
     const ClusterJob& j = out.jobs[tenant_of_row[i]].job;
-    gpu_span[static_cast<std::size_t>(tenants[i].gpu)] = std::max(gpu_span[static_cast<std::size_t>(tenants[i].gpu)], end);
-    double& c = client_span[static_cast<std::size_t>(client_index.at(j.client))];
-    double& x = server_span[static_cast<std::size_t>(server_index.at(j.server))];
-    c = std::max(c, end);
-    x = std::max(x, end);
+    auto extend = [end](double& span) { span = std::max(span, end); };
+    extend(gpu_span[static_cast<std::size_t>(ran.gpu)]);
+    extend(client_span[static_cast<std::size_t>(client_index.at(j.client))]);
+    extend(server_span[static_cast<std::size_t>(server_of_gpu[static_cast<std::size_t>(ran.gpu)])]);
   }
-  for (std::size_t g = 0; g < fits.size(); ++g)
+  for (std::size_t g = 0; g < gpus.size(); ++g)
     out.gpus.push_back({gpu_names[g], 1, gpu_span[g] > 0 ? shared.gpu_busy_s[g] / gpu_span[g] : 0});
   auto nic = [&](const std::string& name, int link, double gbps, double span) {
     const double bytes = std::max(net.channel_bytes(2 * link), net.channel_bytes(2 * link + 1));

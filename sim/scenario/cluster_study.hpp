@@ -28,9 +28,11 @@ struct ClusterClient {
 };
 
 struct ClusterJob {
-  std::string name, client, server;
+  std::string name, client;
+  std::string server;   // empty: the pool places the job when it arrives (ClusterStudy::placement)
   int gpu = 0;
   double fraction = 1;  // of the GPU's memory (Bitfusion: compute is shared, not partitioned)
+  double submit_s = 0;
   std::string model;
   Mode mode = Mode::training;
   Precision precision = Precision::fp16;
@@ -50,19 +52,23 @@ struct ClusterStudy {
   double pcie_gbytes_per_s = 12;   // PCIe 3.0 x16 host-to-device copies
   RemotingCosts remoting;
   SharingPolicy sharing;
+  PoolPlacement placement = PoolPlacement::pack;
   std::string price_date;          // empty: latest prices
   std::vector<ClusterServer> servers;
   std::vector<ClusterClient> clients;
   std::vector<ClusterJob> jobs;
 };
 
-// Strict: unknown keys and names, fractions outside (0, 1] or summing past 1 on one GPU, GPUs a
-// server does not have, non-positive bandwidths: InputErrors naming the file and JSON pointer.
+// Strict: unknown keys and names, fractions outside (0, 1] or summing past 1 on one GPU (among
+// the jobs placed by hand), GPUs a server does not have, non-positive bandwidths, jobs left to the
+// pool's placement when the servers' GPUs differ: InputErrors naming the file and JSON pointer.
 ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog);
 nlohmann::json resolved_config(const ClusterStudy& study);
 
 struct ClusterJobResult {
   ClusterJob job;
+  std::string gpu;  // where it ran, "<server>/gpu<i>"
+  double start_s = 0, finish_s = 0;
   bool fits = true;
   double memory_gib_needed = 0, memory_gib_share = 0;
   double iteration_ms = 0, local_iteration_ms = 0, slowdown = 0, throughput_per_s = 0;

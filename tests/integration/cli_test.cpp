@@ -358,3 +358,25 @@ TEST(Cli, CollectiveReportsNcclTestsBandwidths) {
   expect_input_error("collective --instance p4d.24xlarge --bytes 0", "--bytes: must be in [1, 1e13], found 0");
   expect_input_error("collective --instance p4d.24xlarge --devices 9", "--devices: p4d.24xlarge has 8 device(s), not 9");
 }
+
+TEST(Cli, ScheduleOnAPooledClusterQueuesJobsForMemory) {
+  const std::string file = std::string(XPUSIM_SOURCE_DIR) + "/sim/scenario/examples/v100_pool_schedule.json";
+  const CliRun r = run("schedule --cluster " + file + " --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  const auto jobs = report["results"][0]["jobs"], asked = report["config"]["jobs"];
+  ASSERT_EQ(jobs.size(), 10u);
+  int waited = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& j = jobs[i];
+    const double wait = j["wait_s"].get<double>(), jct = j["jct_s"].get<double>();
+    EXPECT_GE(wait, 0) << j["name"];
+    // Once started, a job runs its iterations, all but the first at the reported steady pace.
+    const int iterations = asked[i]["iterations"].get<int>();
+    EXPECT_GE(jct - wait, (iterations - 1) * j["iteration_ms"].get<double>() * 1e-3 * (1 - 1e-6)) << j["name"];
+    waited += wait > 0;
+  }
+  EXPECT_GE(waited, 4);  // two V100s for ten jobs that each hold up to a whole one
+  expect_input_error("schedule --cluster " + file + " --nodes n.csv", "--cluster: give --cluster or --nodes and --pods, not both");
+  expect_input_error("schedule --pods p.csv", "--nodes: required (or --cluster)");
+}

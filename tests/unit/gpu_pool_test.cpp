@@ -34,15 +34,18 @@ TenantJob job(const PoolTopology& p, int client, int kernels, double kernel_s, d
   j.kernel_s.assign(static_cast<std::size_t>(kernels), kernel_s);
   j.dispatch_s = dispatch_s;
   j.protocol = &ideal_protocol();
+  j.fraction = 0.25;  // up to four tenants fit on one GPU at once
   return j;
 }
 
-// The jobs on a fresh network of `p`, one V100 (or as many as `gpus`), median interference unless
-// `sharing` says otherwise.
-PoolResult run_jobs(const PoolTopology& p, const std::vector<TenantJob>& jobs, int gpus = 1, SharingPolicy sharing = {}) {
+// The jobs on a fresh network of `p`, on the first server's GPUs (V100s), median interference
+// unless `sharing` says otherwise.
+PoolResult run_jobs(const PoolTopology& p, const std::vector<TenantJob>& jobs, SharingPolicy sharing = {},
+                    PoolPlacement placement = PoolPlacement::pack) {
   FlowNetwork net(p.topology);
-  const std::vector<const InterferenceFit*> fits(static_cast<std::size_t>(gpus), &interference_for("v100"));
-  return run_gpu_pool(net, jobs, fits, sharing);
+  std::vector<PoolGpu> gpus;
+  for (int host : p.gpu_hosts[0]) gpus.push_back({host, &interference_for("v100")});
+  return run_gpu_pool(net, jobs, gpus, sharing, placement);
 }
 
 // One message client -> GPU (or back): two NIC links' latency, then its bytes at the slowest link.
@@ -126,7 +129,7 @@ TEST(GpuPool, ClientsShareTheServersNic) {
     j.to_device_bytes = 100e6;
     jobs.push_back(j);
   }
-  const PoolResult r = run_jobs(p, jobs, 4);
+  const PoolResult r = run_jobs(p, jobs);
   for (const auto& t : r.tenants) EXPECT_NEAR(t.iteration_end_s[0], 4 * 100e6 / nic, 0.001 * 4 * 100e6 / nic);
 }
 
@@ -164,10 +167,44 @@ TEST(GpuPool, SampledInterferenceRepeatsForASeed) {
   auto run = [&](uint64_t seed) {
     std::vector<TenantJob> jobs;
     for (int c = 0; c < 3; ++c) jobs.push_back(job(p, c, 100 + 10 * c, 2e-4, 1e-5));
-    return run_jobs(p, jobs, 1, {true, seed}).makespan_s;
+    return run_jobs(p, jobs, {true, seed}).makespan_s;
   };
   EXPECT_EQ(run(7), run(7));
   EXPECT_NE(run(7), run(8));
+}
+
+TEST(GpuPool, AJobWaitsForMemoryAndStartsWhenTheHolderEnds) {
+  // Two jobs each holding 0.6 of the one GPU: the second cannot start until the first has ended,
+  // and then runs alone, as fast as the first did.
+  const PoolTopology p = one_server(2);
+  std::vector<TenantJob> jobs{job(p, 0, 50, 1e-4, 1e-5), job(p, 1, 50, 1e-4, 1e-5)};
+  for (auto& j : jobs) {
+    j.gpu = -1;
+    j.fraction = 0.6;
+  }
+  jobs[1].submit_s = 1e-4;
+  const PoolResult r = run_jobs(p, jobs);
+  EXPECT_EQ(r.tenants[0].start_s, 0);
+  EXPECT_EQ(r.tenants[1].start_s, r.tenants[0].iteration_end_s.back());
+  EXPECT_NEAR(r.tenants[1].iteration_end_s.back() - r.tenants[1].start_s, r.tenants[0].iteration_end_s.back(), 1e-12);
+}
+
+TEST(GpuPool, PackSharesAGpuSpreadDoesNot) {
+  const PoolTopology p = one_server(2, 2);
+  std::vector<TenantJob> jobs{job(p, 0, 200, 1e-4, 1e-5), job(p, 1, 200, 1e-4, 1e-5)};
+  for (auto& j : jobs) {
+    j.gpu = -1;
+    j.fraction = 0.5;
+  }
+  const PoolResult packed = run_jobs(p, jobs, {}, PoolPlacement::pack);
+  const PoolResult spread = run_jobs(p, jobs, {}, PoolPlacement::spread);
+  EXPECT_EQ(packed.tenants[0].gpu, 0);
+  EXPECT_EQ(packed.tenants[1].gpu, 0);
+  EXPECT_EQ(spread.tenants[0].gpu, 0);
+  EXPECT_EQ(spread.tenants[1].gpu, 1);
+  // Apart, neither slows the other; together both run at the pair rate.
+  const double apart = spread.tenants[0].iteration_end_s.back(), together = packed.tenants[0].iteration_end_s.back();
+  EXPECT_NEAR(apart / together, interference_for("v100").median(), 0.02);
 }
 
 TEST(RemoteGpuDevice, SameKernelsSlowerStepsThatApproachLocalAsTheNetworkGrows) {
