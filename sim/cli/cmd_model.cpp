@@ -103,7 +103,10 @@ Action add_model_command(CLI::App& app) {
   add_output_options(*cmd, flags->output);
   return [flags] {
     StudyConfig c = to_config(*flags);
-    if (!flags->trace.empty()) write_trace(c, flags->trace);
+    if (!flags->trace.empty()) {
+      check_output_file("--trace", flags->trace);  // before the simulation, not after it
+      write_trace(c, flags->trace);
+    }
     run_model_study(c, flags->output, "model");
   };
 }

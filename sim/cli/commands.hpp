@@ -32,6 +32,8 @@ void emit(const OutputOptions& options, const nlohmann::json& report, const std:
           const std::string& csv, const NamedFiles& extra = {});
 // Writes one output file given by `flag`; failure is an InputError naming the flag.
 void write_output_file(const std::string& flag, const std::string& path, const std::string& content);
+// Refuses an output file that could not be written, before any work: an InputError naming the flag.
+void check_output_file(const std::string& flag, const std::string& path);
 
 // Runs a model study and emits its report (shared by `model` and `run`).
 void run_model_study(const StudyConfig& config, const OutputOptions& output, const std::string& command);

@@ -38,4 +38,12 @@ void write_output_file(const std::string& flag, const std::string& path, const s
   }
 }
 
+void check_output_file(const std::string& flag, const std::string& path) {
+  try {
+    check_writable(path);
+  } catch (const std::exception& e) {
+    throw InputError(flag, "", e.what());
+  }
+}
+
 }  // namespace xpusim::cli

@@ -47,6 +47,13 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   }
 }
 
+void check_writable(const std::string& path) {
+  const fs::path temp = temp_beside(fs::path(path));
+  write_whole(temp, "");
+  std::error_code ignored;
+  fs::remove(temp, ignored);
+}
+
 void write_files_atomically(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files) {
   std::error_code ec;
   fs::create_directories(dir, ec);
