@@ -1,0 +1,229 @@
+// Reading a pooled-GPU cluster file (sim/scenario/cluster_study.hpp), strictly: every error
+// names the file and the JSON pointer.
+#include "sim/scenario/cluster_study.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "models/network/protocol.hpp"
+#include "workloads/zoo/model_zoo.hpp"
+
+namespace xpusim {
+
+namespace {
+
+int gpus_of(const Catalog& catalog, const std::string& instance) {
+  const InstanceType& t = catalog.instance(instance);
+  return t.accelerators ? t.accelerators->count : 0;
+}
+
+std::string instance_name(const JsonView& v, const Catalog& catalog) {
+  const std::string name = v.as_string();
+  if (!catalog.has_instance(name)) v.fail("unknown instance \"" + name + "\"; known: " + catalog.instance_names_joined());
+  return name;
+}
+
+std::string unique_name(const JsonView& v, std::set<std::string>& seen) {
+  const std::string name = v.as_string();
+  if (name.empty()) v.fail("name must not be empty");
+  if (!seen.insert(name).second) v.fail("duplicate name \"" + name + "\"");
+  return name;
+}
+
+RemotingCosts parse_remoting(const JsonView& v) {
+  v.allow_only({"request_bytes", "response_bytes", "client_call_us", "server_call_us", "launch_window"});
+  RemotingCosts c;
+  if (auto x = v.find("request_bytes")) c.request_bytes = x->as_number_in(1, 1e9);
+  if (auto x = v.find("response_bytes")) c.response_bytes = x->as_number_in(1, 1e9);
+  if (auto x = v.find("client_call_us")) c.client_call_s = x->as_number_in(0, 1e6) * 1e-6;
+  if (auto x = v.find("server_call_us")) c.server_call_s = x->as_number_in(0, 1e6) * 1e-6;
+  if (auto x = v.find("launch_window")) c.launch_window = static_cast<int>(x->as_integer_in(1, 1 << 20));
+  return c;
+}
+
+ClusterJob parse_job(const JsonView& v, const ClusterStudy& s, const Catalog& catalog, std::set<std::string>& names) {
+  v.allow_only({"name", "client", "server", "gpu", "fraction", "submit_s", "model", "mode", "precision", "batch", "seq_len",
+                "iterations"});
+  ClusterJob j;
+  j.name = unique_name(v.at("name"), names);
+  const auto client = v.at("client");
+  j.client = client.as_string();
+  if (std::none_of(s.clients.begin(), s.clients.end(), [&](const ClusterClient& c) { return c.name == j.client; }))
+    client.fail("unknown client \"" + j.client + "\"");
+  if (auto t = v.find("submit_s")) j.submit_s = t->as_number_in(0, 1e9);
+  const auto server = v.find("server");
+  if (!server) {
+    if (auto g = v.find("gpu")) g->fail("a GPU index needs a \"server\"");
+    for (const auto& x : s.servers)
+      if (catalog.make_device(x.instance)->name() != catalog.make_device(s.servers[0].instance)->name())
+        v.fail("a job without a \"server\" is placed by the pool, whose GPUs must then be of one type (" +
+               s.servers[0].instance + " and " + x.instance + " differ)");
+  }
+  auto it = s.servers.begin();
+  if (server) {
+    j.server = server->as_string();
+    it = std::find_if(s.servers.begin(), s.servers.end(), [&](const ClusterServer& x) { return x.name == j.server; });
+    if (it == s.servers.end()) server->fail("unknown server \"" + j.server + "\"");
+  }
+  if (auto g = v.find("gpu")) {
+    const int gpus = gpus_of(catalog, it->instance);
+    j.gpu = static_cast<int>(g->as_integer());
+    if (j.gpu < 0 || j.gpu >= gpus) g->fail(fmt::format("server \"{}\" has GPUs 0 to {}, not {}", j.server, gpus - 1, j.gpu));
+  }
+  if (auto f = v.find("fraction")) {
+    j.fraction = f->as_number();
+    if (!(j.fraction > 0 && j.fraction <= 1)) f->fail(fmt::format("fraction must be in (0, 1], found {}", j.fraction));
+  }
+  const auto model = v.at("model");
+  j.model = model.as_string();
+  const ModelInfo* info = ModelRegistry::instance().find(j.model);
+  if (!info) model.fail(ModelRegistry::instance().unknown(j.model, "model"));
+  if (auto m = v.find("mode")) {
+    const std::string mode = m->as_string();
+    if (mode != "training" && mode != "inference") m->fail("mode must be \"training\" or \"inference\"");
+    j.mode = mode == "training" ? Mode::training : Mode::inference;
+  }
+  if (auto p = v.find("precision")) {
+    const auto parsed = parse_precision(p->as_string());
+    if (!parsed) p->fail("unknown precision \"" + p->as_string() + "\"");
+    j.precision = *parsed;
+  }
+  if (auto b = v.find("batch")) j.batch = b->as_integer_in(1, 65536);
+  if (auto q = v.find("seq_len")) {
+    if (info->default_seq_len == 0) q->fail("model \"" + j.model + "\" has no sequence length");
+    j.seq_len = q->as_integer_in(1, 65536);
+  }
+  if (auto n = v.find("iterations")) j.iterations = static_cast<int>(n->as_integer_in(1, 100000));
+  return j;
+}
+
+std::string protocol_name(const JsonView& v) {
+  const std::string name = v.as_string();
+  const auto names = protocol_names();
+  if (std::find(names.begin(), names.end(), name) == names.end())
+    v.fail("unknown protocol \"" + name + "\"; known: " + fmt::format("{}", fmt::join(names, ", ")));
+  return name;
+}
+
+NetworkVariant parse_network(const JsonView& v, NetworkVariant n) {
+  if (auto p = v.find("protocol")) n.protocol = protocol_name(*p);
+  if (auto l = v.find("link_latency_us")) n.link_latency_us = l->as_number_in(0, 1e6);
+  if (auto c = v.find("client_nic_gbps")) n.client_nic_gbps = c->as_number_in(0.001, 1e6);
+  if (auto x = v.find("server_nic_gbps")) n.server_nic_gbps = x->as_number_in(0.001, 1e6);
+  n.label = n.protocol;
+  if (auto l = v.find("label")) n.label = l->as_string();
+  return n;
+}
+
+}  // namespace
+
+ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
+  root.allow_only({"cluster", "networks", "jobs", "interference", "remoting", "placement", "price_date"});
+  ClusterStudy s;
+  const auto cluster = root.at("cluster");
+  cluster.allow_only({"protocol", "link_latency_us", "pcie_gbytes_per_s", "servers", "clients"});
+  const NetworkVariant own = parse_network(cluster, {});
+  if (auto list = root.find("networks")) {
+    list->expect_array();
+    if (list->size() == 0) list->fail("\"networks\" lists no network");
+    for (const auto& v : list->items()) {
+      v.allow_only({"label", "protocol", "link_latency_us", "client_nic_gbps", "server_nic_gbps"});
+      s.networks.push_back(parse_network(v, own));
+    }
+  } else {
+    s.networks.push_back(own);
+  }
+  if (auto b = cluster.find("pcie_gbytes_per_s")) s.pcie_gbytes_per_s = b->as_number_in(0.001, 1e4);
+  std::set<std::string> hosts;
+  const auto servers = cluster.at("servers");
+  servers.expect_array();
+  if (servers.size() == 0) servers.fail("a cluster needs at least one GPU server");
+  for (const auto& v : servers.items()) {
+    v.allow_only({"name", "instance", "nic_gbps"});
+    ClusterServer x;
+    x.name = unique_name(v.at("name"), hosts);
+    x.instance = instance_name(v.at("instance"), catalog);
+    const InstanceType& t = catalog.instance(x.instance);
+    if (gpus_of(catalog, x.instance) == 0 || catalog.make_device(x.instance)->device_class() != "gpu")
+      v.at("instance").fail("instance \"" + x.instance + "\" has no GPUs to pool");
+    if (auto n = v.find("nic_gbps")) x.nic_gbps = n->as_number_in(0.001, 1e6);
+    else if (t.network_gbps > 0) x.nic_gbps = t.network_gbps;
+    else v.fail("server \"" + x.name + "\" needs \"nic_gbps\" (its instance has no network figure)");
+    s.servers.push_back(x);
+  }
+  const auto clients = cluster.at("clients");
+  clients.expect_array();
+  for (const auto& v : clients.items()) {
+    v.allow_only({"name", "instance", "nic_gbps"});
+    ClusterClient c;
+    c.name = unique_name(v.at("name"), hosts);
+    if (auto i = v.find("instance")) c.instance = instance_name(*i, catalog);
+    c.nic_gbps = v.at("nic_gbps").as_number_in(0.001, 1e6);
+    s.clients.push_back(c);
+  }
+  if (auto r = root.find("remoting")) s.remoting = parse_remoting(*r);
+  if (auto i = root.find("interference")) {
+    i->allow_only({"mode", "seed"});
+    const std::string mode = i->at("mode").as_string();
+    if (mode != "median" && mode != "sampled") i->at("mode").fail("mode must be \"median\" or \"sampled\"");
+    s.sharing.sampled = mode == "sampled";
+    if (auto seed = i->find("seed")) s.sharing.seed = static_cast<uint64_t>(seed->as_integer_in(0, INT64_MAX));
+  }
+  if (auto d = root.find("price_date")) s.price_date = d->as_string();
+  if (auto p = root.find("placement")) {
+    const std::string name = p->as_string();
+    if (name != "pack" && name != "spread") p->fail("placement must be \"pack\" or \"spread\"");
+    s.placement = name == "pack" ? PoolPlacement::pack : PoolPlacement::spread;
+  }
+  const auto jobs = root.at("jobs");
+  jobs.expect_array();
+  if (jobs.size() == 0) jobs.fail("a cluster study needs at least one job");
+  std::set<std::string> names;
+  std::map<std::pair<std::string, int>, double> memory_shares;
+  for (const auto& v : jobs.items()) {
+    ClusterJob j = parse_job(v, s, catalog, names);
+    s.jobs.push_back(j);
+    if (j.server.empty()) continue;
+    double& share = memory_shares[{j.server, j.gpu}];
+    share += j.fraction;
+    if (share > 1 + 1e-9)
+      v.fail(fmt::format("fractions of {}/gpu{} sum to {:.3g} with this job (at most 1)", j.server, j.gpu, share));
+  }
+  return s;
+}
+
+nlohmann::json resolved_config(const ClusterStudy& s) {
+  nlohmann::json servers = nlohmann::json::array(), clients = nlohmann::json::array(), jobs = nlohmann::json::array();
+  for (const auto& x : s.servers) servers.push_back({{"name", x.name}, {"instance", x.instance}, {"nic_gbps", x.nic_gbps}});
+  for (const auto& c : s.clients)
+    clients.push_back({{"name", c.name}, {"instance", c.instance.empty() ? nlohmann::json() : nlohmann::json(c.instance)},
+                       {"nic_gbps", c.nic_gbps}});
+  for (const auto& j : s.jobs)
+    jobs.push_back({{"name", j.name}, {"client", j.client},
+                    {"server", j.server.empty() ? nlohmann::json() : nlohmann::json(j.server)},
+                    {"gpu", j.server.empty() ? nlohmann::json() : nlohmann::json(j.gpu)}, {"fraction", j.fraction},
+                    {"submit_s", j.submit_s},
+                    {"model", j.model}, {"mode", j.mode == Mode::training ? "training" : "inference"},
+                    {"precision", precision_name(j.precision)}, {"batch", j.batch}, {"seq_len", j.seq_len},
+                    {"iterations", j.iterations}});
+  nlohmann::json networks = nlohmann::json::array();
+  for (const auto& n : s.networks)
+    networks.push_back({{"label", n.label}, {"protocol", n.protocol}, {"link_latency_us", n.link_latency_us},
+                        {"client_nic_gbps", n.client_nic_gbps > 0 ? nlohmann::json(n.client_nic_gbps) : nlohmann::json()},
+                        {"server_nic_gbps", n.server_nic_gbps > 0 ? nlohmann::json(n.server_nic_gbps) : nlohmann::json()}});
+  const RemotingCosts& r = s.remoting;
+  return {{"cluster", {{"pcie_gbytes_per_s", s.pcie_gbytes_per_s}, {"servers", servers}, {"clients", clients}}},
+          {"networks", networks},
+          {"remoting", {{"request_bytes", r.request_bytes}, {"response_bytes", r.response_bytes},
+                        {"client_call_us", r.client_call_s * 1e6}, {"server_call_us", r.server_call_s * 1e6},
+                        {"launch_window", r.launch_window}}},
+          {"interference", {{"mode", s.sharing.sampled ? "sampled" : "median"}, {"seed", s.sharing.seed}}},
+          {"placement", s.placement == PoolPlacement::pack ? "pack" : "spread"},
+          {"price_date", s.price_date.empty() ? nlohmann::json() : nlohmann::json(s.price_date)},
+          {"jobs", jobs}};
+}
+
+}  // namespace xpusim
