@@ -35,6 +35,13 @@ struct VectorRates {
 // Needs AVX2 and FMA at least (every x86-64 server core since 2013).
 VectorRates measure_vector_rates(const IsaFlags& isa);
 
+// x86 cores issue vector FMAs and dot products (VNNI, VDPBF16PS) at a power-of-two rate: a half,
+// one or two instructions per cycle (one or two units, 512-bit ones split in two halves on some
+// cores). The probe keeps the such rate nearest to what it measured (in log scale), so a
+// measurement slowed by up to 41% by another tenant of the core (a busy SMT sibling, the
+// hypervisor) still gives the hardware's rate instead of a model 20% too slow.
+double issue_rate(double measured_per_cycle);
+
 // Read bandwidth, bytes/s, of `threads` threads each streaming its own `bytes_per_thread` slice
 // of a buffer again and again (so it stays in whatever level holds that much).
 double measure_read_bandwidth(int64_t bytes_per_thread, int threads);

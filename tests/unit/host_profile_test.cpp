@@ -51,6 +51,15 @@ TEST(CacheKnee, NoPlateauMeansNoUsableL3) {
   EXPECT_DOUBLE_EQ(k.dram_bytes_per_s, 28e9);
 }
 
+TEST(VectorRates, IssueRatesArePowersOfTwoNearestTheMeasurement) {
+  EXPECT_EQ(issue_rate(2.01), 2.0);
+  EXPECT_EQ(issue_rate(1.64), 2.0);  // a probe slowed by a busy sibling thread still reads 2
+  EXPECT_EQ(issue_rate(1.3), 1.0);
+  EXPECT_EQ(issue_rate(0.97), 1.0);
+  EXPECT_EQ(issue_rate(0.55), 0.5);  // 512-bit work split in two halves on one unit
+  EXPECT_EQ(issue_rate(0.0), 0.0);
+}
+
 TEST(CpuIdentity, MicroarchitectureFromCpuid) {
   EXPECT_EQ(microarchitecture_name("GenuineIntel", 6, 0x55, 7), "Cascade Lake");
   EXPECT_EQ(microarchitecture_name("GenuineIntel", 6, 0x55, 4), "Skylake-SP");
