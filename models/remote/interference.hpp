@@ -35,7 +35,7 @@ struct InterferenceFit {
 // (0, 1]); throws std::invalid_argument with fewer than 10 rates.
 InterferenceFit fit_interference(const std::string& gpu, const std::vector<double>& rates);
 
-// The fits kept in the catalog (models/catalog/interference.json) for "k80", "p100", "v100"; other
+// The fits kept beside the model (interference.cpp, re-fitted by the tests) for "k80", "p100", "v100"; other
 // GPUs use the V100's (the newest measured) and say so through `gpu`.
 const InterferenceFit& interference_for(const std::string& gpu_name);
 
