@@ -55,9 +55,12 @@ PodList read_pai_tasks(const std::string& path, BadRows bad_rows) {
       p.duration_s = end - start;
       if (int64_t(list.pods.size()) + instances > kMaxPods)
         r.fail(2, fmt::format("the table expands to more than {} task instances", kMaxPods));
-      const std::string base = r.text(0) + "/" + r.text(1);
+      // One name buffer for every instance: a row may expand to 100,000 pods.
+      p.name = r.text(0) + "/" + r.text(1) + "/";
+      const std::size_t stem = p.name.size();
       for (int64_t i = 0; i < instances; ++i) {
-        p.name = base + "/" + std::to_string(i);
+        p.name.resize(stem);
+        p.name += std::to_string(i);
         list.pods.push_back(p);
       }
     } catch (const InputError& e) {
