@@ -21,11 +21,12 @@ CpuCostModel at_clock(CpuDevice device, double ghz) {
 }  // namespace
 
 CalibrationResult calibrate_host(const std::string& model, Precision precision, int64_t batch,
-                                 int threads, const MeasureOptions& measure, bool profile_clock) {
+                                 int threads, const CalibrationOptions& options) {
   const Catalog& catalog = Catalog::builtin();
   const CpuDevice device = catalog.device("host");
   CpuCostModel host(device);
   const IsaFlags isa = host_profile().cpu.isa;
+  const bool profile_clock = options.profile_clock;
   CalibrationResult r;
   r.model = model;
   r.requested_precision = r.precision = precision;
@@ -40,28 +41,42 @@ CalibrationResult calibrate_host(const std::string& model, Precision precision, 
   }
   const Graph g = build_model(model, {batch, r.precision, Mode::inference, 0});
 
-  std::map<Kernel::Key, std::size_t> index;  // kernel -> row
-  MeasureOptions opts = measure;
-  opts.threads = r.threads;
+  // The distinct kernels, in graph order, with how often each occurs.
+  std::vector<std::pair<const Kernel*, int>> distinct;
+  std::map<Kernel::Key, std::size_t> index;
   for (const auto& k : g.kernels) {
-    auto key = k.key();
-    if (auto it = index.find(key); it != index.end()) {
-      if (it->second != SIZE_MAX) ++r.rows[it->second].occurrences;
-      continue;
+    auto [it, added] = index.try_emplace(k.key(), distinct.size());
+    if (added) distinct.emplace_back(&k, 1);
+    else ++distinct[it->second].second;
+  }
+
+  MeasureOptions opts = options.measure;
+  opts.threads = r.threads;
+  std::vector<std::vector<CalibrationRow>> rounds(distinct.size());  // per kernel, one per round
+  std::vector<bool> runnable(distinct.size(), true);
+  for (int round = 0; round < std::max(1, options.rounds); ++round) {
+    for (std::size_t i = 0; i < distinct.size(); ++i) {
+      if (!runnable[i]) continue;
+      const Kernel& k = *distinct[i].first;
+      std::string why;
+      const double before = profile_clock ? r.clock_ghz : measure_vector_clock_ghz(isa);
+      auto m = measure_with_onednn(k, opts, &why);
+      if (!m) {
+        runnable[i] = false;
+        r.skipped.push_back(k.name + ": " + why);
+        continue;
+      }
+      const double clock = profile_clock ? r.clock_ghz : (before + measure_vector_clock_ghz(isa)) / 2;
+      const KernelCost c = profile_clock ? host.cost(k, r.threads) : at_clock(device, clock).evaluate(k, r.threads);
+      rounds[i].push_back({k.name, k.signature(), m->implementation, distinct[i].second, m->median_s,
+                           c.total_s, clock, std::string(c.bound())});
     }
-    std::string why;
-    const double before = profile_clock ? r.clock_ghz : measure_vector_clock_ghz(isa);
-    auto m = measure_with_onednn(k, opts, &why);
-    if (!m) {
-      index[key] = SIZE_MAX;
-      r.skipped.push_back(k.name + ": " + why);
-      continue;
-    }
-    const double clock = profile_clock ? r.clock_ghz : (before + measure_vector_clock_ghz(isa)) / 2;
-    const KernelCost c = profile_clock ? host.cost(k, r.threads) : at_clock(device, clock).evaluate(k, r.threads);
-    index[key] = r.rows.size();
-    r.rows.push_back({k.name, k.signature(), m->implementation, 1, m->median_s, c.total_s, clock,
-                      std::string(c.bound())});
+  }
+  for (auto& samples : rounds) {
+    if (samples.empty()) continue;
+    std::sort(samples.begin(), samples.end(),
+              [](const CalibrationRow& a, const CalibrationRow& b) { return a.measured_s < b.measured_s; });
+    r.rows.push_back(samples[(samples.size() - 1) / 2]);
   }
   Histogram errors;
   r.measured_clock_min_ghz = r.measured_clock_max_ghz = r.clock_ghz;

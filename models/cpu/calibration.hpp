@@ -4,6 +4,9 @@
 // Cloud hosts change clock by several percent within seconds, so by default each kernel is
 // predicted at the vector clock measured just before and after it runs (the profile's per-cycle
 // rates at the clock of the moment); `profile_clock` predicts at the profile's clock instead.
+// Shared machines also lose a core to another tenant for seconds at a time, long enough to slow
+// every repeat of one kernel: so kernels are measured in `rounds` interleaved passes over the
+// whole model, and each kernel keeps its median round, measured and predicted together.
 #include <string>
 #include <vector>
 
@@ -17,7 +20,7 @@ struct CalibrationRow {
   std::string signature;
   std::string implementation;
   int occurrences = 0;     // how often the kernel appears in the graph
-  double measured_s = 0;
+  double measured_s = 0;   // median repeat of the median round
   double predicted_s = 0;
   double clock_ghz = 0;    // the clock the prediction used
   std::string bound;       // what limits the prediction
@@ -41,7 +44,13 @@ struct CalibrationResult {
   double measured_total_s = 0, predicted_total_s = 0;  // whole model over the measured kernels
 };
 
+struct CalibrationOptions {
+  MeasureOptions measure;  // per kernel and round
+  int rounds = 3;
+  bool profile_clock = false;
+};
+
 CalibrationResult calibrate_host(const std::string& model, Precision precision, int64_t batch,
-                                 int threads, const MeasureOptions& measure, bool profile_clock = false);
+                                 int threads, const CalibrationOptions& options);
 
 }  // namespace xpusim

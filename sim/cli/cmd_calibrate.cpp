@@ -36,7 +36,7 @@ Action add_calibrate_command(CLI::App& app) {
   struct Flags {
     std::string model = "resnet50", precision = "int8";
     int64_t batch = 1;
-    int threads = 1, repeats = 7;
+    int threads = 1, repeats = 7, rounds = 3;
     bool profile_clock = false;
     OutputOptions output;
   };
@@ -47,7 +47,9 @@ Action add_calibrate_command(CLI::App& app) {
   cmd->add_option("--precision", f->precision, "int8 or fp32 (default int8)");
   cmd->add_option("--batch", f->batch, "batch size (default 1)");
   cmd->add_option("--threads", f->threads, "threads (default 1)");
-  cmd->add_option("--repeats", f->repeats, "timed repeats per kernel, at least (default 7)");
+  cmd->add_option("--repeats", f->repeats, "timed repeats per kernel and round, at least (default 7)");
+  cmd->add_option("--rounds", f->rounds, "interleaved passes over the model; each kernel keeps its median "
+                  "round (default 3)");
   cmd->add_flag("--profile-clock", f->profile_clock, "predict at the host profile's clock instead of the clock "
                 "measured around each kernel");
   add_output_options(*cmd, f->output);
@@ -59,11 +61,14 @@ Action add_calibrate_command(CLI::App& app) {
     if (f->batch <= 0) throw InputError("--batch", "", "must be a positive integer");
     if (f->threads <= 0) throw InputError("--threads", "", "must be a positive integer");
     if (f->repeats <= 0) throw InputError("--repeats", "", "must be a positive integer");
-    MeasureOptions m;
-    m.min_repeats = f->repeats;
-    const CalibrationReport r = to_report(calibrate_host(f->model, *precision, f->batch, f->threads, m, f->profile_clock));
+    if (f->rounds <= 0) throw InputError("--rounds", "", "must be a positive integer");
+    CalibrationOptions o;
+    o.measure.min_repeats = f->repeats;
+    o.rounds = f->rounds;
+    o.profile_clock = f->profile_clock;
+    const CalibrationReport r = to_report(calibrate_host(f->model, *precision, f->batch, f->threads, o));
     nlohmann::json config = {{"model", f->model}, {"precision", f->precision}, {"batch", f->batch},
-                             {"threads", f->threads}, {"repeats", f->repeats}, {"profile_clock", f->profile_clock}};
+                             {"threads", f->threads}, {"repeats", f->repeats}, {"rounds", f->rounds}, {"profile_clock", f->profile_clock}};
     emit(f->output, make_report("calibrate", config, to_json(r)), calibration_table(r), calibration_csv(r));
   };
 }

@@ -96,6 +96,7 @@ TEST(Cli, NonPositiveBatchAndImpossibleValues) {
   expect_input_error("kernel --op conv2d --shape c=3,h=4,w=4,k=8,r=7,s=7", "--shape: the filter is larger");
   expect_input_error("kernel --op conv9d --shape c=3", "--op: unknown op");
   expect_input_error("run /nonexistent/scenario.json", "/nonexistent/scenario.json: cannot open file");
+  expect_input_error("calibrate --rounds 0", "--rounds: must be a positive integer");
 }
 
 TEST(Cli, UnwritableOutputPathsNameTheFlag) {

@@ -32,10 +32,10 @@ class HostCalibration : public ::testing::Test {
 };
 
 CalibrationResult calibrate(int64_t batch, int threads) {
-  MeasureOptions m;
-  m.min_repeats = 5;
-  m.min_seconds = 0.02;
-  return calibrate_host("resnet50", Precision::int8, batch, threads, m);
+  CalibrationOptions o;
+  o.measure.min_repeats = 5;
+  o.measure.min_seconds = 0.02;
+  return calibrate_host("resnet50", Precision::int8, batch, threads, o);
 }
 
 void expect_calibrated(const CalibrationResult& r, double median, double whole) {
