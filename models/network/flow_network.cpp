@@ -53,21 +53,11 @@ int FlowNetwork::start_on_path(double now, std::vector<int> path, double bytes, 
   r.protocol = &protocol;
   records_.push_back(std::move(r));
   live_.emplace_back();
-  push(records_.back().sharing_s, id, 0, EventKind::enter_sharing);
+  events_.set(id, records_.back().sharing_s, FlowEventQueue::Kind::enter_sharing);
   return id;
 }
 
-void FlowNetwork::push(double time, int flow, uint32_t version, EventKind kind) {
-  events_.push({time, seq_++, flow, version, kind});
-}
-
-bool FlowNetwork::stale(const Event& e) const {
-  return e.kind == EventKind::finish && e.version != live_[static_cast<std::size_t>(e.flow)].version;
-}
-
 double FlowNetwork::next_event_time() const {
-  // A flow re-timed leaves its earlier completion event behind, marked stale by the version.
-  while (!events_.empty() && stale(events_.top())) events_.pop();
   return events_.empty() ? std::numeric_limits<double>::infinity() : events_.top().time;
 }
 
@@ -113,13 +103,12 @@ std::vector<int> FlowNetwork::step() {
   now_ = t;
   const double horizon = t + kSameInstant * std::max(1.0, std::abs(t));
   while (!events_.empty() && events_.top().time <= horizon) {
-    const Event e = events_.top();
+    const FlowEventQueue::Entry e = events_.top();
     events_.pop();
-    if (stale(e)) continue;
     ++stats_.events;
     FlowRecord& r = records_[static_cast<std::size_t>(e.flow)];
     Live& l = live_[static_cast<std::size_t>(e.flow)];
-    if (e.kind == EventKind::enter_sharing) {
+    if (e.kind == FlowEventQueue::Kind::enter_sharing) {
       if (r.bytes == 0) {
         r.finish_s = e.time;
         finished.push_back(e.flow);
@@ -132,7 +121,6 @@ std::vector<int> FlowNetwork::step() {
       l.share = -1;
       l.rate = 0;
       l.remaining = 0;
-      ++l.version;
       r.finish_s = e.time;
       finished.push_back(e.flow);
     }
@@ -145,8 +133,7 @@ std::vector<int> FlowNetwork::step() {
     Live& l = live_[static_cast<std::size_t>(flow)];
     settle(flow);
     l.rate = sharing_.rate(change.flow);
-    ++l.version;
-    push(now_ + l.remaining / (l.rate * l.efficiency), flow, l.version, EventKind::finish);
+    events_.set(flow, now_ + l.remaining / (l.rate * l.efficiency), FlowEventQueue::Kind::finish);
   }
   stats_.region_flows += sharing_.last_region_size();
   return finished;

@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <queue>
 #include <vector>
 
+#include "models/network/flow_event_queue.hpp"
 #include "models/network/max_min.hpp"
 #include "models/network/protocol.hpp"
 #include "models/network/routing.hpp"
@@ -66,23 +66,11 @@ class FlowNetwork {
   double channel_bytes(int channel) const { return channel_bytes_[static_cast<std::size_t>(channel)]; }
 
  private:
-  enum class EventKind : uint8_t { enter_sharing, finish };
-  struct Event {
-    double time;
-    uint64_t seq;
-    int flow;
-    uint32_t version;
-    EventKind kind;
-    bool operator>(const Event& o) const { return time != o.time ? time > o.time : seq > o.seq; }
-  };
   struct Live {
     int share = -1;  // id in the sharing solver while sending
     double remaining = 0, rate = 0, since = 0, efficiency = 1;
-    uint32_t version = 0;
   };
 
-  void push(double time, int flow, uint32_t version, EventKind kind);
-  bool stale(const Event& e) const;
   // Moves a sending flow's remaining bytes to now_ at its current rate.
   void settle(int flow);
   void enter_sharing(int flow);
@@ -94,9 +82,7 @@ class FlowNetwork {
   std::vector<Live> live_;
   std::vector<int> flow_of_share_;
   std::vector<double> channel_bytes_;
-  // Mutable: next_event_time() drops stale completion events from the top.
-  mutable std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
-  uint64_t seq_ = 0;
+  FlowEventQueue events_;
   double now_ = 0;
   FlowNetworkStats stats_;
 };

@@ -4,10 +4,13 @@
 // topology reader's errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <set>
 
+#include "models/network/flow_event_queue.hpp"
 #include "models/network/flow_network.hpp"
 #include "models/network/max_min.hpp"
 #include "models/network/topology_generators.hpp"
@@ -21,6 +24,38 @@ constexpr double kGB = 1e9;
 
 // h0 - s - h1 with a third host h2 on the same switch.
 Topology small_star(double bytes_per_s, double latency_s) { return star(3, bytes_per_s, latency_s, "h", "s"); }
+
+// The event queue against a plain model of it: a map from flow to (time, order set), drained by
+// taking the earliest (ties: the earliest set) after random re-timings of random flows.
+TEST(FlowEventQueue, PopsInTimeThenSetOrderAfterRandomRetiming) {
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> flow(0, 63), tick(0, 20);
+  FlowEventQueue q;
+  std::map<int, std::pair<double, int>> model;  // flow -> (time, order of its last set)
+  for (int order = 0; order < 2000; ++order) {
+    const int f = flow(rng);
+    const double t = tick(rng);  // few distinct times: many ties
+    q.set(f, t, FlowEventQueue::Kind::finish);
+    model[f] = {t, order};
+    if (order % 7 == 0) {  // an event taken now and then
+      auto first = std::min_element(model.begin(), model.end(),
+                                    [](const auto& a, const auto& b) { return a.second < b.second; });
+      ASSERT_EQ(q.top().flow, first->first);
+      ASSERT_EQ(q.top().time, first->second.first);
+      q.pop();
+      model.erase(first);
+    }
+  }
+  while (!model.empty()) {
+    auto first = std::min_element(model.begin(), model.end(),
+                                  [](const auto& a, const auto& b) { return a.second < b.second; });
+    ASSERT_FALSE(q.empty());
+    ASSERT_EQ(q.top().flow, first->first);
+    q.pop();
+    model.erase(first);
+  }
+  EXPECT_TRUE(q.empty());  // one entry per flow: re-timing left nothing behind
+}
 
 TEST(FlowNetwork, OneFlowTakesLatencyPlusSizeOverBandwidth) {
   const Topology t = small_star(10 * kGB, 2e-6);
