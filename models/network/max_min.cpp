@@ -67,6 +67,8 @@ void MaxMinSharing::remove(int id) {
     list.pop_back();
     dirty_channels_.push_back(c);
   }
+  // A flow that never had a rate changes no other's.
+  if (!f.added) changed_level_ = std::min(changed_level_, f.rate / f.weight);
   if (f.added) added_.erase(std::find(added_.begin(), added_.end(), id));
   f.alive = f.added = false;
   f.channels.clear();
@@ -275,6 +277,7 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::commit(const std::v
   ++region_;  // no flow is in a region between solves
   added_.clear();
   dirty_channels_.clear();
+  changed_level_ = std::numeric_limits<double>::infinity();
   last_region_ = region.size();
   return changes_;
 }
@@ -286,15 +289,17 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve() {
     return changes_;
   }
   // Where changes spread (every flow tied to every other through shared hosts), growing a region
-  // costs more than one solve from scratch: after a change spread, the next ones are solved from
-  // scratch, and every 8th tries the region again.
-  if (spread_ && ++since_spread_ % 8 != 0) return solve_from_scratch();
+  // costs more than re-filling above the change's level: after a change spread, the next ones
+  // skip the region, and the region is tried again after 8 solves, twice as many after each
+  // further spread (at most 256), so traffic that stays coupled pays for few failed regions.
+  if (spread_ && ++since_spread_ < retry_after_) return solve_above(unaffected_below());
   std::vector<int> region = added_, violations;
   for (;;) {
     if (region.size() * 8 > alive_) {
+      retry_after_ = spread_ ? std::min<uint32_t>(256, retry_after_ * 2) : 8;
       spread_ = true;
       since_spread_ = 0;
-      return solve_from_scratch();
+      return solve_above(unaffected_below());
     }
     new_region(region);
     fill(region);
@@ -308,11 +313,34 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve() {
   }
 }
 
-const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve_from_scratch() {
+const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve_from_scratch() { return solve_above(0); }
+
+double MaxMinSharing::unaffected_below() const {
+  double level = changed_level_;
+  for (int id : added_) {
+    const Flow& f = flows_[static_cast<std::size_t>(id)];
+    level = std::min(level, f.bound / f.weight);
+    for (int c : f.channels) {
+      const ChannelState& ch = channels_[static_cast<std::size_t>(c)];
+      double weights = 0;
+      for (int other : ch.flows) weights += flows_[static_cast<std::size_t>(other)].weight;
+      level = std::min(level, ch.capacity / weights);
+    }
+  }
+  return level;
+}
+
+const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve_above(double level) {
+  // Re-filling a flow whose rate does not change is harmless (the max-min allocation restricted
+  // to any set of flows is the max-min allocation of that set on what the others leave), so the
+  // tolerance errs towards including flows.
+  const double from = level * (1 - kTight);
   std::vector<int> region;
   region.reserve(alive_);
-  for (std::size_t id = 0; id < flows_.size(); ++id)
-    if (flows_[id].alive) region.push_back(static_cast<int>(id));
+  for (std::size_t id = 0; id < flows_.size(); ++id) {
+    const Flow& f = flows_[id];
+    if (f.alive && (f.added || f.rate / f.weight >= from)) region.push_back(static_cast<int>(id));
+  }
   new_region(region);
   fill(region);
   return commit(region);

@@ -7,8 +7,14 @@
 // every other flow's rate held fixed, and grows the region until every flow touched by the change
 // again has a bottleneck (a full channel on which no flow has a higher rate per weight, or its own
 // bound). A feasible allocation in which every flow has a bottleneck is the max-min fair one
-// (Bertsekas & Gallager, Data Networks, 6.5.2), so the result equals a solve from scratch; a change
-// that spreads over more than an eighth of the flows is solved from scratch.
+// (Bertsekas & Gallager, Data Networks, 6.5.2), so the result equals a solve from scratch.
+//
+// A change that spreads over more than an eighth of the flows re-fills instead every flow at or
+// above the lowest level the change can reach, holding the flows below it: progressive filling
+// raises every flow together, so a flow frozen below level L froze identically whatever happens
+// to flows whose channels only fill at L or above. A removed flow's channels filled no lower than
+// its own level (it froze at the first of them); an added flow's channels fill no lower than
+// capacity / total weight of the flows on them, and the flow itself no lower than bound / weight.
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -68,6 +74,10 @@ class MaxMinSharing {
   void find_violations(const std::vector<int>& region, std::vector<int>& out);
   const std::vector<RateChange>& commit(const std::vector<int>& region);
   void new_region(const std::vector<int>& flows);
+  // The level (rate / weight) below which no flow's rate can change since the last solve.
+  double unaffected_below() const;
+  // Re-fills the flows at or above `level` (and every added one), the others held.
+  const std::vector<RateChange>& solve_above(double level);
 
   std::vector<Flow> flows_;
   std::vector<ChannelState> channels_;
@@ -75,8 +85,9 @@ class MaxMinSharing {
   std::vector<RateChange> changes_;
   std::size_t alive_ = 0, last_region_ = 0;
   uint32_t region_ = 0, fill_ = 0, dirty_ = 0, seen_ = 0;
+  double changed_level_ = std::numeric_limits<double>::infinity();  // lowest removed level
   bool spread_ = false;  // the last region outgrew its limit
-  uint32_t since_spread_ = 0;
+  uint32_t since_spread_ = 0, retry_after_ = 8;
 };
 
 }  // namespace xpusim

@@ -5,7 +5,7 @@
 // Two traffic patterns:
 // - uniform: every flow between two random hosts. Each host carries ~8 flows each way, so every
 //   flow's rate is tied to every other's through the hosts they share, and one flow ending moves
-//   the max-min rates of hundreds of others (measured: ~300 rates change per event, ~60 by more
+//   the max-min rates of hundreds of others (measured: ~150 rates change per solve, ~60 by more
 //   than 1%). Exact max-min must re-time each of them: the worst case.
 // - channels: host i sends to host (i + 1 + 16 j) mod 128 over 8 channels j (as NCCL's rings
 //   do), a new message on a channel when the last one ends.
