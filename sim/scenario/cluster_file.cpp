@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "models/network/protocol.hpp"
+#include "sim/engine/dates.hpp"
 #include "workloads/zoo/model_zoo.hpp"
 
 namespace xpusim {
@@ -172,7 +173,10 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
     s.sharing.sampled = mode == "sampled";
     if (auto seed = i->find("seed")) s.sharing.seed = static_cast<uint64_t>(seed->as_integer_in(0, INT64_MAX));
   }
-  if (auto d = root.find("price_date")) s.price_date = d->as_string();
+  if (auto d = root.find("price_date")) {
+    s.price_date = d->as_string();
+    if (!is_iso_date(s.price_date)) d->fail("expected a date YYYY-MM-DD, found \"" + s.price_date + "\"");
+  }
   if (auto p = root.find("placement")) {
     const std::string name = p->as_string();
     if (name != "pack" && name != "spread") p->fail("placement must be \"pack\" or \"spread\"");

@@ -17,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 runs="${RUNS:-2000000}"
-all=(scenario_json host_profile_json kernel_shape seeds openb_nodes openb_pods pai_machines pai_tasks philly_jobs
+all=(scenario_json cluster_json host_profile_json kernel_shape seeds openb_nodes openb_pods pai_machines pai_tasks philly_jobs
      tiresias_jobs tiresias_cluster)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")

@@ -322,6 +322,9 @@ TEST(Cli, ClusterBadInputNamesFileAndPointer) {
   check(cluster_file("[" + job + "}]", R"([{"name": "vm0", "nic_gbps": 25}])", "c5.large"), "/cluster/servers/0/instance",
         "instance \"c5.large\" has no GPUs to pool");
   check(cluster_file("[" + job + "}, " + job + "}]"), "/jobs/1/name", "duplicate name \"a\"");
+  std::string dated = cluster_file("[" + job + "}]");
+  dated.insert(dated.size() - 1, R"(, "price_date": "last week")");
+  check(dated, "/price_date", "expected a date YYYY-MM-DD, found \"last week\"");
 }
 
 TEST(Cli, ClusterRunIsDeterministicAndFasterNetworksNeverSlowAJob) {
