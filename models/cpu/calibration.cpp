@@ -66,17 +66,19 @@ CalibrationResult calibrate_host(const std::string& model, Precision precision, 
         r.skipped.push_back(k.name + ": " + why);
         continue;
       }
-      const double clock = profile_clock ? r.clock_ghz : (before + measure_vector_clock_ghz(isa)) / 2;
+      // The higher of the two readings: another tenant taking the core while the clock loop runs
+      // makes it read low, never high.
+      const double clock = profile_clock ? r.clock_ghz : std::max(before, measure_vector_clock_ghz(isa));
       const KernelCost c = profile_clock ? host.cost(k, r.threads) : at_clock(device, clock).evaluate(k, r.threads);
       rounds[i].push_back({k.name, k.signature(), m->implementation, distinct[i].second, m->median_s,
                            c.total_s, clock, std::string(c.bound())});
     }
   }
-  for (auto& samples : rounds) {
+  for (const auto& samples : rounds) {
     if (samples.empty()) continue;
-    std::sort(samples.begin(), samples.end(),
-              [](const CalibrationRow& a, const CalibrationRow& b) { return a.measured_s < b.measured_s; });
-    r.rows.push_back(samples[(samples.size() - 1) / 2]);
+    r.rows.push_back(*std::min_element(samples.begin(), samples.end(), [](const CalibrationRow& a, const CalibrationRow& b) {
+      return a.measured_s < b.measured_s;
+    }));
   }
   Histogram errors;
   r.measured_clock_min_ghz = r.measured_clock_max_ghz = r.clock_ghz;

@@ -2,11 +2,13 @@
 // Host calibration: every distinct kernel of a model runs for real through oneDNN on this machine
 // and is predicted by the host model; the comparison says how far the model can be trusted.
 // Cloud hosts change clock by several percent within seconds, so by default each kernel is
-// predicted at the vector clock measured just before and after it runs (the profile's per-cycle
+// predicted at the vector clock measured just before and after it runs (the higher reading) (the profile's per-cycle
 // rates at the clock of the moment); `profile_clock` predicts at the profile's clock instead.
 // Shared machines also lose a core to another tenant for seconds at a time, long enough to slow
 // every repeat of one kernel: so kernels are measured in `rounds` interleaved passes over the
-// whole model, and each kernel keeps its median round, measured and predicted together.
+// whole model, and each kernel keeps its fastest round (the median of that round's repeats),
+// measured and predicted together. Other tenants only ever slow a round down, so the fastest is
+// the one nearest the machine itself, as the probe's best-of-trials rates.
 #include <string>
 #include <vector>
 
@@ -20,7 +22,7 @@ struct CalibrationRow {
   std::string signature;
   std::string implementation;
   int occurrences = 0;     // how often the kernel appears in the graph
-  double measured_s = 0;   // median repeat of the median round
+  double measured_s = 0;   // median repeat of the fastest round
   double predicted_s = 0;
   double clock_ghz = 0;    // the clock the prediction used
   std::string bound;       // what limits the prediction

@@ -134,6 +134,8 @@ WorkPlan CpuCostModel::plan(const Kernel& kernel, int threads) const {
     p.per_core_bytes_per_s = spec.dram_gbps_per_core * 1e9;
     p.shared_bytes_per_s = std::min(device_.dram_gbps * 1e9, p.per_core_bytes_per_s * p.threads);
   }
+  if (kernel.is_matmul() && p.level != MemoryLevel::l2)
+    for (double& cycles : p.compute_cycles) cycles /= spec.matmul_beyond_l2_efficiency;
   p.overhead_s = (spec.kernel_overhead_us + (p.threads > 1 ? spec.fork_join_us : 0)) * 1e-6;
   return p;
 }

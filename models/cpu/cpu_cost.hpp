@@ -6,7 +6,8 @@
 // granularity (4 channels for VPDPBUSD), border taps of padded convolutions skipped, a
 // requantization/bias/ReLU epilogue per output vector, and parallel work units of (image, output
 // row, 64 output channels) dealt to threads (the slowest thread sets the time). Data streams from
-// the smallest cache level that holds the kernel's working set; compute and streaming overlap.
+// the smallest cache level that holds the kernel's working set; compute and streaming overlap,
+// the compute at the part's efficiency beyond L2 when that level is L3 or DRAM.
 // Other operators cost the vector instructions per element of oneDNN's kernels at the core's
 // vector instruction rate.
 #include <cstdint>

@@ -38,6 +38,11 @@ struct CpuSpec {
   double dram_gbps_per_core = 0;        // what one core can pull (bounded by its fill buffers)
   double l3_gbps_all = 0;               // all cores together from L3; 0: per core x cores
   // Software costs of one oneDNN primitive call (fitted on the host, see catalog).
+  // Share of the MAC rate a GEMM or convolution keeps when its working set is beyond L2: streaming
+  // operands from L3 or DRAM is hidden behind compute only in part (on a Zen 4 VM 0.94 for a
+  // 1x1 convolution; up to 0.8 for some ResNet layers). Measured on the host; catalog parts keep
+  // 1 (no published figure), so their large-batch times are optimistic by that much.
+  double matmul_beyond_l2_efficiency = 1;
   double kernel_overhead_us = 0;
   double fork_join_us = 0;              // an OpenMP parallel region over >1 threads
   std::map<std::string, std::string> sources;  // parameter -> where the figure comes from

@@ -21,7 +21,10 @@
 
 namespace xpusim {
 
-inline constexpr const char* kHostProfileSchema = "xpusim.host-profile/1";
+// /2 adds the matmul efficiency beyond L2. Files of /1 are still read (that figure is then 1:
+// operands from L3 and DRAM taken as fully hidden), but a cached /1 profile is measured again.
+inline constexpr const char* kHostProfileSchema = "xpusim.host-profile/2";
+inline constexpr const char* kHostProfileSchemaV1 = "xpusim.host-profile/1";
 
 struct HostProfile {
   CpuIdentity cpu;
@@ -38,6 +41,10 @@ struct HostProfile {
   double l2_gbps_core = 0, l3_gbps_core = 0, dram_gbps_core = 0;
   double l2_gbps_all = 0, l3_gbps_all = 0, dram_gbps_all = 0;
   double kernel_call_us = 0, fork_join_us = 0;
+  // GEMM/convolution throughput kept when operands stream from L3 or DRAM rather than L2: oneDNN's
+  // convolution per image at 32 images against one (see probe_host_profile). 1 in /1 profiles.
+  double matmul_beyond_l2_efficiency = 1;
+  int schema_version = 2;
   // Cycles per unit of work of the non-matmul classes oneDNN can run here (element_ops.hpp),
   // by element_op_name; classes without an entry keep the cost derived from the vector rate.
   std::map<std::string, double> element_cycles;

@@ -48,7 +48,7 @@ Action add_calibrate_command(CLI::App& app) {
   cmd->add_option("--batch", f->batch, "batch size (default 1)");
   cmd->add_option("--threads", f->threads, "threads (default 1)");
   cmd->add_option("--repeats", f->repeats, "timed repeats per kernel and round, at least (default 7)");
-  cmd->add_option("--rounds", f->rounds, "interleaved passes over the model; each kernel keeps its median "
+  cmd->add_option("--rounds", f->rounds, "interleaved passes over the model; each kernel keeps its fastest "
                   "round (default 3)");
   cmd->add_flag("--profile-clock", f->profile_clock, "predict at the host profile's clock instead of the clock "
                 "measured around each kernel");

@@ -29,6 +29,8 @@ std::string profile_table(const HostProfile& p, const std::string& path) {
                                                   gib(p.l3_reported_bytes)));
   row("read GB/s one core: L2 / L3 / DRAM", fmt::format("{} / {} / {}", p.l2_gbps_core, p.l3_gbps_core, p.dram_gbps_core));
   row("read GB/s all cores: L2 / L3 / DRAM", fmt::format("{} / {} / {}", p.l2_gbps_all, p.l3_gbps_all, p.dram_gbps_all));
+  row("matmul efficiency beyond L2", p.schema_version >= 2 ? fmt::format("{}", p.matmul_beyond_l2_efficiency)
+                                                            : "- (profile schema 1)");
   row("oneDNN call / fork-join", fmt::format("{} / {} us", p.kernel_call_us, p.fork_join_us));
   std::string out = t.render();
   out += path.empty() ? "profile kept in memory only\n" : fmt::format("profile: {}\n", path);

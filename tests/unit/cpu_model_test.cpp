@@ -79,6 +79,23 @@ TEST(CpuCost, StreamingKernelIsBoundByItsMemoryLevel) {
   EXPECT_NEAR(c.memory_s, double(big.bytes()) / (m.device().spec.dram_gbps_per_core * 1e9), 1e-12);
 }
 
+// Past L2 a GEMM or convolution keeps `matmul_beyond_l2_efficiency` of its MAC rate: its compute
+// time grows by exactly 1 / efficiency; within L2, and for non-matmul kernels, nothing changes.
+TEST(CpuCost, MatmulPastL2RunsAtTheMeasuredEfficiency) {
+  CpuDevice full = Catalog::builtin().device("c6i.large"), slowed = full;
+  slowed.spec.matmul_beyond_l2_efficiency = 0.8;
+  const CpuCostModel a(full), b(slowed);
+  Kernel past = conv(256, 28, 256, 1, 1, DType::s8);
+  std::get<Conv2d>(past.shape).n = 32;  // 13 MB
+  const Kernel within = conv(256, 14, 256, 1, 1, DType::s8);  // 0.2 MB
+  const Kernel add{"add", Elementwise{EltwiseOp::add, 64 << 20}, DType::f32};
+  ASSERT_NE(a.evaluate(past, 1).level, MemoryLevel::l2);
+  ASSERT_EQ(a.evaluate(within, 1).level, MemoryLevel::l2);
+  EXPECT_NEAR(b.evaluate(past, 1).compute_s, a.evaluate(past, 1).compute_s / 0.8, 1e-15);
+  EXPECT_EQ(b.evaluate(within, 1).total_s, a.evaluate(within, 1).total_s);
+  EXPECT_EQ(b.evaluate(add, 1).total_s, a.evaluate(add, 1).total_s);
+}
+
 TEST(CpuCost, MemoizedEqualsFreshAndVnniBeatsFp32) {
   auto m = model_for("c6i.large");
   const Graph g = build_model("resnet50", {1, Precision::int8, Mode::inference, 0});

@@ -104,6 +104,33 @@ TEST(HostProfile, BadFilesNameTheKey) {
   EXPECT_NE(error_of(bad).find("missing required key \"clock_ghz\""), std::string::npos);
 }
 
+// Schema 2 adds the matmul efficiency past L2; a schema-1 file (the committed Zen 5 profile) still
+// reads, as fully hidden streaming, and writes back as schema 1.
+TEST(HostProfile, SchemaTwoCarriesTheMatmulEfficiency) {
+  const HostProfile v1 = golden_profile();
+  EXPECT_EQ(v1.schema_version, 1);
+  EXPECT_EQ(v1.matmul_beyond_l2_efficiency, 1.0);
+  EXPECT_FALSE(to_json(v1).contains("matmul"));
+  HostProfile v2 = v1;
+  v2.schema_version = 2;
+  v2.matmul_beyond_l2_efficiency = 0.9;
+  const auto doc = to_json(v2);
+  EXPECT_EQ(doc["schema"], kHostProfileSchema);
+  const HostProfile back = host_profile_from_json(JsonView(doc, "x"));
+  EXPECT_EQ(back.matmul_beyond_l2_efficiency, 0.9);
+  EXPECT_EQ(to_json(back), doc);
+  EXPECT_EQ(cpu_spec_from_profile(back).matmul_beyond_l2_efficiency, 0.9);
+  auto bad = doc;
+  bad["matmul"]["beyond_l2_efficiency"] = 1.5;
+  EXPECT_NE(error_of(bad).find("p.json/matmul/beyond_l2_efficiency: must be in"), std::string::npos) << error_of(bad);
+  bad = doc;
+  bad.erase("matmul");
+  EXPECT_NE(error_of(bad).find("missing required key \"matmul\""), std::string::npos) << error_of(bad);
+  bad = to_json(v1);
+  bad["matmul"] = doc["matmul"];
+  EXPECT_NE(error_of(bad).find("p.json/matmul: unknown key"), std::string::npos) << error_of(bad);
+}
+
 // What the cost model gets: measured rates as they are, bandwidths per cycle of the vector clock,
 // the effective (not the reported) L3, and measured element costs over the derived ones.
 TEST(HostProfile, SpecCarriesTheMeasuredFigures) {
@@ -154,4 +181,7 @@ TEST(HostProfile, ProbeOfThisMachineIsPhysical) {
   EXPECT_GT(p.kernel_call_us, 0);
   EXPECT_LT(p.kernel_call_us, 100);
   for (const char* cls : {"streaming", "softmax", "norm", "pool"}) EXPECT_TRUE(p.element_cycles.count(cls)) << cls;
+  EXPECT_EQ(p.schema_version, 2);
+  EXPECT_GT(p.matmul_beyond_l2_efficiency, 0.5);  // streaming past L2 at most halves the MAC rate
+  EXPECT_LE(p.matmul_beyond_l2_efficiency, 1.0);
 }
