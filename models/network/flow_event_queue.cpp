@@ -1,32 +1,15 @@
 #include "models/network/flow_event_queue.hpp"
 
+#include "models/network/indexed_heap.hpp"
+
 namespace xpusim {
 
-void FlowEventQueue::place(std::size_t i, const Entry& e) {
-  heap_[i] = e;
-  slot_[static_cast<std::size_t>(e.flow)] = static_cast<int>(i);
-}
-
 void FlowEventQueue::sift_up(std::size_t i) {
-  const Entry e = heap_[i];
-  while (i > 0 && before(e, heap_[(i - 1) / 2])) {
-    place(i, heap_[(i - 1) / 2]);
-    i = (i - 1) / 2;
-  }
-  place(i, e);
+  indexed_heap::sift_up(heap_, i, before, [this](const Entry& e, std::size_t at) { placed(e, at); });
 }
 
 void FlowEventQueue::sift_down(std::size_t i) {
-  const Entry e = heap_[i];
-  for (;;) {
-    std::size_t child = 2 * i + 1;
-    if (child >= heap_.size()) break;
-    if (child + 1 < heap_.size() && before(heap_[child + 1], heap_[child])) ++child;
-    if (!before(heap_[child], e)) break;
-    place(i, heap_[child]);
-    i = child;
-  }
-  place(i, e);
+  indexed_heap::sift_down(heap_, i, before, [this](const Entry& e, std::size_t at) { placed(e, at); });
 }
 
 void FlowEventQueue::set(int flow, double time, Kind kind) {
@@ -50,7 +33,7 @@ void FlowEventQueue::pop() {
   const Entry last = heap_.back();
   heap_.pop_back();
   if (heap_.empty()) return;
-  place(0, last);
+  heap_[0] = last;
   sift_down(0);
 }
 

@@ -26,7 +26,7 @@ class FlowEventQueue {
 
  private:
   static bool before(const Entry& a, const Entry& b) { return a.time != b.time ? a.time < b.time : a.seq < b.seq; }
-  void place(std::size_t i, const Entry& e);
+  void placed(const Entry& e, std::size_t i) { slot_[static_cast<std::size_t>(e.flow)] = static_cast<int>(i); }
   void sift_up(std::size_t i);
   void sift_down(std::size_t i);
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "models/network/indexed_heap.hpp"
+
 namespace xpusim {
 
 namespace {
@@ -120,37 +122,16 @@ void MaxMinSharing::fill(const std::vector<int>& region) {
     const double la = channels_[static_cast<std::size_t>(a)].level, lb = channels_[static_cast<std::size_t>(b)].level;
     return la != lb ? la < lb : a < b;
   };
-  auto place = [&](std::size_t i, int c) {
-    heap_[i] = c;
-    channels_[static_cast<std::size_t>(c)].heap_slot = static_cast<int>(i);
-  };
-  auto sift_down = [&](std::size_t i) {
-    const int c = heap_[i];
-    for (;;) {
-      std::size_t child = 2 * i + 1;
-      if (child >= heap_.size()) break;
-      if (child + 1 < heap_.size() && before(heap_[child + 1], heap_[child])) ++child;
-      if (!before(heap_[child], c)) break;
-      place(i, heap_[child]);
-      i = child;
-    }
-    place(i, c);
-  };
-  auto sift_up = [&](std::size_t i) {
-    const int c = heap_[i];
-    while (i > 0 && before(c, heap_[(i - 1) / 2])) {
-      place(i, heap_[(i - 1) / 2]);
-      i = (i - 1) / 2;
-    }
-    place(i, c);
-  };
+  auto placed = [&](int c, std::size_t i) { channels_[static_cast<std::size_t>(c)].heap_slot = static_cast<int>(i); };
+  auto sift_down = [&](std::size_t i) { indexed_heap::sift_down(heap_, i, before, placed); };
+  auto sift_up = [&](std::size_t i) { indexed_heap::sift_up(heap_, i, before, placed); };
   auto erase = [&](int c) {
     const std::size_t i = static_cast<std::size_t>(channels_[static_cast<std::size_t>(c)].heap_slot);
     channels_[static_cast<std::size_t>(c)].heap_slot = -1;
     const int last = heap_.back();
     heap_.pop_back();
     if (i < heap_.size()) {
-      place(i, last);
+      heap_[i] = last;
       sift_down(i);
       sift_up(static_cast<std::size_t>(channels_[static_cast<std::size_t>(last)].heap_slot));
     }
