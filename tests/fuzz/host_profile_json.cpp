@@ -1,5 +1,6 @@
-// Fuzz target: the host profile reader (models/cpu/host_profile.hpp). An accepted profile must
-// give a CPU on which every ResNet-50 kernel has a finite, positive time.
+// Fuzz target: the host profile reader (models/cpu/host_profile.hpp), both schemas. An accepted
+// profile must write back to what reads as the same profile, and give a CPU on which every
+// ResNet-50 kernel has a finite, positive time.
 #include <cmath>
 
 #include "models/cpu/cpu_cost.hpp"
@@ -15,6 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
         p = host_profile_from_json(JsonView(doc, "host-profile.json"));
       }))
     return 0;
+  const auto written = to_json(p);
+  fuzz::expect(to_json(host_profile_from_json(JsonView(written, "written"))) == written, "profile does not round-trip");
   static const Graph graph = build_model("resnet50", {1, Precision::int8, Mode::inference, 0});
   CpuCostModel model(CpuDevice::from_spec(cpu_spec_from_profile(p), p.cpu.physical_cores));
   for (const auto& k : graph.kernels) {
