@@ -67,6 +67,8 @@ void MaxMinSharing::remove(int id) {
     for (std::size_t j = 0; j < m.channels.size(); ++j)
       if (m.channels[j] == c) m.slots[j] = f.slots[i];
     list.pop_back();
+    if (saturated(channels_[static_cast<std::size_t>(c)])) freed_.push_back(c);
+    add_load(c, -f.rate);
     dirty_channels_.push_back(c);
   }
   // A flow that never had a rate changes no other's.
@@ -79,6 +81,16 @@ void MaxMinSharing::remove(int id) {
   --alive_;
 }
 
+void MaxMinSharing::add_load(int c, double delta) {
+  ChannelState& ch = channels_[static_cast<std::size_t>(c)];
+  ch.load += delta;
+  // Summed afresh now and then (once every rate is committed), so that rounding cannot build up
+  // over millions of changes.
+  if (++ch.load_updates == 64) resum_.push_back(c);
+}
+
+bool MaxMinSharing::saturated(const ChannelState& ch) { return ch.load >= ch.capacity * (1 - kTight); }
+
 void MaxMinSharing::new_region(const std::vector<int>& region) {
   ++region_;
   for (int id : region) flows_[static_cast<std::size_t>(id)].region_stamp = region_;
@@ -86,28 +98,23 @@ void MaxMinSharing::new_region(const std::vector<int>& region) {
 
 void MaxMinSharing::fill(const std::vector<int>& region) {
   ++fill_;
-  std::vector<int> touched;
+  std::vector<int>& touched = touched_;
+  touched.clear();
   for (int id : region) {
     Flow& f = flows_[static_cast<std::size_t>(id)];
     for (int c : f.channels) {
       ChannelState& ch = channels_[static_cast<std::size_t>(c)];
+      // Flows outside the region keep their rates: the region shares what they leave.
       if (ch.stamp != fill_) {
         ch.stamp = fill_;
-        ch.residual = ch.capacity;
+        ch.residual = ch.capacity - ch.load;
         ch.weights = 0;
         ch.unfrozen = 0;
         touched.push_back(c);
       }
+      ch.residual += f.rate;
       ch.weights += f.weight;
       ++ch.unfrozen;
-    }
-  }
-  // Flows outside the region keep their rates: the region shares what they leave.
-  for (int c : touched) {
-    ChannelState& ch = channels_[static_cast<std::size_t>(c)];
-    for (int id : ch.flows) {
-      const Flow& g = flows_[static_cast<std::size_t>(id)];
-      if (!in_region(g)) ch.residual -= g.rate;
     }
   }
   // Channels by fill level (residual / unfrozen weight), an indexed min-heap: freezing a flow
@@ -187,25 +194,30 @@ void MaxMinSharing::fill(const std::vector<int>& region) {
   }
 }
 
-bool MaxMinSharing::has_bottleneck(const Flow& f) const {
+bool MaxMinSharing::has_bottleneck(const Flow& f) {
   const double rate = current(f);
   if (rate >= f.bound * (1 - kTight)) return true;
   const double share = rate / f.weight;
   for (int c : f.channels) {
-    const ChannelState& ch = channels_[static_cast<std::size_t>(c)];
-    double load = 0, top = 0;
-    for (int id : ch.flows) {
-      const Flow& g = flows_[static_cast<std::size_t>(id)];
-      const double r = current(g);
-      load += r;
-      top = std::max(top, r / g.weight);
+    ChannelState& ch = channels_[static_cast<std::size_t>(c)];
+    // A channel the last fill touched carries the region's tentative rates, the others their own.
+    const double load = ch.stamp == fill_ ? ch.capacity - ch.residual : ch.load;
+    if (load < ch.capacity * (1 - kTight)) continue;
+    if (ch.top_stamp != dirty_) {  // once per check: rates do not move while it runs
+      ch.top_stamp = dirty_;
+      ch.top = 0;
+      for (int id : ch.flows) {
+        const Flow& g = flows_[static_cast<std::size_t>(id)];
+        ch.top = std::max(ch.top, current(g) / g.weight);
+      }
     }
-    if (load >= ch.capacity * (1 - kTight) && share >= top * (1 - kTight)) return true;
+    if (share >= ch.top * (1 - kTight)) return true;
   }
   return false;
 }
 
-void MaxMinSharing::find_violations(const std::vector<int>& region, std::vector<int>& out) {
+void MaxMinSharing::find_violations(const std::vector<int>& region, double level, std::vector<int>& out) {
+  const double from = level * (1 - kTight);
   ++dirty_;
   ++seen_;
   auto queue = [&](Flow& g, int id) {
@@ -217,7 +229,9 @@ void MaxMinSharing::find_violations(const std::vector<int>& region, std::vector<
     Flow& g = flows_[static_cast<std::size_t>(id)];
     if (in_region(g) || g.seen_stamp == seen_) return;
     g.seen_stamp = seen_;
-    if (!has_bottleneck(g)) queue(g, id);
+    // A flow below the change's level keeps its rate and its bottleneck: that channel filled
+    // below the level, so no flow in the region crosses it.
+    if (g.rate / g.weight >= from && !has_bottleneck(g)) queue(g, id);
   };
   auto visit = [&](int c) {
     ChannelState& ch = channels_[static_cast<std::size_t>(c)];
@@ -238,7 +252,17 @@ void MaxMinSharing::find_violations(const std::vector<int>& region, std::vector<
     const Flow& f = flows_[static_cast<std::size_t>(id)];
     if (f.bottleneck == kByBound) continue;
     const double share = f.tentative / f.weight;
-    for (int other : channels_[static_cast<std::size_t>(f.bottleneck)].flows) {
+    ChannelState& ch = channels_[static_cast<std::size_t>(f.bottleneck)];
+    if (ch.outside_stamp != dirty_) {  // many region flows freeze at one channel: once each
+      ch.outside_stamp = dirty_;
+      ch.outside_top = 0;
+      for (int other : ch.flows) {
+        const Flow& g = flows_[static_cast<std::size_t>(other)];
+        if (!in_region(g)) ch.outside_top = std::max(ch.outside_top, g.rate / g.weight);
+      }
+    }
+    if (ch.outside_top <= share * (1 + kTight)) continue;
+    for (int other : ch.flows) {
       Flow& g = flows_[static_cast<std::size_t>(other)];
       if (!in_region(g) && g.rate / g.weight > share * (1 + kTight)) queue(g, other);
     }
@@ -251,13 +275,22 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::commit(const std::v
     Flow& f = flows_[static_cast<std::size_t>(id)];
     if (f.added || differs(f.tentative, f.rate)) {
       changes_.push_back({id, f.added ? 0.0 : f.rate});
+      for (int c : f.channels) add_load(c, f.tentative - f.rate);
       f.rate = f.tentative;
       f.added = false;
     }
   }
+  for (int c : resum_) {
+    ChannelState& ch = channels_[static_cast<std::size_t>(c)];
+    ch.load_updates = 0;
+    ch.load = 0;
+    for (int id : ch.flows) ch.load += flows_[static_cast<std::size_t>(id)].rate;
+  }
+  resum_.clear();
   ++region_;  // no flow is in a region between solves
   added_.clear();
   dirty_channels_.clear();
+  freed_.clear();
   changed_level_ = std::numeric_limits<double>::infinity();
   last_region_ = region.size();
   return changes_;
@@ -269,29 +302,65 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve() {
     last_region_ = 0;
     return changes_;
   }
-  // Where changes spread (every flow tied to every other through shared hosts), growing a region
+  const double level = unaffected_below();
+  // Where changes spread (every flow tied to every other through shared hosts), gathering a region
   // costs more than re-filling above the change's level: after a change spread, the next ones
   // skip the region, and the region is tried again after 8 solves, twice as many after each
   // further spread (at most 256), so traffic that stays coupled pays for few failed regions.
-  if (spread_ && ++since_spread_ < retry_after_) return solve_above(unaffected_below());
-  std::vector<int> region = added_, violations;
-  for (;;) {
-    if (region.size() * 8 > alive_) {
-      retry_after_ = spread_ ? std::min<uint32_t>(256, retry_after_ * 2) : 8;
-      spread_ = true;
-      since_spread_ = 0;
-      return solve_above(unaffected_below());
-    }
+  if (spread_ && ++since_spread_ < retry_after_) return solve_above(level);
+  std::vector<int> region, violations;
+  bool local = gather_coupled(level, region);
+  while (local) {
     new_region(region);
     fill(region);
     violations.clear();
-    find_violations(region, violations);
+    find_violations(region, level, violations);
     if (violations.empty()) {
       spread_ = false;
       return commit(region);
     }
     region.insert(region.end(), violations.begin(), violations.end());
+    local = region.size() * kLocal <= alive_;
   }
+  retry_after_ = spread_ ? std::min<uint32_t>(256, retry_after_ * 2) : 8;
+  spread_ = true;
+  since_spread_ = 0;
+  return solve_above(level);
+}
+
+bool MaxMinSharing::gather_coupled(double level, std::vector<int>& region) {
+  const double from = level * (1 - kTight);
+  ++seen_;
+  std::vector<int> queue;
+  auto visit = [&](int c) {
+    ChannelState& ch = channels_[static_cast<std::size_t>(c)];
+    if (ch.seen_stamp != seen_) {
+      ch.seen_stamp = seen_;
+      queue.push_back(c);
+    }
+  };
+  auto join = [&](int id) {
+    Flow& f = flows_[static_cast<std::size_t>(id)];
+    if (f.seen_stamp == seen_) return;
+    f.seen_stamp = seen_;
+    region.push_back(id);
+    for (int c : f.channels) {
+      // An added flow also reaches a channel whose free capacity is less than a fair share.
+      const ChannelState& ch = channels_[static_cast<std::size_t>(c)];
+      if (saturated(ch) || (f.added && ch.capacity - ch.load < ch.capacity / static_cast<double>(ch.flows.size())))
+        visit(c);
+    }
+  };
+  for (int id : added_) join(id);
+  for (int c : freed_) visit(c);
+  for (std::size_t next = 0; next < queue.size(); ++next) {
+    for (int id : channels_[static_cast<std::size_t>(queue[next])].flows) {
+      const Flow& f = flows_[static_cast<std::size_t>(id)];
+      if (f.added || f.rate / f.weight >= from) join(id);
+    }
+    if (region.size() * kLocal > alive_) return false;
+  }
+  return true;
 }
 
 const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve_from_scratch() { return solve_above(0); }

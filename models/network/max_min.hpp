@@ -3,18 +3,26 @@
 // unfrozen flow's rate grows in proportion to its weight until a channel it crosses is full or
 // it reaches its own bound; the flows of a full channel freeze there.
 //
-// Incremental: after flows are added or removed, solve() re-fills only a region of flows, with
-// every other flow's rate held fixed, and grows the region until every flow touched by the change
-// again has a bottleneck (a full channel on which no flow has a higher rate per weight, or its own
-// bound). A feasible allocation in which every flow has a bottleneck is the max-min fair one
-// (Bertsekas & Gallager, Data Networks, 6.5.2), so the result equals a solve from scratch.
+// Incremental, and exact. A change (flows added or removed) cannot move any flow below the lowest
+// level (rate / weight) it can reach: progressive filling raises every flow together, so a flow
+// frozen below level L froze identically whatever happens to flows whose channels only fill at L
+// or above. A removed flow's channels filled no lower than its own level (it froze at the first of
+// them); an added flow's channels fill no lower than capacity / total weight of the flows on them,
+// and the flow itself no lower than bound / weight.
 //
-// A change that spreads over more than an eighth of the flows re-fills instead every flow at or
-// above the lowest level the change can reach, holding the flows below it: progressive filling
-// raises every flow together, so a flow frozen below level L froze identically whatever happens
-// to flows whose channels only fill at L or above. A removed flow's channels filled no lower than
-// its own level (it froze at the first of them); an added flow's channels fill no lower than
-// capacity / total weight of the flows on them, and the flow itself no lower than bound / weight.
+// solve() first gathers the flows the change can reach: the added flows, then every flow at or
+// above that level on a saturated channel of a flow already gathered, and so on. It re-fills only
+// those, every other rate held, and checks that every flow near them still has a bottleneck (a
+// full channel on which no flow has a higher rate per weight, or its own bound); a flow that lost
+// its bottleneck joins and the region is filled again. A feasible allocation in which every flow
+// has a bottleneck is the max-min fair one (Bertsekas & Gallager, Data Networks, 6.5.2), so the
+// result equals a solve from scratch. Traffic where one job's flows share channels only with each
+// other re-fills that job's flows, not the network's.
+//
+// A change that reaches more than an eighth of the flows (traffic where every flow is tied to
+// every other through the hosts they share) re-fills instead every flow at or above the level:
+// the max-min allocation restricted to any set of flows is the max-min allocation of that set on
+// what the others leave.
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -48,6 +56,7 @@ class MaxMinSharing {
 
  private:
   static constexpr int kByBound = -1;
+  static constexpr std::size_t kLocal = 8;
 
   struct Flow {
     std::vector<int> channels;
@@ -60,18 +69,30 @@ class MaxMinSharing {
   struct ChannelState {
     double capacity = 0;
     std::vector<int> flows;
+    double load = 0;  // sum of the rates of its flows, kept as rates change
+    int load_updates = 0;
     // Scratch for one fill.
     double residual = 0, weights = 0, level = 0;
     int unfrozen = 0, heap_slot = -1;
-    uint32_t stamp = 0, dirty_stamp = 0;
+    // Highest rate per weight of all its flows, and of those outside the region (find_violations).
+    double top = 0, outside_top = 0;
+    uint32_t stamp = 0, dirty_stamp = 0, seen_stamp = 0, top_stamp = 0, outside_stamp = 0;
   };
 
+  void add_load(int channel, double delta);
+  static bool saturated(const ChannelState& ch);
   bool in_region(const Flow& f) const { return f.region_stamp == region_; }
   double current(const Flow& f) const { return in_region(f) ? f.tentative : f.rate; }
   void fill(const std::vector<int>& region);
-  bool has_bottleneck(const Flow& f) const;
+  // Within one find_violations (it caches each channel's load and top share).
+  bool has_bottleneck(const Flow& f);
   // Flows outside the region that the region's tentative rates leave without a bottleneck.
-  void find_violations(const std::vector<int>& region, std::vector<int>& out);
+  // Flows below `level` are not checked: they keep their rates and bottlenecks.
+  void find_violations(const std::vector<int>& region, double level, std::vector<int>& out);
+  // The flows a change can reach: added flows, then every flow at or above `level` on a saturated
+  // channel of a flow already gathered (or on a saturated channel that lost a flow). False when
+  // that grows past 1/kLocal of the flows present.
+  bool gather_coupled(double level, std::vector<int>& region);
   const std::vector<RateChange>& commit(const std::vector<int>& region);
   void new_region(const std::vector<int>& flows);
   // The level (rate / weight) below which no flow's rate can change since the last solve.
@@ -81,7 +102,8 @@ class MaxMinSharing {
 
   std::vector<Flow> flows_;
   std::vector<ChannelState> channels_;
-  std::vector<int> free_ids_, added_, dirty_channels_, heap_;
+  std::vector<int> free_ids_, added_, dirty_channels_, heap_, touched_, resum_;
+  std::vector<int> freed_;  // channels that were saturated when a flow left them
   std::vector<RateChange> changes_;
   std::size_t alive_ = 0, last_region_ = 0;
   uint32_t region_ = 0, fill_ = 0, dirty_ = 0, seen_ = 0;

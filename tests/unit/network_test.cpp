@@ -214,6 +214,55 @@ TEST(MaxMin, IncrementalSolveEqualsSolveFromScratchOnRandomChurn) {
   }
 }
 
+TEST(MaxMin, LocalChangesReFillFewFlowsAndEqualSolveFromScratch) {
+  // 25 groups of 8 channels; a flow stays within one group, but one in twenty crosses into the next
+  // group, so groups are coupled and a change can reach a neighbour. Changes must stay local
+  // (most solves re-fill under an eighth of the flows) and still equal a solve from scratch.
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  const int groups = 25, per_group = 8;
+  std::vector<double> caps;
+  for (int c = 0; c < groups * per_group; ++c) caps.push_back(1 + 3 * u(rng));
+  MaxMinSharing incremental(caps), scratch(caps);
+  std::vector<std::vector<int>> paths;
+  std::vector<double> weights, bounds;
+  std::vector<int> ids_inc, ids_scr;
+  int local_solves = 0, solves = 0;
+  for (int step = 0; step < 3000; ++step) {
+    if (paths.size() < 400 && (paths.size() < 300 || u(rng) < 0.5)) {
+      const int g = static_cast<int>(u(rng) * groups);
+      std::set<int> path;
+      const int len = 1 + static_cast<int>(u(rng) * 3);
+      while (static_cast<int>(path.size()) < len) path.insert(g * per_group + static_cast<int>(u(rng) * per_group));
+      if (u(rng) < 0.05) path.insert(((g + 1) % groups) * per_group + static_cast<int>(u(rng) * per_group));
+      paths.emplace_back(path.begin(), path.end());
+      weights.push_back(u(rng) < 0.7 ? 1.0 : 0.5 + 2 * u(rng));
+      bounds.push_back(u(rng) < 0.1 ? 0.1 + u(rng) : std::numeric_limits<double>::infinity());
+      ids_inc.push_back(incremental.add(paths.back(), weights.back(), bounds.back()));
+      ids_scr.push_back(scratch.add(paths.back(), weights.back(), bounds.back()));
+    } else {
+      const std::size_t k = static_cast<std::size_t>(u(rng) * static_cast<double>(paths.size()));
+      incremental.remove(ids_inc[k]);
+      scratch.remove(ids_scr[k]);
+      for (auto* v : {&ids_inc, &ids_scr}) v->erase(v->begin() + static_cast<long>(k));
+      paths.erase(paths.begin() + static_cast<long>(k));
+      weights.erase(weights.begin() + static_cast<long>(k));
+      bounds.erase(bounds.begin() + static_cast<long>(k));
+    }
+    incremental.solve();
+    scratch.solve_from_scratch();
+    if (paths.size() >= 300) {
+      ++solves;
+      if (incremental.last_region_size() * 8 < paths.size()) ++local_solves;
+    }
+    for (std::size_t i = 0; i < paths.size(); ++i)
+      ASSERT_NEAR(incremental.rate(ids_inc[i]), scratch.rate(ids_scr[i]), 1e-9 * scratch.rate(ids_scr[i]))
+          << "step " << step << " flow " << i;
+  }
+  expect_max_min_fair(caps, paths, weights, bounds, ids_inc, incremental);
+  EXPECT_GT(local_solves * 2, solves) << local_solves << " of " << solves << " solves stayed local";
+}
+
 TEST(Routing, LeafSpineHopsAndEcmpSpreadOverSpines) {
   const Topology t = leaf_spine({.leaves = 4, .spines = 4, .hosts_per_leaf = 8, .host_bytes_per_s = kGB,
                                  .uplink_bytes_per_s = kGB, .latency_s = 0});
