@@ -2,17 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 
-#include "models/network/indexed_heap.hpp"
 
 namespace xpusim {
 
 namespace {
-// Relative tolerances: a rate that moved by less than kSame is unchanged (its flow is not re-timed);
-// full channels and equal shares are recognized to within kTight.
+// A rate that moved by less than this (relative) is unchanged: its flow is not re-timed.
 constexpr double kSame = 1e-12;
-constexpr double kTight = 1e-9;
 
 bool differs(double a, double b) { return std::abs(a - b) > kSame * std::max(std::abs(a), std::abs(b)); }
 }  // namespace
@@ -89,8 +87,6 @@ void MaxMinSharing::add_load(int c, double delta) {
   if (++ch.load_updates == 64) resum_.push_back(c);
 }
 
-bool MaxMinSharing::saturated(const ChannelState& ch) { return ch.load >= ch.capacity * (1 - kTight); }
-
 void MaxMinSharing::new_region(const std::vector<int>& region) {
   ++region_;
   for (int id : region) flows_[static_cast<std::size_t>(id)].region_stamp = region_;
@@ -117,39 +113,38 @@ void MaxMinSharing::fill(const std::vector<int>& region) {
       ++ch.unfrozen;
     }
   }
-  // Channels by fill level (residual / unfrozen weight), an indexed min-heap: freezing a flow
-  // only raises the level of the channels it leaves (it froze at or below their level), so a
-  // channel's entry only ever sifts down.
-  heap_.clear();
+  // Channels by fill level (residual / unfrozen weight) in a lazy min-heap. Freezing a flow only
+  // raises the level of the channels it leaves (it froze at or below their level), so an entry's
+  // key is never above its channel's level: the channel at the top is re-keyed when it gets there
+  // and sinks if its level rose, and a channel with no unfrozen flow left is dropped then.
   auto level = [&](int c) {
     const ChannelState& ch = channels_[static_cast<std::size_t>(c)];
     return std::max(0.0, ch.residual) / ch.weights;
   };
-  auto before = [&](int a, int b) {
-    const double la = channels_[static_cast<std::size_t>(a)].level, lb = channels_[static_cast<std::size_t>(b)].level;
-    return la != lb ? la < lb : a < b;
-  };
-  auto placed = [&](int c, std::size_t i) { channels_[static_cast<std::size_t>(c)].heap_slot = static_cast<int>(i); };
-  auto sift_down = [&](std::size_t i) { indexed_heap::sift_down(heap_, i, before, placed); };
-  auto sift_up = [&](std::size_t i) { indexed_heap::sift_up(heap_, i, before, placed); };
-  auto erase = [&](int c) {
-    const std::size_t i = static_cast<std::size_t>(channels_[static_cast<std::size_t>(c)].heap_slot);
-    channels_[static_cast<std::size_t>(c)].heap_slot = -1;
-    const int last = heap_.back();
-    heap_.pop_back();
-    if (i < heap_.size()) {
-      heap_[i] = last;
-      sift_down(i);
-      sift_up(static_cast<std::size_t>(channels_[static_cast<std::size_t>(last)].heap_slot));
+  const auto above = std::greater<std::pair<double, int>>();  // min-heap, ties by channel id
+  heap_.clear();
+  for (int c : touched) heap_.emplace_back(level(c), c);
+  std::make_heap(heap_.begin(), heap_.end(), above);
+  // Brings the lowest channel that still has unfrozen flows to the top, keyed by its level now;
+  // false when none is left.
+  auto settle_top = [&] {
+    while (!heap_.empty()) {
+      auto& [key, c] = heap_.front();
+      if (channels_[static_cast<std::size_t>(c)].unfrozen == 0) {
+        std::pop_heap(heap_.begin(), heap_.end(), above);
+        heap_.pop_back();
+        continue;
+      }
+      const double now = level(c);
+      if (now <= key) return true;  // never below the key: rounding must not reorder
+      std::pop_heap(heap_.begin(), heap_.end(), above);
+      heap_.back().first = now;
+      std::push_heap(heap_.begin(), heap_.end(), above);
     }
+    return false;
   };
-  for (int c : touched) {
-    channels_[static_cast<std::size_t>(c)].level = level(c);
-    heap_.push_back(c);
-    channels_[static_cast<std::size_t>(c)].heap_slot = static_cast<int>(heap_.size()) - 1;
-    sift_up(heap_.size() - 1);
-  }
-  std::vector<std::pair<double, int>> by_bound;  // level at which a flow meets its bound
+  auto& by_bound = by_bound_;  // level at which a flow meets its bound
+  by_bound.clear();
   for (int id : region) {
     const Flow& f = flows_[static_cast<std::size_t>(id)];
     if (std::isfinite(f.bound)) by_bound.emplace_back(f.bound / f.weight, id);
@@ -163,27 +158,21 @@ void MaxMinSharing::fill(const std::vector<int>& region) {
       ChannelState& ch = channels_[static_cast<std::size_t>(c)];
       ch.residual -= rate;
       ch.weights -= f.weight;
-      if (--ch.unfrozen == 0) {
-        if (ch.heap_slot >= 0) erase(c);
-      } else if (ch.heap_slot >= 0) {
-        ch.level = std::max(ch.level, level(c));  // never below: rounding must not reorder
-        sift_down(static_cast<std::size_t>(ch.heap_slot));
-      }
+      --ch.unfrozen;
     }
   };
   std::size_t remaining = region.size(), next_bound = 0;
   while (remaining > 0) {
     while (next_bound < by_bound.size() && flows_[static_cast<std::size_t>(by_bound[next_bound].second)].frozen_stamp == fill_)
       ++next_bound;
-    const double channel_level = heap_.empty() ? std::numeric_limits<double>::infinity()
-                                               : channels_[static_cast<std::size_t>(heap_.front())].level;
+    const double channel_level = settle_top() ? heap_.front().first : std::numeric_limits<double>::infinity();
     if (next_bound < by_bound.size() && by_bound[next_bound].first <= channel_level) {
       Flow& f = flows_[static_cast<std::size_t>(by_bound[next_bound].second)];
       freeze(f, f.bound, kByBound);
       --remaining;
       continue;
     }
-    const int c = heap_.front();
+    const int c = heap_.front().second;
     for (int id : channels_[static_cast<std::size_t>(c)].flows) {
       Flow& f = flows_[static_cast<std::size_t>(id)];
       if (in_region(f) && f.frozen_stamp != fill_) {
@@ -239,12 +228,15 @@ void MaxMinSharing::find_violations(const std::vector<int>& region, double level
     ch.dirty_stamp = dirty_;
     for (int id : ch.flows) consider(id);
   };
-  // Flows whose channels changed load may have lost their bottleneck.
-  for (int c : dirty_channels_) visit(c);
+  // Flows on a channel that was full and changed load may have lost their bottleneck there. A
+  // channel that was not full was no flow's bottleneck, and if it is full now, the region flows
+  // that filled it froze there (checked below) or at their bound.
+  for (int c : freed_) visit(c);
   for (int id : region) {
     const Flow& f = flows_[static_cast<std::size_t>(id)];
     if (f.added || differs(f.tentative, f.rate))
-      for (int c : f.channels) visit(c);
+      for (int c : f.channels)
+        if (saturated(channels_[static_cast<std::size_t>(c)])) visit(c);  // its load before this solve
   }
   // A region flow frozen at a channel where an outside flow has a higher share per weight: that
   // outside flow must give way, so it joins the region.
@@ -303,35 +295,27 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve() {
     return changes_;
   }
   const double level = unaffected_below();
-  // Where changes spread (every flow tied to every other through shared hosts), gathering a region
-  // costs more than re-filling above the change's level: after a change spread, the next ones
-  // skip the region, and the region is tried again after 8 solves, twice as many after each
-  // further spread (at most 256), so traffic that stays coupled pays for few failed regions.
-  if (spread_ && ++since_spread_ < retry_after_) return solve_above(level);
-  std::vector<int> region, violations;
+  std::vector<int>& region = region_flows_;
+  std::vector<int>& violations = violations_;
+  region.clear();
   bool local = gather_coupled(level, region);
   while (local) {
     new_region(region);
     fill(region);
     violations.clear();
     find_violations(region, level, violations);
-    if (violations.empty()) {
-      spread_ = false;
-      return commit(region);
-    }
+    if (violations.empty()) return commit(region);
     region.insert(region.end(), violations.begin(), violations.end());
     local = region.size() * kLocal <= alive_;
   }
-  retry_after_ = spread_ ? std::min<uint32_t>(256, retry_after_ * 2) : 8;
-  spread_ = true;
-  since_spread_ = 0;
   return solve_above(level);
 }
 
 bool MaxMinSharing::gather_coupled(double level, std::vector<int>& region) {
   const double from = level * (1 - kTight);
   ++seen_;
-  std::vector<int> queue;
+  std::vector<int>& queue = queue_;
+  queue.clear();
   auto visit = [&](int c) {
     ChannelState& ch = channels_[static_cast<std::size_t>(c)];
     if (ch.seen_stamp != seen_) {
@@ -385,8 +369,8 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve_above(double 
   // to any set of flows is the max-min allocation of that set on what the others leave), so the
   // tolerance errs towards including flows.
   const double from = level * (1 - kTight);
-  std::vector<int> region;
-  region.reserve(alive_);
+  std::vector<int>& region = region_flows_;
+  region.clear();
   for (std::size_t id = 0; id < flows_.size(); ++id) {
     const Flow& f = flows_[id];
     if (f.alive && (f.added || f.rate / f.weight >= from)) region.push_back(static_cast<int>(id));

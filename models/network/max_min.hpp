@@ -25,6 +25,7 @@
 // what the others leave.
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 namespace xpusim {
@@ -57,6 +58,8 @@ class MaxMinSharing {
  private:
   static constexpr int kByBound = -1;
   static constexpr std::size_t kLocal = 8;
+  // Full channels and equal shares are recognized to within this (relative).
+  static constexpr double kTight = 1e-9;
 
   struct Flow {
     std::vector<int> channels;
@@ -72,15 +75,15 @@ class MaxMinSharing {
     double load = 0;  // sum of the rates of its flows, kept as rates change
     int load_updates = 0;
     // Scratch for one fill.
-    double residual = 0, weights = 0, level = 0;
-    int unfrozen = 0, heap_slot = -1;
+    double residual = 0, weights = 0;
+    int unfrozen = 0;
     // Highest rate per weight of all its flows, and of those outside the region (find_violations).
     double top = 0, outside_top = 0;
     uint32_t stamp = 0, dirty_stamp = 0, seen_stamp = 0, top_stamp = 0, outside_stamp = 0;
   };
 
   void add_load(int channel, double delta);
-  static bool saturated(const ChannelState& ch);
+  static bool saturated(const ChannelState& ch) { return ch.load >= ch.capacity * (1 - kTight); }
   bool in_region(const Flow& f) const { return f.region_stamp == region_; }
   double current(const Flow& f) const { return in_region(f) ? f.tentative : f.rate; }
   void fill(const std::vector<int>& region);
@@ -102,14 +105,16 @@ class MaxMinSharing {
 
   std::vector<Flow> flows_;
   std::vector<ChannelState> channels_;
-  std::vector<int> free_ids_, added_, dirty_channels_, heap_, touched_, resum_;
+  std::vector<int> free_ids_, added_, dirty_channels_, touched_, resum_;
+  std::vector<std::pair<double, int>> heap_;  // fill's channels: (level key, channel)
   std::vector<int> freed_;  // channels that were saturated when a flow left them
+  // Scratch of one solve, kept to spare allocations.
+  std::vector<int> region_flows_, violations_, queue_;
+  std::vector<std::pair<double, int>> by_bound_;
   std::vector<RateChange> changes_;
   std::size_t alive_ = 0, last_region_ = 0;
   uint32_t region_ = 0, fill_ = 0, dirty_ = 0, seen_ = 0;
   double changed_level_ = std::numeric_limits<double>::infinity();  // lowest removed level
-  bool spread_ = false;  // the last region outgrew its limit
-  uint32_t since_spread_ = 0, retry_after_ = 8;
 };
 
 }  // namespace xpusim
