@@ -19,7 +19,7 @@
 // result equals a solve from scratch. Traffic where one job's flows share channels only with each
 // other re-fills that job's flows, not the network's.
 //
-// A change that reaches more than an eighth of the flows (traffic where every flow is tied to
+// A change that reaches more than a quarter of the flows (traffic where every flow is tied to
 // every other through the hosts they share) re-fills instead every flow at or above the level:
 // the max-min allocation restricted to any set of flows is the max-min allocation of that set on
 // what the others leave.
@@ -57,7 +57,7 @@ class MaxMinSharing {
 
  private:
   static constexpr int kByBound = -1;
-  static constexpr std::size_t kLocal = 8;
+  static constexpr std::size_t kLocal = 4;
   // Full channels and equal shares are recognized to within this (relative).
   static constexpr double kTight = 1e-9;
 

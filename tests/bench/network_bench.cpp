@@ -1,7 +1,7 @@
 // Flow events per second (flows entering sharing plus flows ending) with 1,000 concurrent flows
 // on a 128-host leaf-spine (8 leaves x 16 hosts at 100 Gbit/s, 4 spines at 400 Gbit/s: not
 // oversubscribed), RoCE v2. Closed loop: each flow that ends is replaced at once by a new one, of
-// a size drawn log-uniformly from 64 KiB to 64 MiB. Target (issue: networks): >= 200,000 events/s.
+// a size drawn log-uniformly from 64 KiB to 64 MiB. Target: >= 200,000 events/s.
 // Four traffic patterns:
 // - uniform: every flow between two random hosts. Each host carries ~8 flows each way, so every
 //   flow's rate is tied to every other's through the hosts they share, and one flow ending moves
