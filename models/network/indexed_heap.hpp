@@ -1,8 +1,8 @@
 #pragma once
 // Sifts of a binary min-heap whose entries know where they are: `before(a, b)` orders entries and
 // `placed(entry, index)` is told every position an entry moves to, so that its owner can find it
-// again (to re-key or remove it in O(log n)). The max-min solver keeps its channels by fill level
-// this way, the flow network its flows by next event time.
+// again (to re-key or remove it in O(log n)). The flow network keeps its flows by next event time
+// this way.
 #include <cstddef>
 #include <vector>
 

@@ -5,7 +5,6 @@
 #include <functional>
 #include <stdexcept>
 
-
 namespace xpusim {
 
 namespace {
