@@ -5,15 +5,25 @@ namespace xpusim {
 PoolTopology build_pool_topology(const PoolTopologySpec& spec) {
   PoolTopology p;
   Topology& t = p.topology;
-  const int tor = t.add_switch("top-of-rack");
+  std::vector<int> tors;
+  if (spec.racks.empty()) {
+    tors.push_back(t.add_switch("top-of-rack"));
+  } else {
+    const int spine = t.add_switch("spine");
+    for (const auto& r : spec.racks) {
+      tors.push_back(t.add_switch(r.name + "/top-of-rack"));
+      p.rack_uplinks.push_back(t.add_link(tors.back(), spine, r.uplink_bytes_per_s, spec.link_latency_s));
+    }
+  }
+  auto tor_of = [&](int rack) { return spec.racks.empty() ? tors[0] : tors.at(static_cast<std::size_t>(rack)); };
   for (const auto& c : spec.clients) {
     const int h = t.add_host(c.name);
     p.client_hosts.push_back(h);
-    p.client_nic_links.push_back(t.add_link(h, tor, c.nic_bytes_per_s, spec.link_latency_s));
+    p.client_nic_links.push_back(t.add_link(h, tor_of(c.rack), c.nic_bytes_per_s, spec.link_latency_s));
   }
   for (const auto& s : spec.servers) {
     const int pcie = t.add_switch(s.name + "/pcie");
-    p.server_nic_links.push_back(t.add_link(pcie, tor, s.nic_bytes_per_s, spec.link_latency_s));
+    p.server_nic_links.push_back(t.add_link(pcie, tor_of(s.rack), s.nic_bytes_per_s, spec.link_latency_s));
     auto& gpus = p.gpu_hosts.emplace_back();
     for (int g = 0; g < s.gpus; ++g) {
       gpus.push_back(t.add_host(s.name + "/gpu" + std::to_string(g)));

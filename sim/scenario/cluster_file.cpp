@@ -34,6 +34,21 @@ std::string unique_name(const JsonView& v, std::set<std::string>& seen) {
   return name;
 }
 
+// The rack a server or client is in: required where the cluster has racks, refused where it has
+// none.
+int rack_of(const JsonView& v, const std::vector<ClusterRack>& racks) {
+  const auto r = v.find("rack");
+  if (racks.empty()) {
+    if (r) r->fail("the cluster has no \"racks\"");
+    return 0;
+  }
+  if (!r) v.fail("\"rack\" is required where the cluster has \"racks\"");
+  const std::string name = r->as_string();
+  for (std::size_t i = 0; i < racks.size(); ++i)
+    if (racks[i].name == name) return static_cast<int>(i);
+  r->fail("unknown rack \"" + name + "\"");
+}
+
 RemotingCosts parse_remoting(const JsonView& v) {
   v.allow_only({"request_bytes", "response_bytes", "client_call_us", "server_call_us", "launch_window"});
   RemotingCosts c;
@@ -114,6 +129,7 @@ NetworkVariant parse_network(const JsonView& v, NetworkVariant n) {
   if (auto l = v.find("link_latency_us")) n.link_latency_us = l->as_number_in(0, 1e6);
   if (auto c = v.find("client_nic_gbps")) n.client_nic_gbps = c->as_number_in(0.001, 1e6);
   if (auto x = v.find("server_nic_gbps")) n.server_nic_gbps = x->as_number_in(0.001, 1e6);
+  if (auto u = v.find("uplink_gbps")) n.uplink_gbps = u->as_number_in(0.001, 1e6);
   n.label = n.protocol;
   if (auto l = v.find("label")) n.label = l->as_string();
   return n;
@@ -125,27 +141,37 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
   root.allow_only({"cluster", "networks", "jobs", "interference", "remoting", "placement", "price_date"});
   ClusterStudy s;
   const auto cluster = root.at("cluster");
-  cluster.allow_only({"protocol", "link_latency_us", "pcie_gbytes_per_s", "servers", "clients"});
+  cluster.allow_only({"protocol", "link_latency_us", "pcie_gbytes_per_s", "racks", "servers", "clients"});
+  std::set<std::string> hosts;  // names of servers, clients and racks (all name switches or hosts)
+  if (auto racks = cluster.find("racks")) {
+    racks->expect_array();
+    if (racks->size() == 0) racks->fail("\"racks\" lists no rack");
+    for (const auto& v : racks->items()) {
+      v.allow_only({"name", "uplink_gbps"});
+      s.racks.push_back({unique_name(v.at("name"), hosts), v.at("uplink_gbps").as_number_in(0.001, 1e6)});
+    }
+  }
   const NetworkVariant own = parse_network(cluster, {});
   if (auto list = root.find("networks")) {
     list->expect_array();
     if (list->size() == 0) list->fail("\"networks\" lists no network");
     for (const auto& v : list->items()) {
-      v.allow_only({"label", "protocol", "link_latency_us", "client_nic_gbps", "server_nic_gbps"});
+      v.allow_only({"label", "protocol", "link_latency_us", "client_nic_gbps", "server_nic_gbps", "uplink_gbps"});
       s.networks.push_back(parse_network(v, own));
+      if (s.networks.back().uplink_gbps > 0 && s.racks.empty()) v.at("uplink_gbps").fail("the cluster has no \"racks\"");
     }
   } else {
     s.networks.push_back(own);
   }
   if (auto b = cluster.find("pcie_gbytes_per_s")) s.pcie_gbytes_per_s = b->as_number_in(0.001, 1e4);
-  std::set<std::string> hosts;
   const auto servers = cluster.at("servers");
   servers.expect_array();
   if (servers.size() == 0) servers.fail("a cluster needs at least one GPU server");
   for (const auto& v : servers.items()) {
-    v.allow_only({"name", "instance", "nic_gbps"});
+    v.allow_only({"name", "instance", "nic_gbps", "rack"});
     ClusterServer x;
     x.name = unique_name(v.at("name"), hosts);
+    x.rack = rack_of(v, s.racks);
     x.instance = instance_name(v.at("instance"), catalog);
     const InstanceType& t = catalog.instance(x.instance);
     if (gpus_of(catalog, x.instance) == 0 || catalog.make_device(x.instance)->device_class() != "gpu")
@@ -158,9 +184,10 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
   const auto clients = cluster.at("clients");
   clients.expect_array();
   for (const auto& v : clients.items()) {
-    v.allow_only({"name", "instance", "nic_gbps"});
+    v.allow_only({"name", "instance", "nic_gbps", "rack"});
     ClusterClient c;
     c.name = unique_name(v.at("name"), hosts);
+    c.rack = rack_of(v, s.racks);
     if (auto i = v.find("instance")) c.instance = instance_name(*i, catalog);
     c.nic_gbps = v.at("nic_gbps").as_number_in(0.001, 1e6);
     s.clients.push_back(c);
@@ -201,10 +228,17 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
 
 nlohmann::json resolved_config(const ClusterStudy& s) {
   nlohmann::json servers = nlohmann::json::array(), clients = nlohmann::json::array(), jobs = nlohmann::json::array();
-  for (const auto& x : s.servers) servers.push_back({{"name", x.name}, {"instance", x.instance}, {"nic_gbps", x.nic_gbps}});
+  // Racks appear only where the file has them, so that a rackless cluster resolves as before.
+  auto with_rack = [&](nlohmann::json host, int rack) {
+    if (!s.racks.empty()) host["rack"] = s.racks[static_cast<std::size_t>(rack)].name;
+    return host;
+  };
+  for (const auto& x : s.servers)
+    servers.push_back(with_rack({{"name", x.name}, {"instance", x.instance}, {"nic_gbps", x.nic_gbps}}, x.rack));
   for (const auto& c : s.clients)
-    clients.push_back({{"name", c.name}, {"instance", c.instance.empty() ? nlohmann::json() : nlohmann::json(c.instance)},
-                       {"nic_gbps", c.nic_gbps}});
+    clients.push_back(with_rack({{"name", c.name}, {"instance", c.instance.empty() ? nlohmann::json() : nlohmann::json(c.instance)},
+                                 {"nic_gbps", c.nic_gbps}},
+                                c.rack));
   for (const auto& j : s.jobs)
     jobs.push_back({{"name", j.name}, {"client", j.client},
                     {"server", j.server.empty() ? nlohmann::json() : nlohmann::json(j.server)},
@@ -219,7 +253,15 @@ nlohmann::json resolved_config(const ClusterStudy& s) {
                         {"client_nic_gbps", n.client_nic_gbps > 0 ? nlohmann::json(n.client_nic_gbps) : nlohmann::json()},
                         {"server_nic_gbps", n.server_nic_gbps > 0 ? nlohmann::json(n.server_nic_gbps) : nlohmann::json()}});
   const RemotingCosts& r = s.remoting;
-  return {{"cluster", {{"pcie_gbytes_per_s", s.pcie_gbytes_per_s}, {"servers", servers}, {"clients", clients}}},
+  nlohmann::json cluster = {{"pcie_gbytes_per_s", s.pcie_gbytes_per_s}, {"servers", servers}, {"clients", clients}};
+  if (!s.racks.empty()) {
+    nlohmann::json racks = nlohmann::json::array();
+    for (const auto& r : s.racks) racks.push_back({{"name", r.name}, {"uplink_gbps", r.uplink_gbps}});
+    cluster["racks"] = racks;
+  }
+  for (std::size_t i = 0; i < s.networks.size(); ++i)
+    if (s.networks[i].uplink_gbps > 0) networks[i]["uplink_gbps"] = s.networks[i].uplink_gbps;
+  return {{"cluster", cluster},
           {"networks", networks},
           {"remoting", {{"request_bytes", r.request_bytes}, {"response_bytes", r.response_bytes},
                         {"client_call_us", r.client_call_s * 1e6}, {"server_call_us", r.server_call_s * 1e6},

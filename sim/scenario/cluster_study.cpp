@@ -30,13 +30,18 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
   for (const auto& x : s.servers) {
     server_index[x.name] = static_cast<int>(spec.servers.size());
     server_gbps.push_back(network.server_nic_gbps > 0 ? network.server_nic_gbps : x.nic_gbps);
-    spec.servers.push_back({x.name, catalog.devices_per_target(x.instance), server_gbps.back() * 1e9 / 8});
+    spec.servers.push_back({x.name, catalog.devices_per_target(x.instance), server_gbps.back() * 1e9 / 8, x.rack});
     devices.push_back(catalog.make_device(x.instance));
   }
   for (const auto& c : s.clients) {
     client_index[c.name] = static_cast<int>(spec.clients.size());
     client_gbps.push_back(network.client_nic_gbps > 0 ? network.client_nic_gbps : c.nic_gbps);
-    spec.clients.push_back({c.name, client_gbps.back() * 1e9 / 8});
+    spec.clients.push_back({c.name, client_gbps.back() * 1e9 / 8, c.rack});
+  }
+  std::vector<double> uplink_gbps;
+  for (const auto& r : s.racks) {
+    uplink_gbps.push_back(network.uplink_gbps > 0 ? network.uplink_gbps : r.uplink_gbps);
+    spec.racks.push_back({r.name, uplink_gbps.back() * 1e9 / 8});
   }
   const PoolTopology pool = build_pool_topology(spec);
   const ProtocolProfile& protocol = protocol_profile(network.protocol);
@@ -143,6 +148,8 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
     nic(s.clients[i].name, pool.client_nic_links[i], client_gbps[i], client_span[i]);
   for (std::size_t i = 0; i < s.servers.size(); ++i)
     nic(s.servers[i].name, pool.server_nic_links[i], server_gbps[i], server_span[i]);
+  for (std::size_t i = 0; i < s.racks.size(); ++i)  // over the whole study: a rack's jobs are many
+    nic(s.racks[i].name + "/uplink", pool.rack_uplinks[i], uplink_gbps[i], shared.makespan_s);
 
   auto price = [&](const std::string& instance) {
     const InstanceType& t = catalog.instance(instance);

@@ -20,11 +20,19 @@ namespace xpusim {
 struct ClusterServer {
   std::string name, instance;
   double nic_gbps = 0;  // default: the instance's network
+  int rack = 0;         // index in ClusterStudy::racks (0 without racks)
 };
 
 struct ClusterClient {
   std::string name, instance;  // instance: only for the price (may be empty)
   double nic_gbps = 0;
+  int rack = 0;
+};
+
+// A rack of its own top-of-rack switch, joined to the others through one uplink to a spine.
+struct ClusterRack {
+  std::string name;
+  double uplink_gbps = 0;
 };
 
 struct ClusterJob {
@@ -45,6 +53,7 @@ struct NetworkVariant {
   std::string label, protocol = "tcp";
   double link_latency_us = 2;      // each NIC link: propagation and the switch
   double client_nic_gbps = 0, server_nic_gbps = 0;  // 0: as each client or server says
+  double uplink_gbps = 0;                            // 0: as each rack says
 };
 
 struct ClusterStudy {
@@ -56,6 +65,7 @@ struct ClusterStudy {
   std::string price_date;          // empty: latest prices
   std::vector<ClusterServer> servers;
   std::vector<ClusterClient> clients;
+  std::vector<ClusterRack> racks;  // none: one top-of-rack switch for every server and client
   std::vector<ClusterJob> jobs;
 };
 

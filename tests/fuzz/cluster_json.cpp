@@ -1,7 +1,8 @@
 // Fuzz target: the pooled-GPU cluster file reader (sim/scenario/cluster_study.hpp). An accepted
 // study must be runnable as read: servers, clients and jobs that name each other, GPUs the
 // servers have, memory fractions in (0, 1] summing to at most 1 per GPU placed by hand, positive
-// bandwidths, known protocols, and a configuration that can be written back out.
+// bandwidths, known protocols, racks that servers and clients are in (or none at all), and a
+// configuration that can be written back out.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -34,21 +35,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     expect(std::find(protocols.begin(), protocols.end(), n.protocol) != protocols.end(), "unknown protocol");
     expect(std::isfinite(n.link_latency_us) && n.link_latency_us >= 0, "bad link latency");
     expect(n.client_nic_gbps >= 0 && n.server_nic_gbps >= 0, "negative NIC speed");
+    expect(n.uplink_gbps >= 0 && (n.uplink_gbps == 0 || !s.racks.empty()), "uplink speed without racks");
   }
   expect(s.pcie_gbytes_per_s > 0 && std::isfinite(s.pcie_gbytes_per_s), "PCIe bandwidth not positive");
   expect(s.price_date.empty() || is_iso_date(s.price_date), "price date not YYYY-MM-DD");
   std::set<std::string> hosts;
+  for (const auto& r : s.racks) {
+    expect(!r.name.empty() && hosts.insert(r.name).second, "rack name empty or repeated");
+    expect(r.uplink_gbps > 0 && std::isfinite(r.uplink_gbps), "rack uplink not positive");
+  }
+  auto in_a_rack = [&](int rack) {
+    return s.racks.empty() ? rack == 0 : rack >= 0 && static_cast<std::size_t>(rack) < s.racks.size();
+  };
   std::map<std::string, const ClusterServer*> servers;
   for (const auto& x : s.servers) {
     expect(!x.name.empty() && hosts.insert(x.name).second, "server name empty or repeated");
     expect(catalog.has_instance(x.instance), "unknown server instance");
     expect(x.nic_gbps > 0 && std::isfinite(x.nic_gbps), "server NIC not positive");
+    expect(in_a_rack(x.rack), "server in no rack of the cluster");
     servers[x.name] = &x;
   }
   for (const auto& c : s.clients) {
     expect(!c.name.empty() && hosts.insert(c.name).second, "client name empty or repeated");
     expect(c.instance.empty() || catalog.has_instance(c.instance), "unknown client instance");
     expect(c.nic_gbps > 0 && std::isfinite(c.nic_gbps), "client NIC not positive");
+    expect(in_a_rack(c.rack), "client in no rack of the cluster");
   }
   std::set<std::string> names;
   std::map<std::pair<std::string, int>, double> shares;

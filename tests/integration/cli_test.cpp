@@ -4,12 +4,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
-
-#include "tests/shared_data.hpp"
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
+
+#include "tests/shared_data.hpp"
 
 namespace fs = std::filesystem;
 
@@ -325,6 +326,18 @@ TEST(Cli, ClusterBadInputNamesFileAndPointer) {
   std::string dated = cluster_file("[" + job + "}]");
   dated.insert(dated.size() - 1, R"(, "price_date": "last week")");
   check(dated, "/price_date", "expected a date YYYY-MM-DD, found \"last week\"");
+  // Racks: every server and client names one that the cluster lists; none without "racks".
+  auto racked = [&](const std::string& server_rack, const std::string& client_rack) {
+    return R"({"cluster": {"racks": [{"name": "r1", "uplink_gbps": 100}], "servers": [{"name": "s", "instance": "p3.2xlarge", "nic_gbps": 100)" +
+           server_rack + R"(}], "clients": [{"name": "vm0", "nic_gbps": 25)" + client_rack + R"(}]}, "jobs": [)" + job + "}]}";
+  };
+  check(racked(R"(, "rack": "r2")", R"(, "rack": "r1")"), "/cluster/servers/0/rack", "unknown rack \"r2\"");
+  check(racked(R"(, "rack": "r1")", ""), "/cluster/clients/0", "\"rack\" is required where the cluster has \"racks\"");
+  check(cluster_file("[" + job + "}]", R"([{"name": "vm0", "nic_gbps": 25, "rack": "r1"}])"), "/cluster/clients/0/rack",
+        "the cluster has no \"racks\"");
+  std::string variants = cluster_file("[" + job + "}]");
+  variants.insert(variants.size() - 1, R"(, "networks": [{"protocol": "tcp", "uplink_gbps": 10}])");
+  check(variants, "/networks/0/uplink_gbps", "the cluster has no \"racks\"");
 }
 
 TEST(Cli, ClusterRunIsDeterministicAndFasterNetworksNeverSlowAJob) {
@@ -346,6 +359,37 @@ TEST(Cli, ClusterRunIsDeterministicAndFasterNetworksNeverSlowAJob) {
       }
     }
   }
+}
+
+TEST(Cli, ClusterRacksSlowJobsOnlyAsTheirUplinksNarrow) {
+  // Eight ResNet-50 trainers in one rack on four V100s in another, uplinks from 400 down to
+  // 10 Gbit/s: no job gets faster as the uplinks narrow, and at 10 Gbit/s the uplinks, not the
+  // 25 Gbit/s client NICs, are the busiest links.
+  const std::string args = "run " + std::string(XPUSIM_SOURCE_DIR) + "/sim/scenario/examples/v100_pool_racks.json --json";
+  const CliRun a = run(args), b = run(args);
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  const auto results = nlohmann::json::parse(a.out)["results"];
+  ASSERT_EQ(results.size(), 4u);
+  std::map<std::string, double> previous;
+  for (const auto& network : results) {
+    ASSERT_EQ(network["jobs"].size(), 8u);
+    for (const auto& row : network["jobs"]) {
+      const double ms = row["iteration_ms"].get<double>();
+      const std::string name = row["name"].get<std::string>();
+      if (previous.count(name)) EXPECT_GE(ms, previous[name] * (1 - 1e-9)) << network["network"] << " " << name;
+      previous[name] = ms;
+    }
+  }
+  double uplink = 0, nic = 0;
+  for (const auto& n : results[3]["nics"]) {
+    const double u = n["utilization"].get<double>();
+    EXPECT_LE(u, 1 + 1e-9) << n["host"];
+    double& busiest = n["host"].get<std::string>().ends_with("/uplink") ? uplink : nic;
+    busiest = std::max(busiest, u);
+  }
+  EXPECT_GT(uplink, nic);
+  EXPECT_GT(previous["train-1"], results[0]["jobs"][0]["iteration_ms"].get<double>());  // 10 Gbit/s slows it
 }
 
 TEST(Cli, CollectiveReportsNcclTestsBandwidths) {

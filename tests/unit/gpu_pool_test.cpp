@@ -1,10 +1,11 @@
 // Remote GPUs by API remoting: iteration times worked out by hand for a GPU-bound and a
 // launch-bound tenant, the local baseline, co-tenants slowing each other per the interference
-// model, clients sharing a server's NIC, the rCUDA copy-bandwidth measurement, determinism, and
-// a remote GPU behind the device interface.
+// model, clients sharing a server's NIC or a rack's uplink, the rCUDA copy-bandwidth measurement,
+// determinism, and a remote GPU behind the device interface.
 #include <gtest/gtest.h>
 
 #include "models/catalog/catalog.hpp"
+#include "models/network/routing.hpp"
 #include "models/remote/gpu_pool.hpp"
 #include "models/remote/pool_topology.hpp"
 #include "models/remote/remote_gpu_device.hpp"
@@ -131,6 +132,33 @@ TEST(GpuPool, ClientsShareTheServersNic) {
   }
   const PoolResult r = run_jobs(p, jobs);
   for (const auto& t : r.tenants) EXPECT_NEAR(t.iteration_end_s[0], 4 * 100e6 / nic, 0.001 * 4 * 100e6 / nic);
+}
+
+TEST(GpuPool, RacksMeetThroughTheirUplinks) {
+  // Two clients in one rack copy 100 MB each to GPUs in another; the racks' 10 Gbit/s uplinks
+  // (under 100 Gbit/s NICs) are the bottleneck, shared two ways. A client in the GPUs' own rack
+  // crosses no uplink.
+  const double uplink = 1.25e9;
+  PoolTopologySpec spec;
+  spec.racks = {{"clients", uplink}, {"gpus", uplink}};
+  spec.servers.push_back({"s0", 2, kNic, 1});
+  spec.clients = {{"c0", kNic, 0}, {"c1", kNic, 0}, {"near", kNic, 1}};
+  spec.pcie_bytes_per_s = kPcie;
+  spec.link_latency_s = kLat;
+  const PoolTopology p = build_pool_topology(spec);
+  const Router router(p.topology);
+  EXPECT_EQ(router.hops(p.client_hosts[0], p.gpu_hosts[0][0]), 5);  // NIC, 2 uplinks, NIC, PCIe
+  EXPECT_EQ(router.hops(p.client_hosts[2], p.gpu_hosts[0][0]), 3);  // NIC, NIC, PCIe
+  std::vector<TenantJob> jobs;
+  for (int c = 0; c < 2; ++c) {
+    TenantJob j = job(p, c, 1, 1e-6, 1e-6);
+    j.gpu_host = p.gpu_hosts[0][static_cast<std::size_t>(c)];
+    j.gpu = c;
+    j.to_device_bytes = 100e6;
+    jobs.push_back(j);
+  }
+  const PoolResult r = run_jobs(p, jobs);
+  for (const auto& t : r.tenants) EXPECT_NEAR(t.iteration_end_s[0], 2 * 100e6 / uplink, 0.001 * 2 * 100e6 / uplink);
 }
 
 TEST(GpuPool, RemoteCopyBandwidthMatchesRcuda) {
