@@ -348,19 +348,39 @@ bool MaxMinSharing::gather_coupled(double level, std::vector<int>& region) {
 
 const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve_from_scratch() { return solve_above(0); }
 
-double MaxMinSharing::unaffected_below() const {
+double MaxMinSharing::unaffected_below() {
   double level = changed_level_;
   for (int id : added_) {
     const Flow& f = flows_[static_cast<std::size_t>(id)];
     level = std::min(level, f.bound / f.weight);
-    for (int c : f.channels) {
-      const ChannelState& ch = channels_[static_cast<std::size_t>(c)];
-      double weights = 0;
-      for (int other : ch.flows) weights += flows_[static_cast<std::size_t>(other)].weight;
-      level = std::min(level, ch.capacity / weights);
-    }
+    for (int c : f.channels) level = std::min(level, first_fill(c));
   }
   return level;
+}
+
+double MaxMinSharing::first_fill(int c) {
+  // Below the level sought nothing has changed, so every flow that was there before rises with the
+  // level until its old level and stops; added flows rise throughout (never stopping at their
+  // bound only makes the answer lower, which is safe). The channel fills where the sum reaches
+  // its capacity.
+  const ChannelState& ch = channels_[static_cast<std::size_t>(c)];
+  auto& stops = stops_;  // (old level, flow) of the flows that were there
+  stops.clear();
+  double rising = 0;        // weight of the flows still rising
+  for (int id : ch.flows) {
+    const Flow& g = flows_[static_cast<std::size_t>(id)];
+    rising += g.weight;
+    if (!g.added) stops.emplace_back(g.rate / g.weight, id);
+  }
+  std::sort(stops.begin(), stops.end());
+  double used = 0;  // by the flows that stopped
+  for (const auto& [stop, id] : stops) {
+    if (used + rising * stop >= ch.capacity) break;
+    const double w = flows_[static_cast<std::size_t>(id)].weight;
+    used += w * stop;
+    rising -= w;
+  }
+  return rising > 0 ? (ch.capacity - used) / rising : std::numeric_limits<double>::infinity();
 }
 
 const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve_above(double level) {

@@ -7,8 +7,8 @@
 // level (rate / weight) it can reach: progressive filling raises every flow together, so a flow
 // frozen below level L froze identically whatever happens to flows whose channels only fill at L
 // or above. A removed flow's channels filled no lower than its own level (it froze at the first of
-// them); an added flow's channels fill no lower than capacity / total weight of the flows on them,
-// and the flow itself no lower than bound / weight.
+// them); an added flow cannot change anything below its bound / weight, nor below the level where
+// one of its channels fills if every other flow there rises as before, up to its old level.
 //
 // solve() first gathers the flows the change can reach: the added flows, then every flow at or
 // above that level on a saturated channel of a flow already gathered, and so on. It re-fills only
@@ -99,7 +99,10 @@ class MaxMinSharing {
   const std::vector<RateChange>& commit(const std::vector<int>& region);
   void new_region(const std::vector<int>& flows);
   // The level (rate / weight) below which no flow's rate can change since the last solve.
-  double unaffected_below() const;
+  double unaffected_below();
+  // The level at which channel `c` fills when the flows added since the last solve join it and
+  // every other flow on it rises as before: no flow below it can change.
+  double first_fill(int c);
   // Re-fills the flows at or above `level` (and every added one), the others held.
   const std::vector<RateChange>& solve_above(double level);
 
@@ -110,7 +113,7 @@ class MaxMinSharing {
   std::vector<int> freed_;  // channels that were saturated when a flow left them
   // Scratch of one solve, kept to spare allocations.
   std::vector<int> region_flows_, violations_, queue_;
-  std::vector<std::pair<double, int>> by_bound_;
+  std::vector<std::pair<double, int>> by_bound_, stops_;
   std::vector<RateChange> changes_;
   std::size_t alive_ = 0, last_region_ = 0;
   uint32_t region_ = 0, fill_ = 0, dirty_ = 0, seen_ = 0;
