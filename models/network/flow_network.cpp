@@ -42,7 +42,6 @@ int FlowNetwork::start_on_path(double now, std::vector<int> path, double bytes, 
       throw std::invalid_argument("flow path channels are not consecutive");
     latency += ch.latency_s;
   }
-  const int id = static_cast<int>(records_.size());
   FlowRecord r;
   r.src = channels[static_cast<std::size_t>(path.front())].from;
   r.dst = channels[static_cast<std::size_t>(path.back())].to;
@@ -51,10 +50,27 @@ int FlowNetwork::start_on_path(double now, std::vector<int> path, double bytes, 
   r.sharing_s = now + protocol.endpoint_latency_s + latency;
   r.path = std::move(path);
   r.protocol = &protocol;
-  records_.push_back(std::move(r));
-  live_.emplace_back();
-  events_.set(id, records_.back().sharing_s, FlowEventQueue::Kind::enter_sharing);
+  int id;
+  if (free_ids_.empty()) {
+    id = static_cast<int>(records_.size());
+    records_.push_back(std::move(r));
+    live_.emplace_back();
+  } else {
+    id = free_ids_.back();
+    free_ids_.pop_back();
+    records_[static_cast<std::size_t>(id)] = std::move(r);
+    live_[static_cast<std::size_t>(id)] = Live{};
+  }
+  events_.set(id, records_[static_cast<std::size_t>(id)].sharing_s, FlowEventQueue::Kind::enter_sharing);
   return id;
+}
+
+void FlowNetwork::release(int id) {
+  if (id < 0 || static_cast<std::size_t>(id) >= records_.size() || records_[static_cast<std::size_t>(id)].finish_s < 0)
+    throw std::invalid_argument("releasing a flow that has not ended (or was released)");
+  records_[static_cast<std::size_t>(id)].finish_s = -1;  // a second release is refused
+  records_[static_cast<std::size_t>(id)].path.clear();
+  free_ids_.push_back(id);
 }
 
 double FlowNetwork::next_event_time() const {

@@ -54,9 +54,15 @@ class FlowNetwork {
   // (the callback may start new flows).
   void run_until_idle(const std::function<void(int, double)>& on_finish = {});
 
+  // Forgets a flow that ended: its id and record go to the next flow started, so that a long
+  // simulation (a message per kernel launch) holds only the flows in flight, not every flow it
+  // ever sent.
+  void release(int id);
+
   double now() const { return now_; }
   const FlowRecord& flow(int id) const { return records_[static_cast<std::size_t>(id)]; }
-  std::size_t flow_count() const { return records_.size(); }
+  // Flows started and not released.
+  std::size_t flow_count() const { return records_.size() - free_ids_.size(); }
   // Payload rate of a flow now (0 while its latency runs or after it ended).
   double payload_rate(int id) const;
   const FlowNetworkStats& stats() const { return stats_; }
@@ -80,7 +86,7 @@ class FlowNetwork {
   MaxMinSharing sharing_;
   std::vector<FlowRecord> records_;
   std::vector<Live> live_;
-  std::vector<int> flow_of_share_;
+  std::vector<int> flow_of_share_, free_ids_;
   std::vector<double> channel_bytes_;
   FlowEventQueue events_;
   double now_ = 0;

@@ -65,6 +65,7 @@ class PoolSim {
           auto handler = std::move(it->second);
           on_arrival_.erase(it);
           handler();
+          net_.release(f);
         }
       } else {
         Action a = agenda_.top();

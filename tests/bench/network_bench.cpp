@@ -73,6 +73,7 @@ void closed_loop(benchmark::State& state, Pattern pattern, int concurrent, int c
     while (done < completions) {
       for (int f : net.step()) {
         launch(net.now(), net.flow(f).src, net.flow(f).dst);
+        net.release(f);
         ++done;
       }
     }

@@ -82,6 +82,28 @@ TEST(FlowNetwork, TwoFlowsShareThenTheSurvivorSpeedsUp) {
   EXPECT_NEAR(net.channel_bytes(net.flow(a).path.back()), 1e9, 1);
 }
 
+TEST(FlowNetwork, AReleasedFlowsIdGoesToTheNextFlow) {
+  // a (1 GB) ends at 0.2 s while b (3 GB) still sends; released, its id serves c (1 GB), which
+  // starts at 0.2 s and shares h0's uplink with b as a did: c ends at 0.4 s, b (2 GB left at
+  // 0.2 s, 1 GB at 0.4 s) alone after that, at 0.5 s.
+  const Topology t = small_star(10 * kGB, 0);
+  FlowNetwork net(t);
+  const int a = net.start(0, 0, 1, 1e9, ideal_protocol());
+  const int b = net.start(0, 0, 2, 3e9, ideal_protocol());
+  EXPECT_THROW(net.release(a), std::invalid_argument);  // still in flight
+  ASSERT_EQ(net.step(), std::vector<int>{});             // both enter sharing
+  ASSERT_EQ(net.step(), std::vector<int>{a});
+  net.release(a);
+  EXPECT_THROW(net.release(a), std::invalid_argument);  // once only
+  EXPECT_EQ(net.flow_count(), 1u);
+  const int c = net.start(net.now(), 0, 1, 1e9, ideal_protocol());
+  EXPECT_EQ(c, a);
+  EXPECT_EQ(net.flow_count(), 2u);
+  net.run_until_idle();
+  EXPECT_NEAR(net.flow(c).finish_s, 0.4, 1e-12);
+  EXPECT_NEAR(net.flow(b).finish_s, 0.5, 1e-12);
+}
+
 TEST(FlowNetwork, ProtocolEfficiencyAndEndpointLatencyApply) {
   const Topology t = small_star(12.5 * kGB, 1e-6);  // 100 Gbit/s links
   const ProtocolProfile& roce = protocol_profile("roce-v2");
