@@ -49,6 +49,19 @@ PoolResult run_jobs(const PoolTopology& p, const std::vector<TenantJob>& jobs, S
   return run_gpu_pool(net, jobs, gpus, sharing, placement);
 }
 
+// Clients 0 to n - 1 each copy 100 MB to GPU c of the first server and run one tiny kernel.
+std::vector<TenantJob> copy_jobs(const PoolTopology& p, int clients) {
+  std::vector<TenantJob> jobs;
+  for (int c = 0; c < clients; ++c) {
+    TenantJob j = job(p, c, 1, 1e-6, 1e-6);
+    j.gpu_host = p.gpu_hosts[0][static_cast<std::size_t>(c)];
+    j.gpu = c;
+    j.to_device_bytes = 100e6;
+    jobs.push_back(j);
+  }
+  return jobs;
+}
+
 // One message client -> GPU (or back): two NIC links' latency, then its bytes at the slowest link.
 double message_s(double bytes) { return 2 * kLat + bytes / kPcie; }
 
@@ -122,15 +135,7 @@ TEST(GpuPool, ClientsShareTheServersNic) {
   // the bottleneck, shared four ways.
   const double nic = 1.25e9;
   const PoolTopology p = one_server(4, 4, nic);
-  std::vector<TenantJob> jobs;
-  for (int c = 0; c < 4; ++c) {
-    TenantJob j = job(p, c, 1, 1e-6, 1e-6);
-    j.gpu_host = p.gpu_hosts[0][static_cast<std::size_t>(c)];
-    j.gpu = c;
-    j.to_device_bytes = 100e6;
-    jobs.push_back(j);
-  }
-  const PoolResult r = run_jobs(p, jobs);
+  const PoolResult r = run_jobs(p, copy_jobs(p, 4));
   for (const auto& t : r.tenants) EXPECT_NEAR(t.iteration_end_s[0], 4 * 100e6 / nic, 0.001 * 4 * 100e6 / nic);
 }
 
@@ -149,15 +154,7 @@ TEST(GpuPool, RacksMeetThroughTheirUplinks) {
   const Router router(p.topology);
   EXPECT_EQ(router.hops(p.client_hosts[0], p.gpu_hosts[0][0]), 5);  // NIC, 2 uplinks, NIC, PCIe
   EXPECT_EQ(router.hops(p.client_hosts[2], p.gpu_hosts[0][0]), 3);  // NIC, NIC, PCIe
-  std::vector<TenantJob> jobs;
-  for (int c = 0; c < 2; ++c) {
-    TenantJob j = job(p, c, 1, 1e-6, 1e-6);
-    j.gpu_host = p.gpu_hosts[0][static_cast<std::size_t>(c)];
-    j.gpu = c;
-    j.to_device_bytes = 100e6;
-    jobs.push_back(j);
-  }
-  const PoolResult r = run_jobs(p, jobs);
+  const PoolResult r = run_jobs(p, copy_jobs(p, 2));
   for (const auto& t : r.tenants) EXPECT_NEAR(t.iteration_end_s[0], 2 * 100e6 / uplink, 0.001 * 2 * 100e6 / uplink);
 }
 

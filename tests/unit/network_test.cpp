@@ -197,42 +197,60 @@ void expect_max_min_fair(const std::vector<double>& caps, const std::vector<std:
   }
 }
 
+// The same flows added to and removed from an incremental solver and one that solves from
+// scratch every time; after each solve, every rate must agree.
+struct Churn {
+  std::vector<double> caps;
+  MaxMinSharing incremental, scratch;
+  std::vector<std::vector<int>> paths;
+  std::vector<double> weights, bounds;
+  std::vector<int> ids_inc, ids_scr;
+
+  explicit Churn(std::vector<double> capacities) : caps(capacities), incremental(capacities), scratch(capacities) {}
+  void add(const std::set<int>& path, double weight, double bound) {
+    paths.emplace_back(path.begin(), path.end());
+    weights.push_back(weight);
+    bounds.push_back(bound);
+    ids_inc.push_back(incremental.add(paths.back(), weight, bound));
+    ids_scr.push_back(scratch.add(paths.back(), weight, bound));
+  }
+  void remove(std::size_t k) {
+    incremental.remove(ids_inc[k]);
+    scratch.remove(ids_scr[k]);
+    for (auto* v : {&ids_inc, &ids_scr}) v->erase(v->begin() + static_cast<long>(k));
+    paths.erase(paths.begin() + static_cast<long>(k));
+    weights.erase(weights.begin() + static_cast<long>(k));
+    bounds.erase(bounds.begin() + static_cast<long>(k));
+  }
+  void solve_and_compare(int step) {
+    incremental.solve();
+    scratch.solve_from_scratch();
+    for (std::size_t i = 0; i < paths.size(); ++i)
+      ASSERT_NEAR(incremental.rate(ids_inc[i]), scratch.rate(ids_scr[i]), 1e-9 * scratch.rate(ids_scr[i]))
+          << "step " << step << " flow " << i;
+  }
+};
+
 TEST(MaxMin, IncrementalSolveEqualsSolveFromScratchOnRandomChurn) {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> u(0, 1);
   const int channels = 40;
   std::vector<double> caps;
   for (int c = 0; c < channels; ++c) caps.push_back(1 + 9 * u(rng));
-  MaxMinSharing incremental(caps), scratch(caps);
-  std::vector<std::vector<int>> paths;
-  std::vector<double> weights, bounds;
-  std::vector<int> ids_inc, ids_scr;
+  Churn churn(caps);
   for (int step = 0; step < 600; ++step) {
-    const bool add = paths.size() < 5 || (paths.size() < 120 && u(rng) < 0.55);
-    if (add) {
+    const std::size_t n = churn.paths.size();
+    if (n < 5 || (n < 120 && u(rng) < 0.55)) {
       std::set<int> path;
       const int len = 1 + static_cast<int>(u(rng) * 4);
       while (static_cast<int>(path.size()) < len) path.insert(static_cast<int>(u(rng) * channels));
-      paths.emplace_back(path.begin(), path.end());
-      weights.push_back(u(rng) < 0.5 ? 1.0 : 0.5 + 2 * u(rng));
-      bounds.push_back(u(rng) < 0.2 ? 0.2 + u(rng) : std::numeric_limits<double>::infinity());
-      ids_inc.push_back(incremental.add(paths.back(), weights.back(), bounds.back()));
-      ids_scr.push_back(scratch.add(paths.back(), weights.back(), bounds.back()));
+      const double weight = u(rng) < 0.5 ? 1.0 : 0.5 + 2 * u(rng);
+      churn.add(path, weight, u(rng) < 0.2 ? 0.2 + u(rng) : std::numeric_limits<double>::infinity());
     } else {
-      const std::size_t k = static_cast<std::size_t>(u(rng) * static_cast<double>(paths.size()));
-      incremental.remove(ids_inc[k]);
-      scratch.remove(ids_scr[k]);
-      for (auto* v : {&ids_inc, &ids_scr}) v->erase(v->begin() + static_cast<long>(k));
-      paths.erase(paths.begin() + static_cast<long>(k));
-      weights.erase(weights.begin() + static_cast<long>(k));
-      bounds.erase(bounds.begin() + static_cast<long>(k));
+      churn.remove(static_cast<std::size_t>(u(rng) * static_cast<double>(n)));
     }
-    incremental.solve();
-    scratch.solve_from_scratch();
-    for (std::size_t i = 0; i < paths.size(); ++i)
-      ASSERT_NEAR(incremental.rate(ids_inc[i]), scratch.rate(ids_scr[i]), 1e-9 * scratch.rate(ids_scr[i]))
-          << "step " << step << " flow " << i;
-    expect_max_min_fair(caps, paths, weights, bounds, ids_inc, incremental);
+    ASSERT_NO_FATAL_FAILURE(churn.solve_and_compare(step));
+    expect_max_min_fair(caps, churn.paths, churn.weights, churn.bounds, churn.ids_inc, churn.incremental);
   }
 }
 
@@ -245,43 +263,28 @@ TEST(MaxMin, LocalChangesReFillFewFlowsAndEqualSolveFromScratch) {
   const int groups = 25, per_group = 8;
   std::vector<double> caps;
   for (int c = 0; c < groups * per_group; ++c) caps.push_back(1 + 3 * u(rng));
-  MaxMinSharing incremental(caps), scratch(caps);
-  std::vector<std::vector<int>> paths;
-  std::vector<double> weights, bounds;
-  std::vector<int> ids_inc, ids_scr;
+  Churn churn(caps);
   int local_solves = 0, solves = 0;
   for (int step = 0; step < 3000; ++step) {
-    if (paths.size() < 400 && (paths.size() < 300 || u(rng) < 0.5)) {
+    const std::size_t n = churn.paths.size();
+    if (n < 400 && (n < 300 || u(rng) < 0.5)) {
       const int g = static_cast<int>(u(rng) * groups);
       std::set<int> path;
       const int len = 1 + static_cast<int>(u(rng) * 3);
       while (static_cast<int>(path.size()) < len) path.insert(g * per_group + static_cast<int>(u(rng) * per_group));
       if (u(rng) < 0.05) path.insert(((g + 1) % groups) * per_group + static_cast<int>(u(rng) * per_group));
-      paths.emplace_back(path.begin(), path.end());
-      weights.push_back(u(rng) < 0.7 ? 1.0 : 0.5 + 2 * u(rng));
-      bounds.push_back(u(rng) < 0.1 ? 0.1 + u(rng) : std::numeric_limits<double>::infinity());
-      ids_inc.push_back(incremental.add(paths.back(), weights.back(), bounds.back()));
-      ids_scr.push_back(scratch.add(paths.back(), weights.back(), bounds.back()));
+      const double weight = u(rng) < 0.7 ? 1.0 : 0.5 + 2 * u(rng);
+      churn.add(path, weight, u(rng) < 0.1 ? 0.1 + u(rng) : std::numeric_limits<double>::infinity());
     } else {
-      const std::size_t k = static_cast<std::size_t>(u(rng) * static_cast<double>(paths.size()));
-      incremental.remove(ids_inc[k]);
-      scratch.remove(ids_scr[k]);
-      for (auto* v : {&ids_inc, &ids_scr}) v->erase(v->begin() + static_cast<long>(k));
-      paths.erase(paths.begin() + static_cast<long>(k));
-      weights.erase(weights.begin() + static_cast<long>(k));
-      bounds.erase(bounds.begin() + static_cast<long>(k));
+      churn.remove(static_cast<std::size_t>(u(rng) * static_cast<double>(n)));
     }
-    incremental.solve();
-    scratch.solve_from_scratch();
-    if (paths.size() >= 300) {
+    ASSERT_NO_FATAL_FAILURE(churn.solve_and_compare(step));
+    if (churn.paths.size() >= 300) {
       ++solves;
-      if (incremental.last_region_size() * 8 < paths.size()) ++local_solves;
+      if (churn.incremental.last_region_size() * 8 < churn.paths.size()) ++local_solves;
     }
-    for (std::size_t i = 0; i < paths.size(); ++i)
-      ASSERT_NEAR(incremental.rate(ids_inc[i]), scratch.rate(ids_scr[i]), 1e-9 * scratch.rate(ids_scr[i]))
-          << "step " << step << " flow " << i;
   }
-  expect_max_min_fair(caps, paths, weights, bounds, ids_inc, incremental);
+  expect_max_min_fair(caps, churn.paths, churn.weights, churn.bounds, churn.ids_inc, churn.incremental);
   EXPECT_GT(local_solves * 2, solves) << local_solves << " of " << solves << " solves stayed local";
 }
 
