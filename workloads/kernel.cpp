@@ -207,7 +207,7 @@ Kernel::Key Kernel::key() const {
       [&](const Gemm& g) { k[2] = g.batch; k[3] = g.m; k[4] = g.n; k[5] = g.k; k[6] = g.b_is_weight; k[7] = g.bias; },
       [&](const Conv2d& c) {
         k[2] = c.n; k[3] = c.c; k[4] = c.h; k[5] = c.w; k[6] = c.k; k[7] = c.r; k[8] = c.s;
-        k[9] = c.stride; k[10] = c.pad; k[11] = c.groups; k[12] = c.bias;
+        k[9] = c.stride; k[10] = c.pad_h; k[11] = c.groups; k[12] = c.bias; k[13] = c.pad_w;
       },
       [&](const Elementwise& x) { k[2] = static_cast<int64_t>(x.op); k[3] = x.elements; },
       [&](const Reduction& r) { k[2] = static_cast<int64_t>(r.op); k[3] = r.outer; k[4] = r.inner; },
@@ -230,8 +230,9 @@ std::string Kernel::signature() const {
         return fmt::format("b{} m{} n{} k{}{}", g.batch, g.m, g.n, g.k, g.b_is_weight ? " w" : "");
       },
       [](const Conv2d& c) {
+        const std::string pad = c.pad_h == c.pad_w ? fmt::format("{}", c.pad_h) : fmt::format("{}x{}", c.pad_h, c.pad_w);
         return fmt::format("n{} c{} h{} w{} k{} r{} s{} st{} p{} g{}", c.n, c.c, c.h, c.w, c.k, c.r,
-                           c.s, c.stride, c.pad, c.groups);
+                           c.s, c.stride, pad, c.groups);
       },
       [](const Elementwise& x) { return fmt::format("{} e{}", eltwise_op_name(x.op), x.elements); },
       [](const Reduction& r) { return fmt::format("op{} outer{} inner{}", int(r.op), r.outer, r.inner); },

@@ -21,10 +21,11 @@ struct Gemm {
 
 // NCHW convolution with a KCRS filter. Output size follows the usual floor formula.
 struct Conv2d {
-  int64_t n = 1, c = 0, h = 0, w = 0, k = 0, r = 1, s = 1, stride = 1, pad = 0, groups = 1;
+  // pad_h rows and pad_w columns of zeros on each side (they differ for 1x7 and 7x1 filters).
+  int64_t n = 1, c = 0, h = 0, w = 0, k = 0, r = 1, s = 1, stride = 1, pad_h = 0, pad_w = 0, groups = 1;
   bool bias = false;
-  int64_t out_h() const { return (h + 2 * pad - r) / stride + 1; }
-  int64_t out_w() const { return (w + 2 * pad - s) / stride + 1; }
+  int64_t out_h() const { return (h + 2 * pad_h - r) / stride + 1; }
+  int64_t out_w() const { return (w + 2 * pad_w - s) / stride + 1; }
 };
 
 // `cast` converts an fp32 tensor to the kernel's type (mixed precision's per-step weight copies);

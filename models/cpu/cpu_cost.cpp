@@ -41,8 +41,8 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
       [&](const Conv2d& c) {
         const int64_t cpg = round_up(c.c / c.groups, gran), kpg = round_up(c.k / c.groups, lanes);
         const int64_t oh = c.out_h(), ow = c.out_w();
-        const double taps = double(valid_taps(c.h, oh, c.r, c.stride, c.pad)) *
-                            double(valid_taps(c.w, ow, c.s, c.stride, c.pad));
+        const double taps = double(valid_taps(c.h, oh, c.r, c.stride, c.pad_h)) *
+                            double(valid_taps(c.w, ow, c.s, c.stride, c.pad_w));
         Lowered l;
         l.macs = double(c.n) * c.groups * kpg * cpg * taps;
         const double out_vectors = double(c.n) * oh * ow * c.groups * kpg / lanes;

@@ -99,11 +99,11 @@ std::optional<Prepared> prepare(const Kernel& k, const dnnl::engine& eng, RngStr
         auto d = c.bias ? dnnl::convolution_forward::desc(prop_kind::forward_inference,
                                                           algorithm::convolution_direct, src, wei,
                                                           bias, dst, {c.stride, c.stride},
-                                                          {c.pad, c.pad}, {c.pad, c.pad})
+                                                          {c.pad_h, c.pad_w}, {c.pad_h, c.pad_w})
                         : dnnl::convolution_forward::desc(prop_kind::forward_inference,
                                                           algorithm::convolution_direct, src, wei,
                                                           dst, {c.stride, c.stride},
-                                                          {c.pad, c.pad}, {c.pad, c.pad});
+                                                          {c.pad_h, c.pad_w}, {c.pad_h, c.pad_w});
         dnnl::convolution_forward::primitive_desc pd(d, relu_attr(k.fused_relu), eng);
         Prepared p{dnnl::convolution_forward(pd), {}, pd.impl_info_str()};
         p.args[DNNL_ARG_SRC] = make(pd.src_desc(), eng, rng);

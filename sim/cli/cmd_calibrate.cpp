@@ -43,7 +43,7 @@ Action add_calibrate_command(CLI::App& app) {
   auto f = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("calibrate", "run every distinct kernel of a model for real through "
                                  "oneDNN here and compare it with the host model's prediction");
-  cmd->add_option("--model", f->model, "resnet50, bert-base, bert-large (default resnet50)");
+  cmd->add_option("--model", f->model, ModelRegistry::instance().names_joined() + " (default resnet50)");
   cmd->add_option("--precision", f->precision, "int8 or fp32 (default int8)");
   cmd->add_option("--batch", f->batch, "batch size (default 1)");
   cmd->add_option("--threads", f->threads, "threads (default 1)");

@@ -88,7 +88,7 @@ Action add_model_command(CLI::App& app) {
   auto flags = std::make_shared<ModelFlags>();
   auto* cmd = app.add_subcommand("model", "a model on one or more instances: latency, throughput, "
                                  "utilization, $ per 1M inferences (no flags: the default study)");
-  cmd->add_option("--model", flags->models, "resnet50, bert-base, bert-large")->delimiter(',');
+  cmd->add_option("--model", flags->models, ModelRegistry::instance().names_joined())->delimiter(',');
   cmd->add_option("--precision", flags->precisions, "int8, bf16, fp16, fp32, tf32")->delimiter(',');
   cmd->add_option("--batch", flags->batches, "batch sizes")->delimiter(',');
   cmd->add_option("--instance", flags->instances, "catalog instances (c6i.large, dl1.24xlarge, p4d.24xlarge, ...), "

@@ -101,7 +101,7 @@ Action add_train_command(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();
   auto* cmd = app.add_subcommand("train", "data-parallel training on accelerator servers: step time with its "
                                  "compute and communication, throughput, scaling, time and cost to train");
-  cmd->add_option("--model", f->model, "resnet50, bert-base, bert-large (default resnet50)");
+  cmd->add_option("--model", f->model, ModelRegistry::instance().names_joined() + " (default resnet50)");
   cmd->add_option("--instance", f->instances, "instances (dl1.24xlarge, p3dn.24xlarge, p4d.24xlarge, ...)")
       ->required()->delimiter(',');
   cmd->add_option("--nodes", f->nodes, "servers, data-parallel over their network (default 1; a list runs each)")
@@ -109,7 +109,7 @@ Action add_train_command(CLI::App& app) {
   cmd->add_option("--devices", f->devices, "accelerators used per server (default: all)");
   cmd->add_option("--precision", f->precision, "bf16, fp16, tf32, fp32 (default: what each device trains best in: "
                   "bf16 on Gaudi, fp16 mixed on V100/A100)");
-  cmd->add_option("--batch", f->batch, "samples per device per step (default: 256 for resnet50, 32 for BERT)");
+  cmd->add_option("--batch", f->batch, "samples per device per step (default: the model's usual per-device batch, e.g. 256 for resnet50, 32 for BERT)");
   cmd->add_option("--global-batch", f->global_batch, "samples per step for the whole job, split evenly over its "
                   "devices (instead of --batch)");
   cmd->add_option("--seq-len", f->seq_len, "sequence length of BERT (default 128)");

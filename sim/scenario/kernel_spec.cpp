@@ -61,7 +61,7 @@ Kernel make_kernel(const std::string& op, const std::string& shape_text, Precisi
   k.dtype = matmul_dtype(precision);
   if (op == "conv2d") {
     Conv2d c{.n = get("n", 1), .c = get("c"), .h = get("h"), .w = get("w"), .k = get("k"), .r = get("r", 1),
-             .s = get("s", 1), .stride = get("stride", 1), .pad = get("pad", 0), .groups = get("groups", 1)};
+             .s = get("s", 1), .stride = get("stride", 1), .pad_h = get("pad", 0), .pad_w = get("pad", 0), .groups = get("groups", 1)};
     if (c.c % c.groups || c.k % c.groups) throw InputError("--shape", "", "groups must divide c and k");
     if (c.out_h() <= 0 || c.out_w() <= 0) throw InputError("--shape", "", "the filter is larger than the padded input");
     k.shape = c;

@@ -58,7 +58,7 @@ BENCHMARK(BM_BuildResNet50TrainingGraph)->Unit(benchmark::kMicrosecond);
 // Calibration overhead per kernel: predicting one conv vs measuring it for real with oneDNN
 // (primitive creation, warm-up and the timed repeats).
 static void BM_CalibrateOneConvMeasure(benchmark::State& state) {
-  Kernel k{"conv", Conv2d{.n = 1, .c = 64, .h = 56, .w = 56, .k = 64, .r = 3, .s = 3, .pad = 1}, DType::s8};
+  Kernel k{"conv", Conv2d{.n = 1, .c = 64, .h = 56, .w = 56, .k = 64, .r = 3, .s = 3, .pad_h = 1, .pad_w = 1}, DType::s8};
   MeasureOptions o;
   o.min_repeats = 5;
   o.min_seconds = 0;
@@ -68,7 +68,7 @@ BENCHMARK(BM_CalibrateOneConvMeasure)->Unit(benchmark::kMillisecond);
 
 static void BM_CalibrateOneConvPredict(benchmark::State& state) {
   const CpuDevice device = Catalog::builtin().device("host");
-  Kernel k{"conv", Conv2d{.n = 1, .c = 64, .h = 56, .w = 56, .k = 64, .r = 3, .s = 3, .pad = 1}, DType::s8};
+  Kernel k{"conv", Conv2d{.n = 1, .c = 64, .h = 56, .w = 56, .k = 64, .r = 3, .s = 3, .pad_h = 1, .pad_w = 1}, DType::s8};
   for (auto _ : state) {
     CpuCostModel m(device);
     benchmark::DoNotOptimize(m.evaluate(k, 1));

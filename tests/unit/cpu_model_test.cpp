@@ -9,7 +9,7 @@ using namespace xpusim;
 namespace {
 CpuCostModel model_for(const std::string& instance) { return CpuCostModel(Catalog::builtin().device(instance)); }
 Kernel conv(int64_t c, int64_t hw, int64_t k, int64_t rs, int64_t stride, DType t) {
-  return Kernel{"conv", Conv2d{.n = 1, .c = c, .h = hw, .w = hw, .k = k, .r = rs, .s = rs, .stride = stride, .pad = rs / 2}, t};
+  return Kernel{"conv", Conv2d{.n = 1, .c = c, .h = hw, .w = hw, .k = k, .r = rs, .s = rs, .stride = stride, .pad_h = rs / 2, .pad_w = rs / 2}, t};
 }
 }  // namespace
 

@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "workloads/zoo/model_zoo.hpp"
@@ -13,7 +14,7 @@ int count_kind(const Graph& g, std::string_view kind, Pass pass) {
 }  // namespace
 
 TEST(Kernel, ConvOutputShapeFlopsAndBytes) {
-  Kernel k{"c", Conv2d{.n = 2, .c = 64, .h = 56, .w = 56, .k = 128, .r = 3, .s = 3, .stride = 2, .pad = 1}, DType::f32};
+  Kernel k{"c", Conv2d{.n = 2, .c = 64, .h = 56, .w = 56, .k = 128, .r = 3, .s = 3, .stride = 2, .pad_h = 1, .pad_w = 1}, DType::f32};
   const auto& c = std::get<Conv2d>(k.shape);
   EXPECT_EQ(c.out_h(), 28);
   EXPECT_DOUBLE_EQ(k.macs(), 2.0 * 128 * 28 * 28 * 64 * 9);
@@ -22,7 +23,7 @@ TEST(Kernel, ConvOutputShapeFlopsAndBytes) {
 }
 
 TEST(Kernel, GroupedConvAndBatchedGemm) {
-  Kernel dw{"dw", Conv2d{.n = 1, .c = 32, .h = 8, .w = 8, .k = 32, .r = 3, .s = 3, .pad = 1, .groups = 32}, DType::f32};
+  Kernel dw{"dw", Conv2d{.n = 1, .c = 32, .h = 8, .w = 8, .k = 32, .r = 3, .s = 3, .pad_h = 1, .pad_w = 1, .groups = 32}, DType::f32};
   EXPECT_DOUBLE_EQ(dw.macs(), 32.0 * 8 * 8 * 9);
   EXPECT_EQ(dw.parameters(), 32 * 9);
   Kernel g{"g", Gemm{.batch = 12, .m = 128, .n = 128, .k = 64, .b_is_weight = false, .bias = false}, DType::s8};
@@ -51,6 +52,50 @@ TEST(ResNet50, ParametersAndMacsMatchPublishedFigures) {
   EXPECT_EQ(count_kind(infer, "conv2d", Pass::forward), 53);
   EXPECT_EQ(count_kind(infer, "gemm", Pass::forward), 1);
   EXPECT_EQ(count_kind(infer, "elementwise", Pass::forward), 16);  // residual add+ReLU
+}
+
+// Independent oracle: torchvision's model table (parameters with batch norm's scale and shift;
+// "GFLOPS" there are multiply-accumulates at the model's input size, counted in eval mode, and
+// rounded to two decimals). Inception V3's parameters are torchvision's 27,161,264 less its
+// auxiliary classifier's 3,326,696, which the zoo leaves out (eval mode does not run it).
+TEST(ModelZoo, CnnParametersAndMacsMatchTorchvision) {
+  struct Published {
+    const char* model;
+    int64_t parameters;
+    double gmacs;
+  };
+  for (const auto& p : {Published{"resnet101", 44'549'160, 7.80}, Published{"resnet152", 60'192'808, 11.51},
+                        Published{"vgg16", 138'357'544, 15.47}, Published{"inception-v3", 23'834'568, 5.71}}) {
+    SCOPED_TRACE(p.model);
+    const Graph train = build_model(p.model, {1, Precision::fp32, Mode::training, 0});
+    EXPECT_EQ(train.parameters(), p.parameters);
+    // Inference folds batch norm into a bias: the same weights, one parameter per channel fewer.
+    const Graph infer = build_model(p.model, {1, Precision::fp32, Mode::inference, 0});
+    double macs = 0;
+    for (const auto& k : infer.kernels) macs += k.macs();
+    EXPECT_NEAR(macs / 1e9, p.gmacs, 0.006);
+    EXPECT_LE(infer.parameters(), train.parameters());
+  }
+}
+
+// Inception V3's factorized filters: a 1x7 convolution pads only its width, so the 17x17 grid
+// keeps its size, and it costs 7/9 of a 3x3 one.
+TEST(ModelZoo, InceptionFactorizedFiltersKeepTheGrid) {
+  const Graph g = build_model("inception-v3", {2, Precision::fp32, Mode::inference, 0});
+  int factorized = 0;
+  for (const auto& k : g.kernels) {
+    const auto* c = std::get_if<Conv2d>(&k.shape);
+    if (!c || c->r == c->s) continue;
+    ++factorized;
+    EXPECT_EQ(c->out_h(), c->h) << k.name;
+    EXPECT_EQ(c->out_w(), c->w) << k.name;
+    EXPECT_EQ(c->pad_h, c->r / 2) << k.name;
+    EXPECT_EQ(c->pad_w, c->s / 2) << k.name;
+    EXPECT_NE(k.signature().find(fmt::format(" p{}x{} ", c->pad_h, c->pad_w)), std::string::npos) << k.signature();
+  }
+  EXPECT_EQ(factorized, 4 * 6 + 2 + 2 * 4);  // Mixed_6b-6e, Mixed_7a, Mixed_7b-7c
+  const auto& fc = std::get<Gemm>(g.kernels.back().shape);
+  EXPECT_EQ(fc.k, 2048);  // the 8x8x2048 map, pooled
 }
 
 TEST(ResNet50, BatchScalesWorkLinearly) {

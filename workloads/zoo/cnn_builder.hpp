@@ -1,0 +1,102 @@
+#pragma once
+// The layers image classifiers are made of, emitted as kernels in execution order.
+// Inference: batch norm folded into the convolution (a bias), ReLU fused as a post-op, as
+// oneDNN/OpenVINO/TensorRT run it; or unfused, as eager frameworks run it. Training: unfused
+// conv -> batch norm -> ReLU, as frameworks train it. Batch norm takes two passes over its input:
+// the batch statistics (a reduction), then the normalization.
+#include <string>
+
+#include "workloads/zoo/model_zoo.hpp"
+
+namespace xpusim {
+
+// Square feature maps and square pooling windows (every classifier in the zoo has them); filters
+// may be 1xN or Nx1.
+class CnnBuilder {
+ public:
+  explicit CnnBuilder(const ModelOptions& o)
+      : batch_(o.batch),
+        training_(o.mode == Mode::training),
+        unfused_(training_ || o.unfused),
+        conv_dtype_(matmul_dtype(o.precision)),
+        // Quantized CNNs keep activations in u8 between layers; others in their precision.
+        act_dtype_(o.precision == Precision::int8 ? DType::u8 : auxiliary_dtype(o.precision)) {}
+
+  struct Filter {
+    int64_t r, s;            // height x width
+    int64_t stride = 1;
+    int64_t pad_h = -1, pad_w = -1;  // -1: "same" padding for stride 1 (r / 2, s / 2)
+  };
+
+  // conv (+ batch norm, or a bias where the network has no batch norm) (+ ReLU) on an hw x hw
+  // input of c channels; returns the output size.
+  int64_t conv(const std::string& name, int64_t c, int64_t hw, int64_t k, Filter f, bool relu,
+               bool batch_norm = true) {
+    Conv2d shape{.n = batch_, .c = c, .h = hw, .w = hw, .k = k, .r = f.r, .s = f.s, .stride = f.stride,
+                 .pad_h = f.pad_h < 0 ? f.r / 2 : f.pad_h, .pad_w = f.pad_w < 0 ? f.s / 2 : f.pad_w,
+                 .groups = 1, .bias = !batch_norm || !unfused_};
+    graph_.kernels.push_back(Kernel{name, shape, conv_dtype_, Pass::forward, relu && !unfused_});
+    const int64_t out = shape.out_h();
+    if (unfused_) {
+      if (batch_norm) {
+        if (training_) push(name + ".bn_stats", Reduction{ReduceOp::mean, k, batch_ * out * out});
+        push(name + ".bn", Norm{NormOp::batch_norm, batch_ * out * out, k});
+      }
+      if (relu) push(name + ".relu", Elementwise{EltwiseOp::relu, batch_ * k * out * out});
+    }
+    return out;
+  }
+
+  // A pooling window of `size` over an hw x hw map of c channels; returns the output size.
+  int64_t pool(const std::string& name, PoolOp op, int64_t c, int64_t hw, int64_t size, int64_t stride,
+               int64_t pad) {
+    const Pool p{op, batch_, c, hw, hw, size, size, stride, pad};
+    push(name, p);
+    return p.out_h();
+  }
+
+  // Branch outputs written side by side: eager frameworks copy them into one tensor, inference
+  // engines have each branch write its slice in place.
+  void concat(const std::string& name, int64_t c, int64_t hw) {
+    if (unfused_) push(name, Elementwise{EltwiseOp::copy, batch_ * c * hw * hw});
+  }
+
+  void eltwise(const std::string& name, EltwiseOp op, int64_t elements_per_sample) {
+    push(name, Elementwise{op, batch_ * elements_per_sample});
+  }
+
+  // A fully connected layer (with bias) on `in` features per sample.
+  void linear(const std::string& name, int64_t in, int64_t out, bool relu) {
+    graph_.kernels.push_back(Kernel{name, Gemm{.batch = 1, .m = batch_, .n = out, .k = in, .b_is_weight = true, .bias = true},
+                                    conv_dtype_, Pass::forward, relu && !unfused_});
+    if (relu && unfused_) eltwise(name + ".relu", EltwiseOp::relu, out);
+  }
+
+  // Global average pooling, the classifier and (training) the softmax of the loss.
+  Graph head(int64_t c, int64_t hw, int64_t classes) {
+    pool("avgpool", PoolOp::avg, c, hw, hw, 1, 0);
+    linear("fc", c, classes, false);
+    return finish(classes);
+  }
+
+  // Ends the graph after a classifier of `classes` outputs.
+  Graph finish(int64_t classes) {
+    if (training_) push("softmax", Softmax{batch_, classes}, DType::f32);
+    return std::move(graph_);
+  }
+
+  bool unfused() const { return unfused_; }
+
+ private:
+  void push(const std::string& name, KernelShape shape) { push(name, std::move(shape), act_dtype_); }
+  void push(const std::string& name, KernelShape shape, DType dtype) {
+    graph_.kernels.push_back(Kernel{name, std::move(shape), dtype});
+  }
+
+  int64_t batch_;
+  bool training_, unfused_;
+  DType conv_dtype_, act_dtype_;
+  Graph graph_;
+};
+
+}  // namespace xpusim
