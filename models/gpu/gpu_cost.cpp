@@ -96,6 +96,37 @@ TilePlan plan_gemm(const GpuSpec& gpu, const GemmView& v, DType dtype) {
   return best;
 }
 
+std::optional<WinogradPlan> plan_winograd(const GpuSpec& gpu, const Kernel& k) {
+  const auto* c = std::get_if<Conv2d>(&k.shape);
+  if (!c || c->r != 3 || c->s != 3 || c->stride != 1 || c->groups != 1) return std::nullopt;
+  if (gpu.tensor_rate(k.dtype) > 0 || k.dtype != DType::f32) return std::nullopt;
+  // Tiles cover the output of the pass: the output (forward, weight gradient) or the input (data
+  // gradient, itself a 3x3 stride-1 convolution of the output gradient).
+  const bool data_grad = k.pass == Pass::backward_data;
+  const double h = double(data_grad ? c->h : c->out_h()), w = double(data_grad ? c->w : c->out_w());
+  const double in_c = double(data_grad ? c->k : c->c), out_c = double(data_grad ? c->c : c->k);
+  std::optional<WinogradPlan> best;
+  double best_s = INFINITY;
+  for (int m : {2, 4}) {
+    const double points = double((m + 2) * (m + 2));  // transform-domain points per tile
+    const double tiles = double(c->n) * std::ceil(h / m) * std::ceil(w / m);
+    // One GEMM per point: tiles x out_c x in_c, or (weight gradient) out_c x in_c over the tiles.
+    const GemmView view = k.pass == Pass::backward_weights ? GemmView{points, out_c, in_c, tiles}
+                                                           : GemmView{points, tiles, out_c, in_c};
+    WinogradPlan plan{m, plan_gemm(gpu, view, k.dtype), 0};
+    if (m == 4) plan.transform_bytes = 2.0 * 4 * points * (tiles * in_c + in_c * out_c + tiles * out_c);
+    const double separate = m == 4 ? plan.transform_bytes / (gpu.hbm_bytes_per_s * gpu.fitted.memory_efficiency) +
+                                         2 * gpu.launch_us * 1e-6
+                                   : 0;
+    const double seconds = plan.gemms.compute_s + separate;
+    if (seconds < best_s) {
+      best_s = seconds;
+      best = plan;
+    }
+  }
+  return best;
+}
+
 DeviceKernelCost gpu_kernel_cost(const GpuSpec& gpu, const Kernel& k) {
   DeviceKernelCost c;
   c.overhead_s = gpu.launch_us * 1e-6;
@@ -112,7 +143,22 @@ DeviceKernelCost gpu_kernel_cost(const GpuSpec& gpu, const Kernel& k) {
     c.memory_s = bytes / hbm;
     c.total_s = c.overhead_s + std::max(c.compute_s, c.memory_s);
     const double peak = (tensor ? gpu.tensor_rate(k.dtype) : gpu.fp32_fma) * gpu.sm_count * gpu.clock_ghz * 1e9;
-    c.utilization = k.macs() / (peak * c.total_s);
+    if (const auto wino = plan_winograd(gpu, k)) {
+      // Separate transform kernels stream their tensors apart from the GEMMs and add two launches.
+      const double transforms = wino->transform_bytes / hbm;
+      const double launches = (wino->tile == 4 ? 3 : 1) * c.overhead_s;
+      const double total = launches + transforms + std::max(wino->gemms.compute_s, c.memory_s);
+      if (total < c.total_s) {
+        c.compute_unit = wino->tile == 2 ? "CUDA cores (Winograd 2x2)" : "CUDA cores (Winograd 4x4)";
+        c.overhead_s = launches;
+        c.compute_s = wino->gemms.compute_s;
+        c.effective_macs = wino->gemms.executed_macs;
+        c.memory_s += transforms;
+        c.total_s = total;
+      }
+    }
+    // The MACs the pipes execute: fewer than the convolution's under Winograd.
+    c.utilization = std::min(k.macs(), c.effective_macs) / (peak * c.total_s);
     return c;
   }
   if (const auto* m = std::get_if<Memcpy>(&k.shape)) {

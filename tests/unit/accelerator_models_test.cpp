@@ -75,6 +75,34 @@ TEST(GpuModel, SplitKFillsTheMachineWhenTilesAreFew) {
   EXPECT_LT(plan.compute_s, 64 * alone.compute_s / 4);
 }
 
+// Winograd: a VGG-sized 3x3 stride-1 FP32 convolution runs as the cheaper of F(2x2, 3x3) and
+// F(4x4, 3x3), executing a quarter (4x4 tiles) or 1/2.25 (2x2 tiles) of the direct MACs when the
+// output divides into whole tiles; a 1x1, a strided, or a tensor-core convolution runs direct.
+TEST(GpuModel, WinogradRunsThreeByThreeFp32ConvolutionsOnFewerMacs) {
+  const GpuSpec& v100 = gpu("v100-sxm2-16gb");
+  auto conv = [](int64_t c, int64_t hw, int64_t r, int64_t stride, DType t, Pass pass = Pass::forward) {
+    return Kernel{"conv", Conv2d{.n = 64, .c = c, .h = hw, .w = hw, .k = c, .r = r, .s = r, .stride = stride,
+                                 .pad_h = r / 2, .pad_w = r / 2},
+                  t, pass};
+  };
+  for (Pass pass : {Pass::forward, Pass::backward_data, Pass::backward_weights}) {
+    const Kernel k = conv(256, 56, 3, 1, DType::f32, pass);
+    const auto wino = plan_winograd(v100, k);
+    ASSERT_TRUE(wino.has_value());
+    const double tiles = 64.0 * (56 / wino->tile) * (56 / wino->tile);
+    const double points = (wino->tile + 2) * (wino->tile + 2);
+    EXPECT_NEAR(wino->gemms.executed_macs, points * tiles * 256 * 256, 1e-9 * k.macs());  // tiles fill whole blocks
+    EXPECT_NEAR(k.macs() / wino->gemms.executed_macs, wino->tile == 4 ? 4.0 : 2.25, 1e-9);
+    const DeviceKernelCost c = gpu_kernel_cost(v100, k);
+    EXPECT_LT(c.total_s, 0.75 * plan_gemm(v100, gemm_view(k), DType::f32).compute_s);
+    EXPECT_NE(c.compute_unit.find("Winograd"), std::string_view::npos);
+  }
+  EXPECT_FALSE(plan_winograd(v100, conv(256, 56, 1, 1, DType::f32)));
+  EXPECT_FALSE(plan_winograd(v100, conv(256, 56, 3, 2, DType::f32)));
+  EXPECT_FALSE(plan_winograd(v100, conv(256, 56, 3, 1, DType::f16)));  // tensor cores
+  EXPECT_EQ(gpu_kernel_cost(v100, conv(256, 56, 1, 1, DType::f32)).compute_unit, "CUDA cores");
+}
+
 TEST(GpuModel, MigSlicesCarryTheirShareOfTheParent) {
   const GpuSpec& a100 = gpu("a100-sxm4-40gb");
   const GpuSpec& one = gpu("a100-40gb-mig-1g.5gb");
