@@ -48,12 +48,20 @@ class PoolSim {
       if (!(j.fraction > 0 && j.fraction <= 1))
         throw std::invalid_argument("tenant \"" + j.name + "\" holds a fraction outside (0, 1]");
       if (j.gpu == -1 && gpus.empty()) throw std::invalid_argument("tenant \"" + j.name + "\" has no GPU to go to");
+      if (j.barrier_kernel < -1 || j.barrier_kernel >= static_cast<int>(j.kernel_s.size()))
+        throw std::invalid_argument("tenant \"" + j.name + "\" has its barrier outside its kernels");
     }
+    for (std::size_t t = 0; t < jobs.size(); ++t)
+      if (jobs[t].group >= 0) groups_[jobs[t].group].push_back(static_cast<int>(t));
+    for (const auto& [group, members] : groups_) check_replicas(members);
     result_.tenants.resize(jobs.size());
   }
 
   PoolResult run() {
-    for (std::size_t t = 0; t < jobs_.size(); ++t) at(jobs_[t].submit_s, [this, t] { arrive(static_cast<int>(t)); });
+    // A job arrives once: by itself, or its first replica for all of them.
+    for (std::size_t t = 0; t < jobs_.size(); ++t)
+      if (jobs_[t].group < 0 || replicas(static_cast<int>(t)).front() == static_cast<int>(t))
+        at(jobs_[t].submit_s, [this, t] { arrive(static_cast<int>(t)); });
     for (;;) {
       const double ta = agenda_.empty() ? kInf : agenda_.top().time, tn = net_.next_event_time();
       if (ta == kInf && tn == kInf) break;
@@ -97,7 +105,7 @@ class PoolSim {
     double next_issue_s = 0;
     bool blocked = false, copy_back_waiting = false;
     std::deque<int> queue;  // kernels the server has launched, not yet started on the GPU
-    bool running = false;
+    bool running = false, at_barrier = false;
     int kernel = 0;                  // the running one
     double remaining = 0, rate = 1;  // its solo seconds left, its rate now
   };
@@ -109,6 +117,27 @@ class PoolSim {
   };
 
   void at(double time, std::function<void()> run) { agenda_.push({time, seq_++, std::move(run)}); }
+
+  // The tenants of t's job: its replicas, or t alone.
+  std::vector<int> replicas(int t) const {
+    const int group = jobs_[static_cast<std::size_t>(t)].group;
+    return group < 0 ? std::vector<int>{t} : groups_.at(group);
+  }
+
+  void check_replicas(const std::vector<int>& members) const {
+    const TenantJob& first = jobs_[static_cast<std::size_t>(members.front())];
+    std::vector<int> placed;
+    for (int t : members) {
+      const TenantJob& j = jobs_[static_cast<std::size_t>(t)];
+      if ((j.gpu >= 0) != (first.gpu >= 0) || j.submit_s != first.submit_s)
+        throw std::invalid_argument("replicas of \"" + first.name + "\" are not placed alike");
+      if (j.gpu >= 0) placed.push_back(j.gpu);
+    }
+    for (int g : placed)
+      if (pool_[static_cast<std::size_t>(g)].server != pool_[static_cast<std::size_t>(placed.front())].server ||
+          std::count(placed.begin(), placed.end(), g) > 1)
+        throw std::invalid_argument("replicas of \"" + first.name + "\" need distinct GPUs of one server");
+  }
 
   // A message from one host to another; `then` runs when its last byte arrives.
   void send(int from, int to, double bytes, const TenantJob& j, std::function<void()> then) {
@@ -122,37 +151,60 @@ class PoolSim {
     place_waiting();
   }
 
-  // The GPU a job goes to now, or -1.
-  int choose_gpu(const TenantJob& j) const {
+  // The GPUs a job's replicas go to now (one each, in replica order), or none.
+  std::vector<int> choose_gpus(const std::vector<int>& members) const {
+    const TenantJob& j = jobs_[static_cast<std::size_t>(members.front())];
     auto fits = [&](int g) { return gpus_[static_cast<std::size_t>(g)].used + j.fraction <= 1 + 1e-9; };
-    if (j.gpu >= 0) return fits(j.gpu) ? j.gpu : -1;
-    int best = -1;
-    for (int g = 0; g < static_cast<int>(gpus_.size()); ++g) {
-      if (!fits(g)) continue;
-      const double used = gpus_[static_cast<std::size_t>(g)].used;
-      if (best < 0 || (placement_ == PoolPlacement::pack ? used > gpus_[static_cast<std::size_t>(best)].used + 1e-12
-                                                         : used < gpus_[static_cast<std::size_t>(best)].used - 1e-12))
-        best = g;
+    if (j.gpu >= 0) {
+      std::vector<int> named;
+      for (int t : members) named.push_back(jobs_[static_cast<std::size_t>(t)].gpu);
+      return std::all_of(named.begin(), named.end(), fits) ? named : std::vector<int>{};
+    }
+    // Pack: the fullest GPUs that fit; spread: the emptiest; the lower index on a tie. Several
+    // replicas take the best such GPUs of one server, the server whose choice is best overall.
+    auto better = [&](double used, double than) {
+      return placement_ == PoolPlacement::pack ? used > than + 1e-12 : used < than - 1e-12;
+    };
+    std::map<int, std::vector<int>> fitting;  // by server
+    for (int g = 0; g < static_cast<int>(gpus_.size()); ++g)
+      if (fits(g)) fitting[pool_[static_cast<std::size_t>(g)].server].push_back(g);
+    std::vector<int> best;
+    double best_used = 0;
+    for (auto& [server, candidates] : fitting) {
+      if (candidates.size() < members.size()) continue;
+      std::stable_sort(candidates.begin(), candidates.end(), [&](int a, int b) {
+        return better(gpus_[static_cast<std::size_t>(a)].used, gpus_[static_cast<std::size_t>(b)].used);
+      });
+      candidates.resize(members.size());
+      double used = 0;
+      for (int g : candidates) used += gpus_[static_cast<std::size_t>(g)].used;
+      if (best.empty() || better(used, best_used)) {
+        best = candidates;
+        best_used = used;
+      }
     }
     return best;
   }
 
   void place_waiting() {
     for (auto it = waiting_.begin(); it != waiting_.end();) {
-      const int t = *it;
-      TenantJob& j = jobs_[static_cast<std::size_t>(t)];
-      const int g = choose_gpu(j);
-      if (g < 0) {
+      const std::vector<int> members = replicas(*it);
+      const std::vector<int> chosen = choose_gpus(members);
+      if (chosen.empty()) {
         ++it;
         continue;
       }
       it = waiting_.erase(it);
-      gpus_[static_cast<std::size_t>(g)].used += j.fraction;
-      j.gpu = g;
-      j.gpu_host = pool_[static_cast<std::size_t>(g)].host;
-      result_.tenants[static_cast<std::size_t>(t)].gpu = g;
-      result_.tenants[static_cast<std::size_t>(t)].start_s = now_;
-      begin_iteration(t);
+      for (std::size_t r = 0; r < members.size(); ++r) {
+        const int t = members[r], g = chosen[r];
+        TenantJob& j = jobs_[static_cast<std::size_t>(t)];
+        gpus_[static_cast<std::size_t>(g)].used += j.fraction;
+        j.gpu = g;
+        j.gpu_host = pool_[static_cast<std::size_t>(g)].host;
+        result_.tenants[static_cast<std::size_t>(t)].gpu = g;
+        result_.tenants[static_cast<std::size_t>(t)].start_s = now_;
+      }
+      for (int t : members) begin_iteration(t);
     }
   }
 
@@ -246,8 +298,26 @@ class PoolSim {
     if (s.running) return;
     const int g = jobs_[static_cast<std::size_t>(t)].gpu;
     advance(g);
-    start_next(t);
+    start_or_wait(t);
     reschedule(g);
+  }
+
+  // Starts t's next kernel, unless it is the replicas' all-reduce and some replica has not reached
+  // it yet; the last to arrive starts it on every replica's GPU.
+  void start_or_wait(int t) {
+    Tenant& s = tenants_[static_cast<std::size_t>(t)];
+    if (s.queue.front() != jobs_[static_cast<std::size_t>(t)].barrier_kernel) return start_next(t);
+    s.at_barrier = true;
+    const std::vector<int> members = replicas(t);
+    for (int m : members)
+      if (!tenants_[static_cast<std::size_t>(m)].at_barrier) return;
+    for (int m : members) {
+      tenants_[static_cast<std::size_t>(m)].at_barrier = false;
+      const int g = jobs_[static_cast<std::size_t>(m)].gpu;
+      advance(g);
+      start_next(m);
+      reschedule(g);
+    }
   }
 
   void start_next(int t) {
@@ -318,7 +388,7 @@ class PoolSim {
       s.running = false;
       ++s.done;
       result_.tenants[static_cast<std::size_t>(t)].kernel_end_s[static_cast<std::size_t>(s.kernel)] = now_;
-      if (!s.queue.empty()) start_next(t);
+      if (!s.queue.empty()) start_or_wait(t);
     }
     reschedule(g);
     for (int t : ended) answer_copy_back(t);
@@ -335,6 +405,7 @@ class PoolSim {
   std::priority_queue<Action, std::vector<Action>, Later> agenda_;
   std::unordered_map<int, std::function<void()>> on_arrival_;
   std::map<std::pair<int, int>, double> pair_rates_;
+  std::map<int, std::vector<int>> groups_;  // replicas of each job, in tenant order
   PoolResult result_;
   double now_ = 0;
   uint64_t seq_ = 0, flow_hash_ = 0;

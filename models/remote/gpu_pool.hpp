@@ -14,6 +14,11 @@
 // A local GPU is the same with the client on the server (its flows cross PCIe only) and no
 // remoting costs, so that slowdowns compare like with like.
 //
+// A job on several GPUs (Bitfusion's `-n`, data-parallel) is one tenant per GPU, its replicas: they
+// are placed together on distinct GPUs of one server, each runs its share of the iteration over
+// the same client NIC, and their gradient all-reduce (`barrier_kernel`, over the server's own
+// fabric) starts on every replica's GPU once all of them have reached it.
+//
 // On the GPU each tenant's kernels run in order (one stream); kernels of different tenants run at
 // once and slow each other per the interference model (models/remote/interference.hpp). Memory is
 // partitioned (Bitfusion fractions), compute is not. Every message shares the network with every
@@ -56,6 +61,9 @@ struct TenantJob {
   int iterations = 1;
   const ProtocolProfile* protocol = nullptr;
   RemotingCosts costs;
+  // Replicas of one job share a group (>= 0) and a barrier kernel (-1: none, as in inference).
+  int group = -1;
+  int barrier_kernel = -1;
 };
 
 // How co-tenants' pair rates are chosen: the fit's median, or a draw per ordered pair of tenants.
@@ -73,6 +81,7 @@ enum class PoolPlacement { pack, spread };
 struct PoolGpu {
   int host = 0;                          // in the network's topology
   const InterferenceFit* fit = nullptr;  // of its GPU type
+  int server = 0;                        // GPUs of one server can hold the replicas of one job
 };
 
 struct TenantResult {
@@ -93,8 +102,9 @@ struct PoolResult {
 };
 
 // Runs the tenants to completion on `net` (its topology must join every client to every GPU it
-// may use). Deterministic. Throws std::invalid_argument for a job whose fraction no GPU could
-// ever hold.
+// may use). Deterministic. Throws std::invalid_argument for a job that names no GPU the pool has,
+// or whose replicas are not placed alike (all by hand, on distinct GPUs of one server, or all by
+// the pool).
 PoolResult run_gpu_pool(FlowNetwork& net, const std::vector<TenantJob>& jobs, const std::vector<PoolGpu>& gpus,
                         const SharingPolicy& sharing, PoolPlacement placement = PoolPlacement::pack);
 

@@ -29,8 +29,10 @@ PoolTopology build_pool_topology(const PoolTopologySpec& spec) {
       gpus.push_back(t.add_host(s.name + "/gpu" + std::to_string(g)));
       t.add_link(gpus.back(), pcie, spec.pcie_bytes_per_s, 0);
     }
+    // The host reaches each GPU over that GPU's own lanes, so a local client of several GPUs
+    // copies to all of them at once.
     p.local_hosts.push_back(t.add_host(s.name + "/host"));
-    t.add_link(p.local_hosts.back(), pcie, spec.pcie_bytes_per_s, 0);
+    t.add_link(p.local_hosts.back(), pcie, spec.pcie_bytes_per_s * s.gpus, 0);
   }
   return p;
 }

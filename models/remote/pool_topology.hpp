@@ -2,8 +2,9 @@
 // The network of a GPU pool: client VMs and GPU servers on a top-of-rack switch, each through its
 // own NIC link; inside a server, its GPUs behind the server's PCIe switch (so a GPU's data crosses
 // the NIC and then PCIe, and every GPU of a server shares the server's NIC). Each server also has a
-// host on its PCIe switch that stands for a client running on the server itself: the local
-// baseline. With racks, each rack has its own top-of-rack switch and one uplink to a spine, so
+// host on its PCIe switch (with one PCIe link's bandwidth per GPU) that stands for a client
+// running on the server itself: the local baseline. With racks, each rack has its own top-of-rack
+// switch and one uplink to a spine, so
 // traffic between racks crosses two uplinks and shares them with the rest of its rack's traffic
 // (an uplink slower than the NICs below it is an oversubscribed rack).
 #include <string>

@@ -26,9 +26,9 @@ std::vector<Bucket> fill_buckets(const Graph& g, const std::vector<double>& ends
   std::vector<Bucket> out;
   Bucket open;
   for (std::size_t i = 0; i < g.kernels.size(); ++i) {
-    const Kernel& k = g.kernels[i];
-    if (k.pass != Pass::backward_weights || k.weight_count() == 0) continue;
-    open.bytes += kGradientBytes * double(k.weight_count());
+    const double bytes = gradient_bytes(g.kernels[i]);
+    if (bytes == 0) continue;
+    open.bytes += bytes;
     open.ready_s = std::max(open.ready_s, ends[i]);
     if (open.bytes >= policy.bytes) {
       out.push_back(open);
@@ -40,6 +40,10 @@ std::vector<Bucket> fill_buckets(const Graph& g, const std::vector<double>& ends
 }
 
 }  // namespace
+
+double gradient_bytes(const Kernel& k) {
+  return k.pass == Pass::backward_weights ? kGradientBytes * double(k.weight_count()) : 0;
+}
 
 GradientBuckets GradientBuckets::ddp() { return {"ddp", 25.0 * 1024 * 1024, 0}; }
 // Horovod's defaults: a 64 MiB fusion buffer, negotiated every 5 ms.

@@ -78,6 +78,10 @@ class TrainingSimulator {
   std::map<std::string, TrainingResult> memo_;
 };
 
+// The gradients a training kernel hands to the all-reduce (FP32, 4 bytes per weight; 0 for a
+// kernel that produces none).
+double gradient_bytes(const Kernel& kernel);
+
 // One configuration, cold.
 TrainingResult simulate_training(const Catalog& catalog, const TrainingConfig& config);
 

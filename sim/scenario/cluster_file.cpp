@@ -61,8 +61,8 @@ RemotingCosts parse_remoting(const JsonView& v) {
 }
 
 ClusterJob parse_job(const JsonView& v, const ClusterStudy& s, const Catalog& catalog, std::set<std::string>& names) {
-  v.allow_only({"name", "client", "server", "gpu", "fraction", "submit_s", "model", "mode", "precision", "batch", "seq_len",
-                "iterations"});
+  v.allow_only({"name", "client", "server", "gpu", "gpus", "fraction", "submit_s", "model", "mode", "precision", "batch",
+                "seq_len", "iterations"});
   ClusterJob j;
   j.name = unique_name(v.at("name"), names);
   const auto client = v.at("client");
@@ -88,6 +88,17 @@ ClusterJob parse_job(const JsonView& v, const ClusterStudy& s, const Catalog& ca
     const int gpus = gpus_of(catalog, it->instance);
     j.gpu = static_cast<int>(g->as_integer());
     if (j.gpu < 0 || j.gpu >= gpus) g->fail(fmt::format("server \"{}\" has GPUs 0 to {}, not {}", j.server, gpus - 1, j.gpu));
+  }
+  if (auto n = v.find("gpus")) {
+    // Replicas on GPUs gpu, gpu + 1, ... of the server, or on that many GPUs of one server.
+    int most = 0;
+    for (const auto& x : s.servers)
+      if (j.server.empty() || x.name == j.server) most = std::max(most, gpus_of(catalog, x.instance));
+    j.gpus = static_cast<int>(n->as_integer_in(1, 1 << 20));
+    if (j.gpu + j.gpus > most)
+      n->fail(j.server.empty() ? fmt::format("no server has {} GPUs (at most {})", j.gpus, most)
+                               : fmt::format("server \"{}\" has GPUs 0 to {}: {} from GPU {} do not fit", j.server,
+                                             most - 1, j.gpus, j.gpu));
   }
   if (auto f = v.find("fraction")) {
     j.fraction = f->as_number();
@@ -218,10 +229,12 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
     ClusterJob j = parse_job(v, s, catalog, names);
     s.jobs.push_back(j);
     if (j.server.empty()) continue;
-    double& share = memory_shares[{j.server, j.gpu}];
-    share += j.fraction;
-    if (share > 1 + 1e-9)
-      v.fail(fmt::format("fractions of {}/gpu{} sum to {:.3g} with this job (at most 1)", j.server, j.gpu, share));
+    for (int g = j.gpu; g < j.gpu + j.gpus; ++g) {
+      double& share = memory_shares[{j.server, g}];
+      share += j.fraction;
+      if (share > 1 + 1e-9)
+        v.fail(fmt::format("fractions of {}/gpu{} sum to {:.3g} with this job (at most 1)", j.server, g, share));
+    }
   }
   return s;
 }
@@ -242,7 +255,8 @@ nlohmann::json resolved_config(const ClusterStudy& s) {
   for (const auto& j : s.jobs)
     jobs.push_back({{"name", j.name}, {"client", j.client},
                     {"server", j.server.empty() ? nlohmann::json() : nlohmann::json(j.server)},
-                    {"gpu", j.server.empty() ? nlohmann::json() : nlohmann::json(j.gpu)}, {"fraction", j.fraction},
+                    {"gpu", j.server.empty() ? nlohmann::json() : nlohmann::json(j.gpu)}, {"gpus", j.gpus},
+                    {"fraction", j.fraction},
                     {"submit_s", j.submit_s},
                     {"model", j.model}, {"mode", j.mode == Mode::training ? "training" : "inference"},
                     {"precision", precision_name(j.precision)}, {"batch", j.batch}, {"seq_len", j.seq_len},

@@ -12,6 +12,8 @@
 #include "models/memory/footprint.hpp"
 #include "models/network/protocol.hpp"
 #include "models/remote/pool_topology.hpp"
+#include "models/training/data_parallel.hpp"
+#include "models/training/server_all_reduce.hpp"
 #include "workloads/zoo/model_zoo.hpp"
 
 namespace xpusim {
@@ -53,7 +55,7 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
   for (std::size_t i = 0; i < s.servers.size(); ++i) {
     first_gpu.push_back(static_cast<int>(gpus.size()));
     for (int g = 0; g < spec.servers[i].gpus; ++g) {
-      gpus.push_back({pool.gpu_hosts[i][static_cast<std::size_t>(g)], &interference_for(devices[i]->name())});
+      gpus.push_back({pool.gpu_hosts[i][static_cast<std::size_t>(g)], &interference_for(devices[i]->name()), static_cast<int>(i)});
       gpu_names.push_back(fmt::format("{}/gpu{}", s.servers[i].name, g));
       server_of_gpu.push_back(static_cast<int>(i));
     }
@@ -62,7 +64,8 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
   ClusterStudyResult out;
   out.network = network.label;
   std::vector<TenantJob> tenants;
-  std::vector<std::size_t> tenant_of_row;
+  std::vector<std::vector<std::size_t>> tenants_of_row;  // a job's replicas
+  std::vector<std::size_t> row_of_tenant;
   for (const ClusterJob& j : s.jobs) {
     ClusterJobResult row;
     row.job = j;
@@ -75,19 +78,26 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
     row.memory_gib_share = j.fraction * static_cast<double>(device.memory_bytes()) / kGiB;
     row.fits = row.memory_gib_needed <= row.memory_gib_share;
     out.jobs.push_back(row);
+    tenants_of_row.emplace_back();
     if (!row.fits) continue;
     TenantJob t;
     t.name = j.name;
     t.client_host = pool.client_hosts[static_cast<std::size_t>(client_index.at(j.client))];
-    if (!j.server.empty()) {
-      t.gpu = first_gpu[static_cast<std::size_t>(server)] + j.gpu;
-      t.gpu_host = gpus[static_cast<std::size_t>(t.gpu)].host;
-    } else {
-      t.gpu = -1;
-    }
     t.submit_s = j.submit_s;
     t.fraction = j.fraction;
     for (const Kernel& k : g.kernels) t.kernel_s.push_back(device.cost(k).total_s);
+    if (j.gpus > 1) {
+      t.group = static_cast<int>(out.jobs.size() - 1);
+      if (j.mode == Mode::training) {
+        // All gradients at once, after backward and before the optimizer (no overlap with backward).
+        double bytes = 0;
+        for (const Kernel& k : g.kernels) bytes += gradient_bytes(k);
+        const auto update = std::find_if(g.kernels.begin(), g.kernels.end(), [](const Kernel& k) { return k.pass == Pass::update; });
+        t.barrier_kernel = static_cast<int>(update - g.kernels.begin());
+        const InstanceType& instance = catalog.instance(s.servers[static_cast<std::size_t>(server)].instance);
+        t.kernel_s.insert(t.kernel_s.begin() + t.barrier_kernel, ServerAllReduce(catalog, instance, j.gpus, 1).seconds(bytes));
+      }
+    }
     t.dispatch_s = dynamic_cast<GpuDevice&>(device).spec().fitted.op_overhead_us * 1e-6;
     const StepTransfers io = step_transfers(j.model, j.batch, j.seq_len, j.mode);
     t.to_device_bytes = io.to_device;
@@ -95,34 +105,45 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
     t.iterations = j.iterations;
     t.protocol = &protocol;
     t.costs = s.remoting;
-    tenants.push_back(t);
-    tenant_of_row.push_back(out.jobs.size() - 1);
+    for (int r = 0; r < j.gpus; ++r) {
+      t.gpu = j.server.empty() ? -1 : first_gpu[static_cast<std::size_t>(server)] + j.gpu + r;
+      t.gpu_host = t.gpu < 0 ? 0 : gpus[static_cast<std::size_t>(t.gpu)].host;
+      tenants_of_row.back().push_back(tenants.size());
+      row_of_tenant.push_back(out.jobs.size() - 1);
+      tenants.push_back(t);
+    }
   }
 
   FlowNetwork net(pool.topology);
   const PoolResult shared = run_gpu_pool(net, tenants, gpus, s.sharing, s.placement);
   double samples_per_s = 0;
-  for (std::size_t i = 0; i < tenants.size(); ++i) {
-    ClusterJobResult& row = out.jobs[tenant_of_row[i]];
-    const TenantResult& ran = shared.tenants[i];
-    const int server = server_of_gpu[static_cast<std::size_t>(ran.gpu)];
-    row.gpu = gpu_names[static_cast<std::size_t>(ran.gpu)];
-    row.start_s = ran.start_s;
-    row.finish_s = ran.iteration_end_s.back();
-    // The same job alone on the GPU it ran on, from its server itself, arriving at time 0.
-    TenantJob local = tenants[i];
-    local.client_host = pool.local_hosts[static_cast<std::size_t>(server)];
-    local.protocol = &ideal_protocol();
-    local.costs = RemotingCosts::local();
-    local.gpu = ran.gpu;
-    local.gpu_host = gpus[static_cast<std::size_t>(ran.gpu)].host;
-    local.submit_s = 0;
+  for (std::size_t r = 0; r < out.jobs.size(); ++r) {
+    if (tenants_of_row[r].empty()) continue;
+    ClusterJobResult& row = out.jobs[r];
+    // The same job alone on the GPUs it ran on, from its server itself, arriving at time 0. A job
+    // takes as long per iteration as its slowest replica.
+    std::vector<TenantJob> locals;
+    for (std::size_t i : tenants_of_row[r]) {
+      const TenantResult& ran = shared.tenants[i];
+      const int server = server_of_gpu[static_cast<std::size_t>(ran.gpu)];
+      row.gpu += row.gpu.empty() ? gpu_names[static_cast<std::size_t>(ran.gpu)] : fmt::format("+gpu{}", ran.gpu - first_gpu[static_cast<std::size_t>(server)]);
+      row.start_s = ran.start_s;
+      row.finish_s = std::max(row.finish_s, ran.iteration_end_s.back());
+      row.iteration_ms = std::max(row.iteration_ms, ran.seconds_per_iteration() * 1e3);
+      TenantJob local = tenants[i];
+      local.client_host = pool.local_hosts[static_cast<std::size_t>(server)];
+      local.protocol = &ideal_protocol();
+      local.costs = RemotingCosts::local();
+      local.gpu = ran.gpu;
+      local.gpu_host = gpus[static_cast<std::size_t>(ran.gpu)].host;
+      local.submit_s = 0;
+      locals.push_back(local);
+    }
     FlowNetwork alone(pool.topology);
-    const PoolResult solo = run_gpu_pool(alone, {local}, gpus, s.sharing);
-    row.iteration_ms = shared.tenants[i].seconds_per_iteration() * 1e3;
-    row.local_iteration_ms = solo.tenants[0].seconds_per_iteration() * 1e3;
+    for (const TenantResult& solo : run_gpu_pool(alone, locals, gpus, s.sharing).tenants)
+      row.local_iteration_ms = std::max(row.local_iteration_ms, solo.seconds_per_iteration() * 1e3);
     row.slowdown = row.iteration_ms / row.local_iteration_ms;
-    row.throughput_per_s = static_cast<double>(row.job.batch) / (row.iteration_ms * 1e-3);
+    row.throughput_per_s = static_cast<double>(row.job.batch * row.job.gpus) / (row.iteration_ms * 1e-3);
     samples_per_s += row.throughput_per_s;
   }
   out.makespan_s = shared.makespan_s;
@@ -132,7 +153,7 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
   for (std::size_t i = 0; i < tenants.size(); ++i) {
     const TenantResult& ran = shared.tenants[i];
     const double end = ran.iteration_end_s.back();
-    const ClusterJob& j = out.jobs[tenant_of_row[i]].job;
+    const ClusterJob& j = out.jobs[row_of_tenant[i]].job;
     auto extend = [end](double& span) { span = std::max(span, end); };
     extend(gpu_span[static_cast<std::size_t>(ran.gpu)]);
     extend(client_span[static_cast<std::size_t>(client_index.at(j.client))]);

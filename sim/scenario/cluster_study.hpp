@@ -39,7 +39,10 @@ struct ClusterJob {
   std::string name, client;
   std::string server;   // empty: the pool places the job when it arrives (ClusterStudy::placement)
   int gpu = 0;
-  double fraction = 1;  // of the GPU's memory (Bitfusion: compute is shared, not partitioned)
+  // Data-parallel over this many GPUs of one server (Bitfusion's `-n`): GPUs gpu, gpu + 1, ...;
+  // `batch` is per GPU, and training all-reduces its gradients over the server's fabric.
+  int gpus = 1;
+  double fraction = 1;  // of each GPU's memory (Bitfusion: compute is shared, not partitioned)
   double submit_s = 0;
   std::string model;
   Mode mode = Mode::training;
@@ -77,7 +80,7 @@ nlohmann::json resolved_config(const ClusterStudy& study);
 
 struct ClusterJobResult {
   ClusterJob job;
-  std::string gpu;  // where it ran, "<server>/gpu<i>"
+  std::string gpu;  // where it ran, "<server>/gpu<i>" (several: "<server>/gpu<i>+gpu<j>...")
   double start_s = 0, finish_s = 0;
   bool fits = true;
   double memory_gib_needed = 0, memory_gib_share = 0;

@@ -1,8 +1,8 @@
 // Fuzz target: the pooled-GPU cluster file reader (sim/scenario/cluster_study.hpp). An accepted
 // study must be runnable as read: servers, clients and jobs that name each other, GPUs the
-// servers have, memory fractions in (0, 1] summing to at most 1 per GPU placed by hand, positive
-// bandwidths, known protocols, racks that servers and clients are in (or none at all), and a
-// configuration that can be written back out.
+// servers have (all of a job's replicas on one), memory fractions in (0, 1] summing to at most 1
+// per GPU placed by hand, positive bandwidths, known protocols, racks that servers and clients are
+// in (or none at all), and a configuration that can be written back out.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -70,11 +70,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     expect(j.fraction > 0 && j.fraction <= 1, "fraction outside (0, 1]");
     expect(j.batch >= 1 && j.iterations >= 1 && j.seq_len >= 0, "batch, iterations or sequence length < 1");
     expect(std::isfinite(j.submit_s) && j.submit_s >= 0, "submit time not finite and >= 0");
+    // Some server (the job's own, if it names one) has every GPU the job's replicas need.
+    int most = 0;
+    for (const auto& x : s.servers)
+      if (j.server.empty() || x.name == j.server) most = std::max(most, catalog.devices_per_target(x.instance));
+    expect(j.gpus >= 1 && j.gpu + j.gpus <= most, "a job needs GPUs no server has");
     if (j.server.empty()) continue;
     expect(servers.count(j.server) == 1, "a job's server is not a server");
     expect(j.gpu >= 0, "negative GPU index");
-    shares[{j.server, j.gpu}] += j.fraction;
-    expect(shares[{j.server, j.gpu}] <= 1 + 1e-9, "fractions of one GPU sum past 1");
+    for (int g = j.gpu; g < j.gpu + j.gpus; ++g) {
+      shares[{j.server, g}] += j.fraction;
+      expect(shares[{j.server, g}] <= 1 + 1e-9, "fractions of one GPU sum past 1");
+    }
   }
   (void)resolved_config(s).dump();
   return 0;

@@ -338,6 +338,15 @@ TEST(Cli, ClusterBadInputNamesFileAndPointer) {
   std::string variants = cluster_file("[" + job + "}]");
   variants.insert(variants.size() - 1, R"(, "networks": [{"protocol": "tcp", "uplink_gbps": 10}])");
   check(variants, "/networks/0/uplink_gbps", "the cluster has no \"racks\"");
+  // Several GPUs: as many as the server has, from the named one on, each GPU's fractions summed.
+  check(cluster_file("[" + job + R"(, "gpus": 2}])"), "/jobs/0/gpus", "server \"s\" has GPUs 0 to 0: 2 from GPU 0 do not fit");
+  check(cluster_file(R"([{"name": "a", "client": "vm0", "gpus": 8, )" + std::string(kTrainJob) + "}]", R"([{"name": "vm0", "nic_gbps": 25}])",
+                     "p3.8xlarge"),
+        "/jobs/0/gpus", "no server has 8 GPUs (at most 4)");
+  check(cluster_file("[" + job + R"(, "gpus": 2, "fraction": 0.5}, {"name": "b", "client": "vm1", "server": "s", "gpu": 1, "fraction": 0.6, )" +
+                         kTrainJob + "}]",
+                     R"([{"name": "vm0", "nic_gbps": 25}, {"name": "vm1", "nic_gbps": 25}])", "p3.8xlarge"),
+        "/jobs/1", "fractions of s/gpu1 sum to 1.1 with this job (at most 1)");
 }
 
 // `xpusim run` on an example cluster file, twice: it must succeed with byte-identical output.
@@ -392,6 +401,34 @@ TEST(Cli, ClusterRacksSlowJobsOnlyAsTheirUplinksNarrow) {
   }
   EXPECT_GT(uplink, nic);
   EXPECT_GT(previous["train-1"], results[0]["jobs"][0]["iteration_ms"].get<double>());  // 10 Gbit/s slows it
+}
+
+TEST(Cli, ClusterJobsOnSeveralGpusScaleLocallyAndShareTheirServersNic) {
+  // ResNet-50 training on 1, 2 and 4 V100s of a p3.8xlarge each, remote over three networks.
+  // Locally, more GPUs only add the all-reduce over NVLink (under 2 ms at 102 MB); remotely every
+  // replica's input batch crosses the one server NIC, so slower networks cost the 4-GPU job most.
+  const auto results = example_run_results("v100_pool_multi_gpu.json");
+  ASSERT_EQ(results.size(), 3u);  // 100 GbE RoCE, 25 GbE TCP, 10 GbE TCP
+  for (const auto& network : results) {
+    const auto& jobs = network["jobs"];
+    ASSERT_EQ(jobs.size(), 3u);
+    const double one_local = jobs[0]["local_iteration_ms"].get<double>();
+    double previous_slowdown = 0;
+    const char* placed[] = {"one/gpu0", "two/gpu0+gpu1", "four/gpu0+gpu1+gpu2+gpu3"};
+    for (std::size_t i = 0; i < 3; ++i) {
+      const double gpus = static_cast<double>(1 << i);
+      EXPECT_EQ(jobs[i]["gpu"], placed[i]);
+      const double samples_per_s = gpus * 64 / (jobs[i]["iteration_ms"].get<double>() * 1e-3);
+      EXPECT_NEAR(jobs[i]["throughput_per_s"].get<double>() / samples_per_s, 1, 1e-5);  // reports round to 6 digits
+      const double local = jobs[i]["local_iteration_ms"].get<double>();
+      EXPECT_GE(local, one_local);
+      EXPECT_LE(local, one_local + 2.0);
+      const double slowdown = jobs[i]["slowdown_vs_local"].get<double>();
+      EXPECT_GE(slowdown, previous_slowdown * (1 - 1e-9)) << network["network"];
+      previous_slowdown = slowdown;
+    }
+  }
+  EXPECT_GT(results[2]["jobs"][2]["slowdown_vs_local"].get<double>(), 2.0);  // 4 GPUs behind 10 GbE
 }
 
 TEST(Cli, CollectiveReportsNcclTestsBandwidths) {

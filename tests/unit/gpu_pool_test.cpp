@@ -232,6 +232,65 @@ TEST(GpuPool, PackSharesAGpuSpreadDoesNot) {
   EXPECT_NEAR(apart / together, interference_for("v100").median(), 0.02);
 }
 
+// A job on two GPUs: its replicas start their all-reduce (the barrier kernel) together, so the
+// replica with less work before it waits for the other, and both end together.
+TEST(GpuPool, ReplicasStartTheirAllReduceTogether) {
+  const PoolTopology p = one_server(1, 2);
+  std::vector<TenantJob> replicas{job(p, 0, 3, 1e-3, 1e-6), job(p, 0, 3, 1e-3, 1e-6)};
+  replicas[1].kernel_s[0] = 3e-3;  // more work before the all-reduce
+  for (std::size_t r = 0; r < 2; ++r) {
+    replicas[r].gpu = static_cast<int>(r);
+    replicas[r].gpu_host = p.gpu_hosts[0][r];
+    replicas[r].group = 0;
+    replicas[r].barrier_kernel = 1;
+    replicas[r].kernel_s[1] = 0.5e-3;
+  }
+  const PoolResult r = run_jobs(p, replicas);
+  const auto& fast = r.tenants[0].kernel_end_s;
+  const auto& slow = r.tenants[1].kernel_end_s;
+  EXPECT_LT(fast[0], slow[0] - 1.9e-3);                  // the fast replica reached it 2 ms earlier
+  EXPECT_NEAR(fast[1], slow[0] + 0.5e-3, 1e-12);         // and started it when the slow one did
+  EXPECT_NEAR(fast[1], slow[1], 1e-12);
+  EXPECT_NEAR(r.gpu_busy_s[0], 2.5e-3, 1e-12);           // waiting is not busy
+  EXPECT_NEAR(r.tenants[0].iteration_end_s[0], r.tenants[1].iteration_end_s[0], 1e-9);
+}
+
+// Replicas go to distinct GPUs of one server: a two-GPU job skips a server with one GPU free, and
+// a second one waits until a server has two free.
+TEST(GpuPool, ReplicasArePlacedTogetherOnOneServer) {
+  PoolTopologySpec spec;
+  spec.servers = {{"s0", 2, kNic}, {"s1", 2, kNic}};
+  spec.clients = {{"c0", kNic}, {"c1", kNic}, {"c2", kNic}};
+  spec.pcie_bytes_per_s = kPcie;
+  const PoolTopology p = build_pool_topology(spec);
+  std::vector<PoolGpu> gpus;
+  for (int s = 0; s < 2; ++s)
+    for (int host : p.gpu_hosts[static_cast<std::size_t>(s)]) gpus.push_back({host, &interference_for("v100"), s});
+  std::vector<TenantJob> jobs{job(p, 0, 20, 1e-3, 1e-6)};  // alone on s0/gpu0
+  jobs[0].gpu_host = p.gpu_hosts[0][0];
+  for (int k : {1, 2})
+    for (int r = 0; r < 2; ++r) {
+      TenantJob j = job(p, k, 10, 1e-3, 1e-6);
+      j.gpu = -1;
+      j.group = k;
+      jobs.push_back(j);
+    }
+  for (auto& j : jobs) j.fraction = 1;
+  FlowNetwork net(p.topology);
+  const PoolResult r = run_gpu_pool(net, jobs, gpus, {});
+  EXPECT_EQ(r.tenants[1].gpu, 2);  // s1
+  EXPECT_EQ(r.tenants[2].gpu, 3);
+  // The second job waits for the first to free s1 (10 ms), before s0/gpu0 frees (20 ms).
+  const double first_ends = std::max(r.tenants[1].iteration_end_s.back(), r.tenants[2].iteration_end_s.back());
+  EXPECT_EQ(r.tenants[3].start_s, first_ends);
+  EXPECT_EQ(r.tenants[3].gpu, 2);
+  EXPECT_EQ(r.tenants[4].gpu, 3);
+  // Replicas named on two servers are refused.
+  jobs[1].gpu = 0;
+  jobs[2].gpu = 2;
+  EXPECT_THROW(run_gpu_pool(net, {jobs[1], jobs[2]}, gpus, {}), std::invalid_argument);
+}
+
 TEST(RemoteGpuDevice, SameKernelsSlowerStepsThatApproachLocalAsTheNetworkGrows) {
   const Catalog& catalog = Catalog::builtin();
   auto local = catalog.make_device("p3.2xlarge");
