@@ -1,0 +1,94 @@
+// The flow-event benchmark of network_bench.cpp (uniform pattern) run through SimGrid instead:
+// the same 128-host leaf-spine (8 leaves x 16 hosts at 100 Gbit/s, 4 spines at 400 Gbit/s), 1,000
+// concurrent flows between random hosts, sizes log-uniform 64 KiB-64 MiB, each flow that ends
+// replaced at once, 2,000 completions (flows started plus flows ended per second of wall time); SimGrid's CM02 max-min model (no TCP window, equal
+// latency weights), its default lazy updates. A reference for xpusim's rate on the same work:
+// both recompute max-min shares on every start and end. Differences: SimGrid routes each host
+// pair over one spine (hash of the pair), xpusim each flow (hash of the flow), and SimGrid's links
+// are full duplex like xpusim's channels.
+//
+// SimGrid allows one engine per process, so this benchmark runs once (one iteration) in its own
+// executable: ./build/tests/simgrid_bench.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <simgrid/s4u.hpp>
+
+namespace sg4 = simgrid::s4u;
+
+namespace {
+
+constexpr int kLeaves = 8, kSpines = 4, kHostsPerLeaf = 16, kHosts = kLeaves * kHostsPerLeaf;
+constexpr int kConcurrent = 1000, kCompletions = 2000;
+
+void BM_SimGridFlowEvents_LeafSpine128(benchmark::State& state) {
+  int argc = 2;
+  char name[] = "simgrid_bench", quiet[] = "--log=root.thres:critical";
+  char* argv[] = {name, quiet, nullptr};
+  sg4::Engine engine(&argc, argv);
+  sg4::Engine::set_config("network/model:CM02");
+  sg4::Engine::set_config("network/crosstraffic:0");
+  sg4::Engine::set_config("network/latency-factor:1");
+  sg4::Engine::set_config("network/bandwidth-factor:1");
+  sg4::Engine::set_config("network/weight-S:0");
+  sg4::Engine::set_config("network/TCP-gamma:0");
+
+  auto* zone = sg4::create_full_zone("leaf-spine");
+  std::vector<sg4::Host*> hosts;
+  std::vector<sg4::Link*> host_links, uplinks;  // uplinks[leaf * kSpines + spine]
+  for (int h = 0; h < kHosts; ++h) {
+    hosts.push_back(zone->create_host(fmt::format("h{}", h), 1e9));
+    host_links.push_back(zone->create_split_duplex_link(fmt::format("nic{}", h), 12.5e9)->set_latency(0.5e-6)->seal());
+  }
+  for (int l = 0; l < kLeaves; ++l)
+    for (int s = 0; s < kSpines; ++s)
+      uplinks.push_back(
+          zone->create_split_duplex_link(fmt::format("up{}-{}", l, s), 50e9)->set_latency(0.5e-6)->seal());
+  using Dir = sg4::LinkInRoute::Direction;
+  for (int a = 0; a < kHosts; ++a)
+    for (int b = 0; b < kHosts; ++b) {
+      if (a == b) continue;
+      const int la = a / kHostsPerLeaf, lb = b / kHostsPerLeaf, spine = (a * 131 + b * 31) % kSpines;
+      std::vector<sg4::LinkInRoute> route{{host_links[a], Dir::UP}};
+      if (la != lb) {
+        route.emplace_back(uplinks[la * kSpines + spine], Dir::UP);
+        route.emplace_back(uplinks[lb * kSpines + spine], Dir::DOWN);
+      }
+      route.emplace_back(host_links[b], Dir::DOWN);
+      zone->add_route(hosts[a]->get_netpoint(), hosts[b]->get_netpoint(), nullptr, nullptr, route, false);
+    }
+  zone->seal();
+
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<int> host(0, kHosts - 1);
+  std::uniform_real_distribution<double> log_size(std::log(64.0 * 1024), std::log(64.0 * 1024 * 1024));
+  int started = 0, completed = 0;
+  for (int i = 0; i < kConcurrent; ++i)
+    sg4::Actor::create(fmt::format("slot{}", i), hosts[static_cast<std::size_t>(i % kHosts)], [&] {
+      for (;;) {
+        const int src = host(rng);
+        int dst = host(rng);
+        while (dst == src) dst = host(rng);
+        ++started;
+        sg4::Comm::sendto(hosts[static_cast<std::size_t>(src)], hosts[static_cast<std::size_t>(dst)],
+                          static_cast<uint64_t>(std::exp(log_size(rng))));
+        // Stop with 1,000 flows still in flight, as xpusim's benchmark does.
+        if (++completed == kCompletions) {
+          sg4::Actor::kill_all();  // every actor but this one
+          return;
+        }
+      }
+    });
+  for (auto _ : state) engine.run();
+  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(started + completed), benchmark::Counter::kIsRate);
+  state.counters["completions"] = completed;
+}
+
+}  // namespace
+
+BENCHMARK(BM_SimGridFlowEvents_LeafSpine128)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
