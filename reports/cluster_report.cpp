@@ -97,7 +97,7 @@ std::string one_table(const ClusterStudyResult& r) {
 
 std::string cluster_results_table(const std::vector<ClusterStudyResult>& results) {
   std::string out;
-  for (const auto& r : results) out += (out.empty() ? "" : "\n") + ("network: " + r.network + "\n") + one_table(r);
+  for (const auto& r : results) out += fmt::format("{}network: {}\n{}", out.empty() ? "" : "\n", r.network, one_table(r));
   return out;
 }
 
