@@ -92,8 +92,11 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
         // All gradients at once, after backward and before the optimizer (no overlap with backward).
         double bytes = 0;
         for (const Kernel& k : g.kernels) bytes += gradient_bytes(k);
-        const auto update = std::find_if(g.kernels.begin(), g.kernels.end(), [](const Kernel& k) { return k.pass == Pass::update; });
+        const auto update =
+            std::find_if(g.kernels.begin(), g.kernels.end(), [](const Kernel& k) { return k.pass == Pass::update; });
         t.barrier_kernel = static_cast<int>(update - g.kernels.begin());
+        // A job the pool places all-reduces over the first server's fabric (the pool's servers
+        // have one GPU type).
         const InstanceType& instance = catalog.instance(s.servers[static_cast<std::size_t>(server)].instance);
         t.kernel_s.insert(t.kernel_s.begin() + t.barrier_kernel, ServerAllReduce(catalog, instance, j.gpus, 1).seconds(bytes));
       }
@@ -126,7 +129,8 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
     for (std::size_t i : tenants_of_row[r]) {
       const TenantResult& ran = shared.tenants[i];
       const int server = server_of_gpu[static_cast<std::size_t>(ran.gpu)];
-      row.gpu += row.gpu.empty() ? gpu_names[static_cast<std::size_t>(ran.gpu)] : fmt::format("+gpu{}", ran.gpu - first_gpu[static_cast<std::size_t>(server)]);
+      const int index = ran.gpu - first_gpu[static_cast<std::size_t>(server)];
+      row.gpu += row.gpu.empty() ? gpu_names[static_cast<std::size_t>(ran.gpu)] : fmt::format("+gpu{}", index);
       row.start_s = ran.start_s;
       row.finish_s = std::max(row.finish_s, ran.iteration_end_s.back());
       row.iteration_ms = std::max(row.iteration_ms, ran.seconds_per_iteration() * 1e3);
