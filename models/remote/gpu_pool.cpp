@@ -48,8 +48,7 @@ class PoolSim {
       if (!(j.fraction > 0 && j.fraction <= 1))
         throw std::invalid_argument("tenant \"" + j.name + "\" holds a fraction outside (0, 1]");
       if (j.gpu == -1 && gpus.empty()) throw std::invalid_argument("tenant \"" + j.name + "\" has no GPU to go to");
-      if (j.barrier_kernel < -1 || j.barrier_kernel >= static_cast<int>(j.kernel_s.size()))
-        throw std::invalid_argument("tenant \"" + j.name + "\" has its barrier outside its kernels");
+      check_all_reduces(j);
     }
     for (std::size_t t = 0; t < jobs.size(); ++t)
       if (jobs[t].group >= 0) groups_[jobs[t].group].push_back(static_cast<int>(t));
@@ -105,9 +104,17 @@ class PoolSim {
     double next_issue_s = 0;
     bool blocked = false, copy_back_waiting = false;
     std::deque<int> queue;  // kernels the server has launched, not yet started on the GPU
-    bool running = false, at_barrier = false;
+    bool running = false;
+    // Gradient buckets this iteration has completed; whether its all-reduces are all done; whether
+    // its optimizer waits for them.
+    std::size_t buckets_ready = 0;
+    bool all_reduced = false, waiting_for_all_reduce = false;
     int kernel = 0;                  // the running one
     double remaining = 0, rate = 1;  // its solo seconds left, its rate now
+  };
+  struct Replicas {  // one job's all-reduce stream
+    std::size_t started = 0, done = 0;
+    bool busy = false;
   };
   struct Gpu {
     std::vector<int> running;  // tenants with a kernel on the GPU
@@ -124,6 +131,20 @@ class PoolSim {
     return group < 0 ? std::vector<int>{t} : groups_.at(group);
   }
 
+  // All-reduces in kernel order, each after a kernel and all before the optimizer that waits.
+  static void check_all_reduces(const TenantJob& j) {
+    if (j.all_reduces.empty()) return;
+    const int kernels = static_cast<int>(j.kernel_s.size());
+    int last = 0;
+    for (const auto& a : j.all_reduces) {
+      if (a.after_kernel < last || !(a.seconds >= 0))
+        throw std::invalid_argument("tenant \"" + j.name + "\" has its all-reduces out of order");
+      last = a.after_kernel;
+    }
+    if (j.group < 0 || j.update_kernel <= last || j.update_kernel >= kernels)
+      throw std::invalid_argument("tenant \"" + j.name + "\" all-reduces with no replicas, or no optimizer after");
+  }
+
   void check_replicas(const std::vector<int>& members) const {
     const TenantJob& first = jobs_[static_cast<std::size_t>(members.front())];
     std::vector<int> placed;
@@ -131,6 +152,8 @@ class PoolSim {
       const TenantJob& j = jobs_[static_cast<std::size_t>(t)];
       if ((j.gpu >= 0) != (first.gpu >= 0) || j.submit_s != first.submit_s)
         throw std::invalid_argument("replicas of \"" + first.name + "\" are not placed alike");
+      if (j.all_reduces.size() != first.all_reduces.size() || j.update_kernel != first.update_kernel)
+        throw std::invalid_argument("replicas of \"" + first.name + "\" all-reduce differently");
       if (j.gpu >= 0) placed.push_back(j.gpu);
     }
     for (int g : placed)
@@ -302,20 +325,57 @@ class PoolSim {
     reschedule(g);
   }
 
-  // Starts t's next kernel, unless it is the replicas' all-reduce and some replica has not reached
-  // it yet; the last to arrive starts it on every replica's GPU.
+  // Starts t's next kernel, unless it is the optimizer and the gradients are not all-reduced yet.
   void start_or_wait(int t) {
     Tenant& s = tenants_[static_cast<std::size_t>(t)];
-    if (s.queue.front() != jobs_[static_cast<std::size_t>(t)].barrier_kernel) return start_next(t);
-    s.at_barrier = true;
-    const std::vector<int> members = replicas(t);
+    const TenantJob& j = jobs_[static_cast<std::size_t>(t)];
+    if (j.all_reduces.empty() || s.queue.front() != j.update_kernel) return start_next(t);
+    if (!s.all_reduced) {
+      s.waiting_for_all_reduce = true;
+      return;
+    }
+    s.all_reduced = false;
+    start_next(t);
+  }
+
+  // --- the replicas' all-reduce stream: one bucket at a time, once every replica has it ---
+
+  void bucket_ready(int t, int kernel) {
+    const auto& all_reduces = jobs_[static_cast<std::size_t>(t)].all_reduces;
+    Tenant& s = tenants_[static_cast<std::size_t>(t)];
+    while (s.buckets_ready < all_reduces.size() && all_reduces[s.buckets_ready].after_kernel == kernel) {
+      ++s.buckets_ready;
+      start_all_reduce(jobs_[static_cast<std::size_t>(t)].group);
+    }
+  }
+
+  void start_all_reduce(int group) {
+    Replicas& r = replicas_[group];
+    const std::vector<int>& members = groups_.at(group);
+    const auto& all_reduces = jobs_[static_cast<std::size_t>(members.front())].all_reduces;
+    if (r.busy || r.started == all_reduces.size()) return;
     for (int m : members)
-      if (!tenants_[static_cast<std::size_t>(m)].at_barrier) return;
+      if (tenants_[static_cast<std::size_t>(m)].buckets_ready <= r.started) return;
+    r.busy = true;
+    at(now_ + all_reduces[r.started++].seconds, [this, group] { end_all_reduce(group); });
+  }
+
+  void end_all_reduce(int group) {
+    Replicas& r = replicas_[group];
+    const std::vector<int>& members = groups_.at(group);
+    r.busy = false;
+    if (++r.done < jobs_[static_cast<std::size_t>(members.front())].all_reduces.size()) return start_all_reduce(group);
+    // The iteration's gradients are all-reduced: every replica's optimizer may run.
+    r = {};
     for (int m : members) {
-      tenants_[static_cast<std::size_t>(m)].at_barrier = false;
+      Tenant& s = tenants_[static_cast<std::size_t>(m)];
+      s.buckets_ready = 0;
+      s.all_reduced = true;
+      if (!s.waiting_for_all_reduce) continue;
+      s.waiting_for_all_reduce = false;
       const int g = jobs_[static_cast<std::size_t>(m)].gpu;
       advance(g);
-      start_next(m);
+      start_or_wait(m);
       reschedule(g);
     }
   }
@@ -388,6 +448,7 @@ class PoolSim {
       s.running = false;
       ++s.done;
       result_.tenants[static_cast<std::size_t>(t)].kernel_end_s[static_cast<std::size_t>(s.kernel)] = now_;
+      if (!jobs_[static_cast<std::size_t>(t)].all_reduces.empty()) bucket_ready(t, s.kernel);
       if (!s.queue.empty()) start_or_wait(t);
     }
     reschedule(g);
@@ -406,6 +467,7 @@ class PoolSim {
   std::unordered_map<int, std::function<void()>> on_arrival_;
   std::map<std::pair<int, int>, double> pair_rates_;
   std::map<int, std::vector<int>> groups_;  // replicas of each job, in tenant order
+  std::map<int, Replicas> replicas_;        // by group
   PoolResult result_;
   double now_ = 0;
   uint64_t seq_ = 0, flow_hash_ = 0;

@@ -15,9 +15,12 @@
 // remoting costs, so that slowdowns compare like with like.
 //
 // A job on several GPUs (Bitfusion's `-n`, data-parallel) is one tenant per GPU, its replicas: they
-// are placed together on distinct GPUs of one server, each runs its share of the iteration over
-// the same client NIC, and their gradient all-reduce (`barrier_kernel`, over the server's own
-// fabric) starts on every replica's GPU once all of them have reached it.
+// are placed together on distinct GPUs of one server, and each runs its share of the iteration
+// over the same client NIC. Their gradients are all-reduced bucket by bucket over the server's
+// own fabric, on a stream of their own (as NCCL runs beside the compute stream): a bucket's
+// all-reduce starts once every replica has run the kernel that completes it and the previous
+// bucket's is done, overlapping the rest of backward; each replica's optimizer (`update_kernel`)
+// waits for the last one.
 //
 // On the GPU each tenant's kernels run in order (one stream); kernels of different tenants run at
 // once and slow each other per the interference model (models/remote/interference.hpp). Memory is
@@ -61,9 +64,15 @@ struct TenantJob {
   int iterations = 1;
   const ProtocolProfile* protocol = nullptr;
   RemotingCosts costs;
-  // Replicas of one job share a group (>= 0) and a barrier kernel (-1: none, as in inference).
+  // Replicas of one job share a group (>= 0) and, in training, their gradient all-reduces: one
+  // per bucket, in order, each after its kernel (the bucket's last) and before `update_kernel`.
   int group = -1;
-  int barrier_kernel = -1;
+  struct AllReduce {
+    int after_kernel = 0;
+    double seconds = 0;  // over the server's fabric, alone
+  };
+  std::vector<AllReduce> all_reduces;
+  int update_kernel = -1;
 };
 
 // How co-tenants' pair rates are chosen: the fit's median, or a draw per ordered pair of tenants.
@@ -96,7 +105,9 @@ struct TenantResult {
 
 struct PoolResult {
   std::vector<TenantResult> tenants;
-  std::vector<double> gpu_busy_s;  // per GPU: time with at least one kernel running
+  // Per GPU: time with at least one tenant's kernel running (all-reduces not counted: they move
+  // data over the fabric, and their NCCL kernels take a few of the GPU's cores).
+  std::vector<double> gpu_busy_s;
   double makespan_s = 0;
   FlowNetworkStats network;
 };

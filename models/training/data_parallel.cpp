@@ -20,22 +20,17 @@ struct Bucket {
   double ready_s = 0, bytes = 0;
 };
 
-// Buckets in the order backward fills them: a layer's gradient is ready when its weight-gradient
-// kernel finishes.
+// A bucket is ready when the last of its weight-gradient kernels finishes (a device may finish
+// them out of graph order).
 std::vector<Bucket> fill_buckets(const Graph& g, const std::vector<double>& ends, const GradientBuckets& policy) {
   std::vector<Bucket> out;
-  Bucket open;
-  for (std::size_t i = 0; i < g.kernels.size(); ++i) {
-    const double bytes = gradient_bytes(g.kernels[i]);
-    if (bytes == 0) continue;
-    open.bytes += bytes;
-    open.ready_s = std::max(open.ready_s, ends[i]);
-    if (open.bytes >= policy.bytes) {
-      out.push_back(open);
-      open = {};
-    }
+  for (const GradientBucket& b : gradient_buckets(g, policy)) {
+    Bucket ready{0, b.bytes};
+    for (int i = b.first_kernel; i <= b.last_kernel; ++i)
+      if (gradient_bytes(g.kernels[static_cast<std::size_t>(i)]) > 0)
+        ready.ready_s = std::max(ready.ready_s, ends[static_cast<std::size_t>(i)]);
+    out.push_back(ready);
   }
-  if (open.bytes > 0) out.push_back(open);
   return out;
 }
 
@@ -43,6 +38,24 @@ std::vector<Bucket> fill_buckets(const Graph& g, const std::vector<double>& ends
 
 double gradient_bytes(const Kernel& k) {
   return k.pass == Pass::backward_weights ? kGradientBytes * double(k.weight_count()) : 0;
+}
+
+std::vector<GradientBucket> gradient_buckets(const Graph& g, const GradientBuckets& policy) {
+  std::vector<GradientBucket> out;
+  GradientBucket open{-1, -1, 0};
+  for (std::size_t i = 0; i < g.kernels.size(); ++i) {
+    const double bytes = gradient_bytes(g.kernels[i]);
+    if (bytes == 0) continue;
+    if (open.first_kernel < 0) open.first_kernel = static_cast<int>(i);
+    open.last_kernel = static_cast<int>(i);
+    open.bytes += bytes;
+    if (open.bytes >= policy.bytes) {
+      out.push_back(open);
+      open = {-1, -1, 0};
+    }
+  }
+  if (open.bytes > 0) out.push_back(open);
+  return out;
 }
 
 GradientBuckets GradientBuckets::ddp() { return {"ddp", 25.0 * 1024 * 1024, 0}; }

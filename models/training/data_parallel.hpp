@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "models/catalog/catalog.hpp"
 #include "models/memory/footprint.hpp"
@@ -81,6 +82,15 @@ class TrainingSimulator {
 // The gradients a training kernel hands to the all-reduce (FP32, 4 bytes per weight; 0 for a
 // kernel that produces none).
 double gradient_bytes(const Kernel& kernel);
+
+// One all-reduce's worth of gradients: those of the kernels from `first_kernel` to `last_kernel`
+// (graph order) that produce any. Backward fills buckets in graph order; a bucket closes once it
+// holds `policy.bytes`, the last one with whatever is left.
+struct GradientBucket {
+  int first_kernel = 0, last_kernel = 0;
+  double bytes = 0;
+};
+std::vector<GradientBucket> gradient_buckets(const Graph& g, const GradientBuckets& policy);
 
 // One configuration, cold.
 TrainingResult simulate_training(const Catalog& catalog, const TrainingConfig& config);

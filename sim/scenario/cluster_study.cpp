@@ -89,16 +89,16 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
     if (j.gpus > 1) {
       t.group = static_cast<int>(out.jobs.size() - 1);
       if (j.mode == Mode::training) {
-        // All gradients at once, after backward and before the optimizer (no overlap with backward).
-        double bytes = 0;
-        for (const Kernel& k : g.kernels) bytes += gradient_bytes(k);
-        const auto update =
-            std::find_if(g.kernels.begin(), g.kernels.end(), [](const Kernel& k) { return k.pass == Pass::update; });
-        t.barrier_kernel = static_cast<int>(update - g.kernels.begin());
-        // A job the pool places all-reduces over the first server's fabric (the pool's servers
+        // Bucket by bucket as backward fills them (PyTorch DDP's 25 MiB), each over the server's
+        // fabric; a job the pool places all-reduces over the first server's (the pool's servers
         // have one GPU type).
         const InstanceType& instance = catalog.instance(s.servers[static_cast<std::size_t>(server)].instance);
-        t.kernel_s.insert(t.kernel_s.begin() + t.barrier_kernel, ServerAllReduce(catalog, instance, j.gpus, 1).seconds(bytes));
+        ServerAllReduce all_reduce(catalog, instance, j.gpus, 1);
+        for (const GradientBucket& b : gradient_buckets(g, GradientBuckets::ddp()))
+          t.all_reduces.push_back({b.last_kernel, all_reduce.seconds(b.bytes)});
+        const auto update =
+            std::find_if(g.kernels.begin(), g.kernels.end(), [](const Kernel& k) { return k.pass == Pass::update; });
+        t.update_kernel = static_cast<int>(update - g.kernels.begin());
       }
     }
     t.dispatch_s = dynamic_cast<GpuDevice&>(device).spec().fitted.op_overhead_us * 1e-6;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
@@ -388,7 +389,9 @@ TEST(Cli, ClusterRacksSlowJobsOnlyAsTheirUplinksNarrow) {
     for (const auto& row : network["jobs"]) {
       const double ms = row["iteration_ms"].get<double>();
       const std::string name = row["name"].get<std::string>();
-      if (previous.count(name)) EXPECT_GE(ms, previous[name] * (1 - 1e-9)) << network["network"] << " " << name;
+      if (previous.count(name)) {
+        EXPECT_GE(ms, previous[name] * (1 - 1e-9)) << network["network"] << " " << name;
+      }
       previous[name] = ms;
     }
   }
@@ -405,8 +408,18 @@ TEST(Cli, ClusterRacksSlowJobsOnlyAsTheirUplinksNarrow) {
 
 TEST(Cli, ClusterJobsOnSeveralGpusScaleLocallyAndShareTheirServersNic) {
   // ResNet-50 training on 1, 2 and 4 V100s of a p3.8xlarge each, remote over three networks.
-  // Locally, more GPUs only add the all-reduce over NVLink (under 2 ms at 102 MB); remotely every
-  // replica's input batch crosses the one server NIC, so slower networks cost the 4-GPU job most.
+  // Locally, more GPUs only add what of the bucketed all-reduce over NVLink backward does not
+  // hide: what `xpusim train` finds for the same server (an independent path through the same
+  // kernels and buckets). Remotely every replica's input batch crosses the one server NIC, so
+  // slower networks cost the 4-GPU job most.
+  double exposed_ms[3] = {0, 0, 0};
+  for (int i : {1, 2}) {
+    const CliRun t = run(fmt::format(
+        "train --model resnet50 --instance p3.8xlarge --devices {} --batch 64 --precision fp16 --json", 1 << i));
+    ASSERT_EQ(t.code, 0) << t.err;
+    exposed_ms[i] = nlohmann::json::parse(t.out)["results"][0]["exposed_communication_ms"].get<double>();
+    EXPECT_GT(exposed_ms[i], 0.05);
+  }
   const auto results = example_run_results("v100_pool_multi_gpu.json");
   ASSERT_EQ(results.size(), 3u);  // 100 GbE RoCE, 25 GbE TCP, 10 GbE TCP
   for (const auto& network : results) {
@@ -421,8 +434,7 @@ TEST(Cli, ClusterJobsOnSeveralGpusScaleLocallyAndShareTheirServersNic) {
       const double samples_per_s = gpus * 64 / (jobs[i]["iteration_ms"].get<double>() * 1e-3);
       EXPECT_NEAR(jobs[i]["throughput_per_s"].get<double>() / samples_per_s, 1, 1e-5);  // reports round to 6 digits
       const double local = jobs[i]["local_iteration_ms"].get<double>();
-      EXPECT_GE(local, one_local);
-      EXPECT_LE(local, one_local + 2.0);
+      EXPECT_NEAR(local - one_local, exposed_ms[i], 0.005) << i;
       const double slowdown = jobs[i]["slowdown_vs_local"].get<double>();
       EXPECT_GE(slowdown, previous_slowdown * (1 - 1e-9)) << network["network"];
       previous_slowdown = slowdown;

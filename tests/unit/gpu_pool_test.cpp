@@ -2,6 +2,7 @@
 // launch-bound tenant, the local baseline, co-tenants slowing each other per the interference
 // model, clients sharing a server's NIC or a rack's uplink, the rCUDA copy-bandwidth measurement,
 // determinism, and a remote GPU behind the device interface.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "models/catalog/catalog.hpp"
@@ -21,7 +22,7 @@ constexpr double kPcie = 12e9;
 PoolTopology one_server(int clients, int gpus = 1, double nic = kNic) {
   PoolTopologySpec spec;
   spec.servers.push_back({"s0", gpus, nic});
-  for (int c = 0; c < clients; ++c) spec.clients.push_back({"c" + std::to_string(c), nic});
+  for (int c = 0; c < clients; ++c) spec.clients.push_back({fmt::format("c{}", c), nic});
   spec.pcie_bytes_per_s = kPcie;
   spec.link_latency_s = kLat;
   return build_pool_topology(spec);
@@ -29,7 +30,7 @@ PoolTopology one_server(int clients, int gpus = 1, double nic = kNic) {
 
 TenantJob job(const PoolTopology& p, int client, int kernels, double kernel_s, double dispatch_s) {
   TenantJob j;
-  j.name = "job" + std::to_string(client);
+  j.name = fmt::format("job{}", client);
   j.client_host = p.client_hosts[static_cast<std::size_t>(client)];
   j.gpu_host = p.gpu_hosts[0][0];
   j.kernel_s.assign(static_cast<std::size_t>(kernels), kernel_s);
@@ -232,27 +233,50 @@ TEST(GpuPool, PackSharesAGpuSpreadDoesNot) {
   EXPECT_NEAR(apart / together, interference_for("v100").median(), 0.02);
 }
 
-// A job on two GPUs: its replicas start their all-reduce (the barrier kernel) together, so the
-// replica with less work before it waits for the other, and both end together.
-TEST(GpuPool, ReplicasStartTheirAllReduceTogether) {
+// A job on two GPUs, four kernels each: two buckets of gradients, complete after kernels 0 and 2,
+// then the optimizer (kernel 3). Replica 1 spends 3 ms on kernel 0, replica 0 1 ms; every other
+// kernel takes 1 ms. A bucket's all-reduce starts once both replicas have it and the previous one
+// is done, beside the kernels that follow; the optimizer waits for the last. From the end of the
+// slow replica's kernel 0 (time b):
+//   short first all-reduce (2 ms): bucket 0 b..b+2, bucket 1 (ready at b+2) b+2..b+2.5, optimizer
+//   b+2.5..b+3.5 on both: the first all-reduce hides behind kernels 1 and 2;
+//   long first all-reduce (5 ms): bucket 0 b..b+5, bucket 1 b+5..b+5.5, optimizer ends b+6.5.
+TEST(GpuPool, ReplicasAllReduceEachBucketOnceAllHaveItBesideTheirKernels) {
   const PoolTopology p = one_server(1, 2);
-  std::vector<TenantJob> replicas{job(p, 0, 3, 1e-3, 1e-6), job(p, 0, 3, 1e-3, 1e-6)};
-  replicas[1].kernel_s[0] = 3e-3;  // more work before the all-reduce
-  for (std::size_t r = 0; r < 2; ++r) {
-    replicas[r].gpu = static_cast<int>(r);
-    replicas[r].gpu_host = p.gpu_hosts[0][r];
-    replicas[r].group = 0;
-    replicas[r].barrier_kernel = 1;
-    replicas[r].kernel_s[1] = 0.5e-3;
+  for (const double first : {2e-3, 5e-3}) {
+    std::vector<TenantJob> replicas{job(p, 0, 4, 1e-3, 1e-6), job(p, 0, 4, 1e-3, 1e-6)};
+    replicas[1].kernel_s[0] = 3e-3;
+    for (std::size_t r = 0; r < 2; ++r) {
+      replicas[r].gpu = static_cast<int>(r);
+      replicas[r].gpu_host = p.gpu_hosts[0][r];
+      replicas[r].group = 0;
+      replicas[r].all_reduces = {{0, first}, {2, 0.5e-3}};
+      replicas[r].update_kernel = 3;
+    }
+    const PoolResult r = run_jobs(p, replicas);
+    const auto& fast = r.tenants[0].kernel_end_s;
+    const auto& slow = r.tenants[1].kernel_end_s;
+    const double b = slow[0];
+    EXPECT_LT(fast[0], b - 1.9e-3);  // the fast replica had bucket 0 2 ms earlier
+    EXPECT_NEAR(fast[2], fast[0] + 2e-3, 1e-12);  // backward runs on while the stream waits
+    const double optimizer_end = b + (first == 2e-3 ? 3.5e-3 : 6.5e-3);
+    EXPECT_NEAR(fast[3], optimizer_end, 1e-12) << first;
+    EXPECT_NEAR(slow[3], optimizer_end, 1e-12) << first;
+    EXPECT_NEAR(r.gpu_busy_s[0], 4e-3, 1e-12);  // waiting and all-reducing are not busy
+    EXPECT_NEAR(r.tenants[0].iteration_end_s[0], r.tenants[1].iteration_end_s[0], 1e-9);
   }
-  const PoolResult r = run_jobs(p, replicas);
-  const auto& fast = r.tenants[0].kernel_end_s;
-  const auto& slow = r.tenants[1].kernel_end_s;
-  EXPECT_LT(fast[0], slow[0] - 1.9e-3);                  // the fast replica reached it 2 ms earlier
-  EXPECT_NEAR(fast[1], slow[0] + 0.5e-3, 1e-12);         // and started it when the slow one did
-  EXPECT_NEAR(fast[1], slow[1], 1e-12);
-  EXPECT_NEAR(r.gpu_busy_s[0], 2.5e-3, 1e-12);           // waiting is not busy
-  EXPECT_NEAR(r.tenants[0].iteration_end_s[0], r.tenants[1].iteration_end_s[0], 1e-9);
+  // Bad orders are refused: an all-reduce before the previous one's kernel, none after the last
+  // all-reduce, or all-reduces with no replicas.
+  TenantJob bad = job(p, 0, 4, 1e-3, 1e-6);
+  bad.group = 0;
+  bad.all_reduces = {{2, 1e-3}, {1, 1e-3}};
+  bad.update_kernel = 3;
+  EXPECT_THROW(run_jobs(p, {bad}), std::invalid_argument);
+  bad.all_reduces = {{1, 1e-3}, {3, 1e-3}};
+  EXPECT_THROW(run_jobs(p, {bad}), std::invalid_argument);
+  bad.all_reduces = {{1, 1e-3}};
+  bad.group = -1;
+  EXPECT_THROW(run_jobs(p, {bad}), std::invalid_argument);
 }
 
 // Replicas go to distinct GPUs of one server: a two-GPU job skips a server with one GPU free, and
