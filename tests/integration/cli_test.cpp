@@ -377,6 +377,24 @@ TEST(Cli, ClusterRunIsDeterministicAndFasterNetworksNeverSlowAJob) {
   }
 }
 
+TEST(Cli, ClusterLatencyCostsTwoRoundTripsPerIteration) {
+  // The same jobs over 100 GbE RoCE with round trips from 10 to 200 us. Launches are asynchronous
+  // and the window (64 launches of ~60 us of eager dispatch each) covers every round trip here, so
+  // an iteration waits for latency only in its two synchronous calls: the input copy's answer and
+  // the output copy (which synchronizes). Each 1 us of round trip costs each iteration 2 us.
+  const auto results = example_run_results("v100_pool_latency.json");
+  ASSERT_EQ(results.size(), 5u);
+  const double rtt_us[] = {10, 25, 50, 100, 200};
+  for (std::size_t job = 0; job < 2; ++job) {
+    const double base = results[0]["jobs"][job]["iteration_ms"].get<double>();
+    for (std::size_t n = 1; n < 5; ++n) {
+      const double added_us = (results[n]["jobs"][job]["iteration_ms"].get<double>() - base) * 1e3;
+      EXPECT_NEAR(added_us, 2 * (rtt_us[n] - rtt_us[0]), 0.02 * 2 * (rtt_us[n] - rtt_us[0]))
+          << results[n]["network"] << " " << results[n]["jobs"][job]["name"];
+    }
+  }
+}
+
 TEST(Cli, ClusterRacksSlowJobsOnlyAsTheirUplinksNarrow) {
   // Eight ResNet-50 trainers in one rack on four V100s in another, uplinks from 400 down to
   // 10 Gbit/s: no job gets faster as the uplinks narrow, and at 10 Gbit/s the uplinks, not the
