@@ -3,6 +3,7 @@
 // model, clients sharing a server's NIC or a rack's uplink, the rCUDA copy-bandwidth measurement,
 // determinism, and a remote GPU behind the device interface.
 #include <fmt/format.h>
+#include <random>
 #include <gtest/gtest.h>
 
 #include "models/catalog/catalog.hpp"
@@ -277,6 +278,62 @@ TEST(GpuPool, ReplicasAllReduceEachBucketOnceAllHaveItBesideTheirKernels) {
   bad.all_reduces = {{1, 1e-3}};
   bad.group = -1;
   EXPECT_THROW(run_jobs(p, {bad}), std::invalid_argument);
+}
+
+// Random jobs of 1 to 4 replicas with random buckets, sharing four GPUs with single-GPU jobs, over
+// several iterations, packed or spread: every job finishes, and no replica's optimizer ends
+// before every replica has completed the last bucket, that bucket's all-reduce has run, and the
+// optimizer itself has run (at most at full speed).
+TEST(GpuPool, RandomReplicasNeverRunTheirOptimizerBeforeTheLastAllReduce) {
+  const PoolTopology p = one_server(3, 4);
+  std::mt19937_64 rng(7);
+  auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int trial = 0; trial < 30; ++trial) {
+    std::vector<TenantJob> jobs;
+    std::vector<int> first_of_group;
+    for (int k = 0; k < 3; ++k) {
+      const int replicas = pick(1, 4), kernels = pick(3, 12);
+      TenantJob j = job(p, k, kernels, 0, uniform(1e-6, 50e-6));
+      for (double& t : j.kernel_s) t = uniform(0.1e-3, 2e-3);
+      j.iterations = pick(1, 3);
+      j.gpu = -1;
+      j.fraction = replicas > 1 ? 0.5 : 0.25;
+      j.submit_s = uniform(0, 5e-3);
+      j.to_device_bytes = uniform(0, 4e6);
+      if (replicas > 1) {
+        j.group = k;
+        j.update_kernel = kernels - 1;
+        int after = 0;
+        for (int b = pick(1, 3); b > 0; --b) {
+          after = pick(after, kernels - 2);
+          j.all_reduces.push_back({after, uniform(0, 3e-3)});
+        }
+        first_of_group.push_back(static_cast<int>(jobs.size()));
+      }
+      for (int r = 0; r < replicas; ++r) jobs.push_back(j);
+    }
+    FlowNetwork net(p.topology);
+    std::vector<PoolGpu> gpus;
+    for (int host : p.gpu_hosts[0]) gpus.push_back({host, &interference_for("v100")});
+    const PoolResult r = run_gpu_pool(net, jobs, gpus, {}, trial % 2 ? PoolPlacement::spread : PoolPlacement::pack);
+    for (int first : first_of_group) {
+      const TenantJob& j = jobs[static_cast<std::size_t>(first)];
+      double last_bucket = 0;
+      std::vector<int> members;
+      for (std::size_t t = 0; t < jobs.size(); ++t)
+        if (jobs[t].group == j.group) members.push_back(static_cast<int>(t));
+      for (int m : members)
+        last_bucket = std::max(last_bucket, r.tenants[static_cast<std::size_t>(m)]
+                                                .kernel_end_s[static_cast<std::size_t>(j.all_reduces.back().after_kernel)]);
+      const double earliest = last_bucket + j.all_reduces.back().seconds + j.kernel_s.back();
+      for (int m : members) {
+        const auto& ends = r.tenants[static_cast<std::size_t>(m)].kernel_end_s;
+        EXPECT_GE(ends.back(), earliest * (1 - 1e-12)) << "trial " << trial << " tenant " << m;
+        EXPECT_EQ(static_cast<int>(r.tenants[static_cast<std::size_t>(m)].iteration_end_s.size()), j.iterations);
+      }
+    }
+  }
 }
 
 // Replicas go to distinct GPUs of one server: a two-GPU job skips a server with one GPU free, and
