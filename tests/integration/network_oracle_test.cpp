@@ -3,6 +3,7 @@
 // Every flow's completion time must agree within 1%. Half the scenarios share plainly (RDMA-like,
 // equal weights), half as TCP (weights 1/latency, window bound), each with a random protocol
 // efficiency (SimGrid's bandwidth factor).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -33,8 +34,8 @@ Scenario random_scenario(uint64_t seed, bool tcp) {
   Scenario s;
   Topology& t = s.topology;
   const int hosts = 6 + pick(11), switches = 2 + pick(5);
-  for (int h = 0; h < hosts; ++h) t.add_host("h" + std::to_string(h));
-  for (int w = 0; w < switches; ++w) t.add_switch("s" + std::to_string(w));
+  for (int h = 0; h < hosts; ++h) t.add_host(fmt::format("h{}", h));
+  for (int w = 0; w < switches; ++w) t.add_switch(fmt::format("s{}", w));
   auto bandwidth = [&] { return 1e9 * std::exp(u(rng) * std::log(100.0)); };  // 1 to 100 GB/s
   auto latency = [&] { return 1e-7 * std::exp(u(rng) * std::log(200.0)); };  // 0.1 to 20 us
   for (int w = 1; w < switches; ++w) t.add_link(hosts + w, hosts + pick(w), bandwidth(), latency());
