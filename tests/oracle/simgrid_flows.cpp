@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <simgrid/s4u.hpp>
 
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
   auto* zone = sg4::create_full_zone("world");
   std::vector<sg4::Link*> links;
   for (const auto& c : scenario["channels"]) {
-    links.push_back(zone->create_link("c" + std::to_string(links.size()), c["bytes_per_s"].get<double>())
+    links.push_back(zone->create_link(fmt::format("c{}", links.size()), c["bytes_per_s"].get<double>())
                         ->set_latency(c["latency_s"].get<double>())
                         ->seal());
   }
@@ -73,14 +74,14 @@ int main(int argc, char** argv) {
   std::vector<Flow> plan;
   for (std::size_t i = 0; i < flows.size(); ++i) {
     const auto& f = flows[i];
-    auto* src = zone->create_host("s" + std::to_string(i), 1e9);
-    auto* dst = zone->create_host("d" + std::to_string(i), 1e9);
+    auto* src = zone->create_host(fmt::format("s{}", i), 1e9);
+    auto* dst = zone->create_host(fmt::format("d{}", i), 1e9);
     std::vector<sg4::LinkInRoute> route;
     for (int c : f["channels"]) route.emplace_back(links[static_cast<std::size_t>(c)]);
     double start = f["start_s"].get<double>();
     if (equal_weights) {
       const double pad = longest - route_latency[i];
-      route.emplace_back(zone->create_link("pad" + std::to_string(i), 1e30)->set_latency(pad)->seal());
+      route.emplace_back(zone->create_link(fmt::format("pad{}", i), 1e30)->set_latency(pad)->seal());
       start += longest;  // every start shifted by `longest` so that start - pad >= 0; undone below
       start -= pad;
     }
@@ -90,7 +91,7 @@ int main(int argc, char** argv) {
   zone->seal();
   std::vector<double> finish(plan.size(), -1);
   for (std::size_t i = 0; i < plan.size(); ++i) {
-    sg4::Actor::create("f" + std::to_string(i), plan[i].src, [&finish, &plan, i] {
+    sg4::Actor::create(fmt::format("f{}", i), plan[i].src, [&finish, &plan, i] {
       sg4::this_actor::sleep_until(plan[i].start);
       sg4::Comm::sendto(plan[i].src, plan[i].dst, plan[i].bytes);
       finish[i] = sg4::Engine::get_clock();
