@@ -112,7 +112,7 @@ class PoolSim {
     int kernel = 0;                  // the running one
     double remaining = 0, rate = 1;  // its solo seconds left, its rate now
   };
-  struct Replicas {  // one job's all-reduce stream
+  struct AllReduceStream {  // one job's replicas all-reduce on it
     std::size_t started = 0, done = 0;
     bool busy = false;
   };
@@ -350,7 +350,7 @@ class PoolSim {
   }
 
   void start_all_reduce(int group) {
-    Replicas& r = replicas_[group];
+    AllReduceStream& r = all_reduce_streams_[group];
     const std::vector<int>& members = groups_.at(group);
     const auto& all_reduces = jobs_[static_cast<std::size_t>(members.front())].all_reduces;
     if (r.busy || r.started == all_reduces.size()) return;
@@ -361,7 +361,7 @@ class PoolSim {
   }
 
   void end_all_reduce(int group) {
-    Replicas& r = replicas_[group];
+    AllReduceStream& r = all_reduce_streams_[group];
     const std::vector<int>& members = groups_.at(group);
     r.busy = false;
     if (++r.done < jobs_[static_cast<std::size_t>(members.front())].all_reduces.size()) return start_all_reduce(group);
@@ -467,7 +467,7 @@ class PoolSim {
   std::unordered_map<int, std::function<void()>> on_arrival_;
   std::map<std::pair<int, int>, double> pair_rates_;
   std::map<int, std::vector<int>> groups_;  // replicas of each job, in tenant order
-  std::map<int, Replicas> replicas_;        // by group
+  std::map<int, AllReduceStream> all_reduce_streams_;  // by group
   PoolResult result_;
   double now_ = 0;
   uint64_t seq_ = 0, flow_hash_ = 0;
