@@ -1,7 +1,7 @@
-// The flow-level network: closed-form flow completion times, max-min allocations worked by hand,
-// the incremental solver against a solve from scratch and against the bottleneck condition that
-// defines max-min fairness, routing and ECMP on the generated fabrics, protocol bounds, and the
-// topology reader's errors.
+// The flow-level network: closed-form flow completion times, byte conservation over a random
+// run, max-min allocations worked by hand, the incremental solver against a solve from scratch
+// and against the bottleneck condition that defines max-min fairness, routing and ECMP on the
+// generated fabrics, protocol bounds, and the topology reader's errors.
 #include <gtest/gtest.h>
 
 #include <algorithm>
