@@ -62,6 +62,12 @@ GradientBuckets GradientBuckets::ddp() { return {"ddp", 25.0 * 1024 * 1024, 0}; 
 // Horovod's defaults: a 64 MiB fusion buffer, negotiated every 5 ms.
 GradientBuckets GradientBuckets::horovod() { return {"horovod", 64.0 * 1024 * 1024, 0.005}; }
 
+std::optional<GradientBuckets> GradientBuckets::named(const std::string& name) {
+  if (name == "ddp") return ddp();
+  if (name == "horovod") return horovod();
+  return std::nullopt;
+}
+
 double loader_samples_per_s_per_worker(const DeviceCatalog& devices) {
   return devices.fitted_value("host", "loader_samples_per_s_per_worker");
 }

@@ -10,6 +10,7 @@
 // (the PyTorch DataLoader), a server cannot train faster than its workers deliver.
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct GradientBuckets {
   double cycle_s = 0;  // > 0: buckets leave only at multiples of this (Horovod's cycle time)
   static GradientBuckets ddp();
   static GradientBuckets horovod();
+  // The policy of that name ("ddp" or "horovod"), or none.
+  static std::optional<GradientBuckets> named(const std::string& name);
 };
 
 struct TrainingConfig {

@@ -49,7 +49,7 @@ TrainingRunResult run_one(const Catalog& catalog, const TrainFlags& f, const std
   c.nodes = nodes;
   c.devices_per_node = f.devices;
   c.software.channels_last = !f.nchw;
-  c.buckets = f.buckets == "horovod" ? GradientBuckets::horovod() : GradientBuckets::ddp();
+  c.buckets = *GradientBuckets::named(f.buckets);
   c.loader_workers_per_device = f.loader_workers;
   TrainingResult t;
   try {
@@ -142,7 +142,7 @@ Action add_train_command(CLI::App& app) {
     if (f->seq_len < 0) throw InputError("--seq-len", "", "must be a positive integer");
     if (!(f->samples >= 0) || !std::isfinite(f->samples)) throw InputError("--samples", "", "must be a positive number");
     if (f->loader_workers < 0 || f->loader_workers > 4096) throw InputError("--loader-workers", "", "must be in [0, 4096]");
-    if (f->buckets != "ddp" && f->buckets != "horovod")
+    if (!GradientBuckets::named(f->buckets))
       throw InputError("--buckets", "", fmt::format("unknown gradient exchange \"{}\" (known: ddp, horovod)", f->buckets));
     if (!f->price_date.empty() && !is_iso_date(f->price_date))
       throw InputError("--price-date", "", fmt::format("expected YYYY-MM-DD, found \"{}\"", f->price_date));

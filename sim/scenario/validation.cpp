@@ -50,8 +50,10 @@ double predict(const Catalog& catalog, const JsonView& s, const std::string& met
     c.devices_per_node = static_cast<int>(s.at("devices").as_positive_integer());
     c.software = software;
     if (auto w = s.find("loader_workers_per_device")) c.loader_workers_per_device = static_cast<int>(w->as_positive_integer());
-    const std::string buckets = s.at("buckets").as_string();
-    c.buckets = buckets == "horovod" ? GradientBuckets::horovod() : GradientBuckets::ddp();
+    const auto buckets = s.at("buckets");
+    const auto policy = GradientBuckets::named(buckets.as_string());
+    if (!policy) buckets.fail("unknown gradient exchange \"" + buckets.as_string() + "\" (known: ddp, horovod)");
+    c.buckets = *policy;
     const TrainingResult r = simulate_training(catalog, c);
     if (!r.fits) s.fail("the setup does not fit in the device's memory");
     return r.throughput_per_s;
