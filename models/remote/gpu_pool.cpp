@@ -115,6 +115,7 @@ class PoolSim {
   struct AllReduceStream {  // one job's replicas all-reduce on it
     std::size_t started = 0, done = 0;
     bool busy = false;
+    double iteration_start_s = -1;  // its first kernel's start on the first replica (-1: not yet)
   };
   struct Gpu {
     std::vector<int> running;  // tenants with a kernel on the GPU
@@ -143,6 +144,8 @@ class PoolSim {
     }
     if (j.group < 0 || j.update_kernel <= last || j.update_kernel >= kernels)
       throw std::invalid_argument("tenant \"" + j.name + "\" all-reduces with no replicas, or no optimizer after");
+    if (!(j.all_reduce_cycle_s >= 0 && j.all_reduce_cycle_s < kInf))
+      throw std::invalid_argument("tenant \"" + j.name + "\" has an all-reduce cycle that is not a time");
   }
 
   void check_replicas(const std::vector<int>& members) const {
@@ -152,7 +155,8 @@ class PoolSim {
       const TenantJob& j = jobs_[static_cast<std::size_t>(t)];
       if ((j.gpu >= 0) != (first.gpu >= 0) || j.submit_s != first.submit_s)
         throw std::invalid_argument("replicas of \"" + first.name + "\" are not placed alike");
-      if (j.all_reduces.size() != first.all_reduces.size() || j.update_kernel != first.update_kernel)
+      if (j.all_reduces.size() != first.all_reduces.size() || j.update_kernel != first.update_kernel ||
+          j.all_reduce_cycle_s != first.all_reduce_cycle_s)
         throw std::invalid_argument("replicas of \"" + first.name + "\" all-reduce differently");
       if (j.gpu >= 0) placed.push_back(j.gpu);
     }
@@ -357,7 +361,10 @@ class PoolSim {
     for (int m : members)
       if (tenants_[static_cast<std::size_t>(m)].buckets_ready <= r.started) return;
     r.busy = true;
-    at(now_ + all_reduces[r.started++].seconds, [this, group] { end_all_reduce(group); });
+    double start = now_;
+    if (const double cycle = jobs_[static_cast<std::size_t>(members.front())].all_reduce_cycle_s; cycle > 0)
+      start = r.iteration_start_s + std::ceil((now_ - r.iteration_start_s) / cycle) * cycle;
+    at(start + all_reduces[r.started++].seconds, [this, group] { end_all_reduce(group); });
   }
 
   void end_all_reduce(int group) {
@@ -388,6 +395,10 @@ class PoolSim {
     s.running = true;
     s.kernel = kernel;
     s.remaining = j.kernel_s[static_cast<std::size_t>(kernel)];
+    if (kernel == 0 && !j.all_reduces.empty()) {
+      AllReduceStream& r = all_reduce_streams_[j.group];
+      if (r.iteration_start_s < 0) r.iteration_start_s = now_;
+    }
     result_.tenants[static_cast<std::size_t>(t)].kernel_s += s.remaining;
     gpus_[static_cast<std::size_t>(j.gpu)].running.push_back(t);
   }

@@ -19,8 +19,8 @@
 // over the same client NIC. Their gradients are all-reduced bucket by bucket over the server's
 // own fabric, on a stream of their own (as NCCL runs beside the compute stream): a bucket's
 // all-reduce starts once every replica has run the kernel that completes it and the previous
-// bucket's is done, overlapping the rest of backward; each replica's optimizer (`update_kernel`)
-// waits for the last one.
+// bucket's is done (Horovod: and its background cycle comes round), overlapping the rest of
+// backward; each replica's optimizer (`update_kernel`) waits for the last one.
 //
 // On the GPU each tenant's kernels run in order (one stream); kernels of different tenants run at
 // once and slow each other per the interference model (models/remote/interference.hpp). Memory is
@@ -73,6 +73,9 @@ struct TenantJob {
   };
   std::vector<AllReduce> all_reduces;
   int update_kernel = -1;
+  // > 0: an all-reduce starts only at a multiple of this after the iteration's first kernel
+  // started on any replica (Horovod's cycle, in phase with the step as `xpusim train` has it).
+  double all_reduce_cycle_s = 0;
 };
 
 // How co-tenants' pair rates are chosen: the fit's median, or a draw per ordered pair of tenants.

@@ -280,7 +280,46 @@ TEST(GpuPool, ReplicasAllReduceEachBucketOnceAllHaveItBesideTheirKernels) {
   EXPECT_THROW(run_jobs(p, {bad}), std::invalid_argument);
 }
 
-// Random jobs of 1 to 4 replicas with random buckets, sharing four GPUs with single-GPU jobs, over
+// Horovod's cycle: a full bucket waits for the next multiple of the cycle after the iteration's
+// first kernel started, each iteration in its own phase. Two replicas of four 1 ms kernels, buckets
+// after kernels 0 and 2 (0.5 ms each), the optimizer last: with a 3 ms cycle the all-reduces run
+// at 3 and 6 ms, so the optimizer ends at 7.5 ms; with a 0.4 ms cycle at 1.2 and 3.2 ms, 4.7 ms.
+TEST(GpuPool, ReplicasAllReduceOnlyWhenTheCycleComesRound) {
+  const PoolTopology p = one_server(1, 2);
+  for (const auto& [cycle, optimizer_end] : {std::pair{3e-3, 7.5e-3}, std::pair{0.4e-3, 4.7e-3}}) {
+    std::vector<TenantJob> replicas{job(p, 0, 4, 1e-3, 1e-6), job(p, 0, 4, 1e-3, 1e-6)};
+    for (std::size_t r = 0; r < 2; ++r) {
+      replicas[r].gpu = static_cast<int>(r);
+      replicas[r].gpu_host = p.gpu_hosts[0][r];
+      replicas[r].group = 0;
+      replicas[r].iterations = 2;
+      replicas[r].all_reduces = {{0, 0.5e-3}, {2, 0.5e-3}};
+      replicas[r].update_kernel = 3;
+      replicas[r].all_reduce_cycle_s = cycle;
+    }
+    const PoolResult r = run_jobs(p, replicas);
+    const auto& a = r.tenants[0].kernel_end_s;  // the last iteration's
+    const auto& b = r.tenants[1].kernel_end_s;
+    const double start = std::min(a[0], b[0]) - 1e-3;
+    EXPECT_LT(std::abs(a[0] - b[0]), 0.1e-3);  // the launches arrive within a rounding of the ticks
+    EXPECT_NEAR(a[3] - start, optimizer_end, 1e-9) << cycle;
+    EXPECT_NEAR(b[3] - start, optimizer_end, 1e-9) << cycle;
+  }
+  // Replicas with different cycles, or a cycle that is not a time, are refused.
+  std::vector<TenantJob> bad{job(p, 0, 4, 1e-3, 1e-6), job(p, 0, 4, 1e-3, 1e-6)};
+  for (std::size_t r = 0; r < 2; ++r) {
+    bad[r].gpu = static_cast<int>(r);
+    bad[r].group = 0;
+    bad[r].all_reduces = {{0, 0.5e-3}};
+    bad[r].update_kernel = 3;
+  }
+  bad[1].all_reduce_cycle_s = 5e-3;
+  EXPECT_THROW(run_jobs(p, bad), std::invalid_argument);
+  bad[0].all_reduce_cycle_s = -1;
+  EXPECT_THROW(run_jobs(p, bad), std::invalid_argument);
+}
+
+// Random jobs of 1 to 4 replicas with random buckets (some on a cycle), sharing four GPUs with single-GPU jobs, over
 // several iterations, packed or spread: every job finishes, and no replica's optimizer ends
 // before every replica has completed the last bucket, that bucket's all-reduce has run, and the
 // optimizer itself has run (at most at full speed).
@@ -309,6 +348,7 @@ TEST(GpuPool, RandomReplicasNeverRunTheirOptimizerBeforeTheLastAllReduce) {
           after = pick(after, kernels - 2);
           j.all_reduces.push_back({after, uniform(0, 3e-3)});
         }
+        if (pick(0, 1)) j.all_reduce_cycle_s = uniform(0.1e-3, 3e-3);  // Horovod
         first_of_group.push_back(static_cast<int>(jobs.size()));
       }
       for (int r = 0; r < replicas; ++r) jobs.push_back(j);
