@@ -61,8 +61,8 @@ RemotingCosts parse_remoting(const JsonView& v) {
 }
 
 ClusterJob parse_job(const JsonView& v, const ClusterStudy& s, const Catalog& catalog, std::set<std::string>& names) {
-  v.allow_only({"name", "client", "server", "gpu", "gpus", "fraction", "submit_s", "model", "mode", "precision", "batch",
-                "seq_len", "iterations"});
+  v.allow_only({"name", "client", "server", "gpu", "gpus", "buckets", "fraction", "submit_s", "model", "mode",
+                "precision", "batch", "seq_len", "iterations"});
   ClusterJob j;
   j.name = unique_name(v.at("name"), names);
   const auto client = v.at("client");
@@ -112,6 +112,12 @@ ClusterJob parse_job(const JsonView& v, const ClusterStudy& s, const Catalog& ca
     const std::string mode = m->as_string();
     if (mode != "training" && mode != "inference") m->fail("mode must be \"training\" or \"inference\"");
     j.mode = mode == "training" ? Mode::training : Mode::inference;
+  }
+  if (auto b = v.find("buckets")) {
+    if (j.mode != Mode::training) b->fail("an inference job has no gradients to bucket");
+    const auto policy = GradientBuckets::named(b->as_string());
+    if (!policy) b->fail("unknown gradient exchange \"" + b->as_string() + "\" (known: ddp, horovod)");
+    j.buckets = *policy;
   }
   if (auto p = v.find("precision")) {
     const auto parsed = parse_precision(p->as_string());
@@ -256,6 +262,7 @@ nlohmann::json resolved_config(const ClusterStudy& s) {
     jobs.push_back({{"name", j.name}, {"client", j.client},
                     {"server", j.server.empty() ? nlohmann::json() : nlohmann::json(j.server)},
                     {"gpu", j.server.empty() ? nlohmann::json() : nlohmann::json(j.gpu)}, {"gpus", j.gpus},
+                    {"buckets", j.mode == Mode::training ? nlohmann::json(j.buckets.name) : nlohmann::json()},
                     {"fraction", j.fraction},
                     {"submit_s", j.submit_s},
                     {"model", j.model}, {"mode", j.mode == Mode::training ? "training" : "inference"},

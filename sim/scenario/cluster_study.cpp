@@ -89,13 +89,14 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
     if (j.gpus > 1) {
       t.group = static_cast<int>(out.jobs.size() - 1);
       if (j.mode == Mode::training) {
-        // Bucket by bucket as backward fills them (PyTorch DDP's 25 MiB), each over the server's
-        // fabric; a job the pool places all-reduces over the first server's (the pool's servers
-        // have one GPU type).
+        // Bucket by bucket as backward fills them (PyTorch DDP's 25 MiB, or Horovod's fusion
+        // buffer on its cycle), each over the server's fabric; a job the pool places all-reduces
+        // over the first server's (the pool's servers have one GPU type).
         const InstanceType& instance = catalog.instance(s.servers[static_cast<std::size_t>(server)].instance);
         ServerAllReduce all_reduce(catalog, instance, j.gpus, 1);
-        for (const GradientBucket& b : gradient_buckets(g, GradientBuckets::ddp()))
+        for (const GradientBucket& b : gradient_buckets(g, j.buckets))
           t.all_reduces.push_back({b.last_kernel, all_reduce.seconds(b.bytes)});
+        t.all_reduce_cycle_s = j.buckets.cycle_s;
         const auto update =
             std::find_if(g.kernels.begin(), g.kernels.end(), [](const Kernel& k) { return k.pass == Pass::update; });
         t.update_kernel = static_cast<int>(update - g.kernels.begin());

@@ -12,6 +12,7 @@
 
 #include "models/catalog/catalog.hpp"
 #include "models/remote/gpu_pool.hpp"
+#include "models/training/data_parallel.hpp"
 #include "sim/engine/json_input.hpp"
 #include "workloads/graph.hpp"
 
@@ -42,6 +43,7 @@ struct ClusterJob {
   // Data-parallel over this many GPUs of one server (Bitfusion's `-n`): GPUs gpu, gpu + 1, ...;
   // `batch` is per GPU, and training all-reduces its gradients over the server's fabric.
   int gpus = 1;
+  GradientBuckets buckets;  // how such a training job batches its gradients (DDP or Horovod)
   double fraction = 1;  // of each GPU's memory (Bitfusion: compute is shared, not partitioned)
   double submit_s = 0;
   std::string model;
