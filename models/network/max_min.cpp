@@ -349,12 +349,21 @@ bool MaxMinSharing::gather_coupled(double level, std::vector<int>& region) {
 const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve_from_scratch() { return solve_above(0); }
 
 double MaxMinSharing::unaffected_below() {
-  double level = changed_level_;
+  double level = changed_level_, added_weight = 0;
   for (int id : added_) {
     const Flow& f = flows_[static_cast<std::size_t>(id)];
     level = std::min(level, f.bound / f.weight);
-    for (int c : f.channels) level = std::min(level, first_fill(c));
+    added_weight += f.weight;
   }
+  for (int id : added_)
+    for (int c : flows_[static_cast<std::size_t>(id)].channels) {
+      // The flows that were there never take more than their rates, so the channel fills no lower
+      // than where the added flows alone would take its free capacity: a channel with room (a
+      // spine link) cannot lower the level, and its flows need not be sorted to know it.
+      const ChannelState& ch = channels_[static_cast<std::size_t>(c)];
+      if ((ch.capacity - ch.load) / added_weight >= level) continue;
+      level = std::min(level, first_fill(c));
+    }
   return level;
 }
 
