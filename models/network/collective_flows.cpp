@@ -126,21 +126,39 @@ TransferPlan repeat_plan(const TransferPlan& plan, int copies) {
   return out;
 }
 
-double run_plan(FlowNetwork& net, const TransferPlan& plan, const std::vector<int>& ranks,
-                const ProtocolProfile& protocol, double start_s) {
-  const std::size_t m = plan.size();
-  std::vector<int> waiting(m, 0);
-  std::vector<std::vector<int>> dependents(m);
-  for (std::size_t i = 0; i < m; ++i) {
+PlanProgress::PlanProgress(const TransferPlan& plan, std::size_t ranks)
+    : waiting_(plan.size(), 0), dependents_(plan.size()) {
+  for (std::size_t i = 0; i < plan.size(); ++i) {
     const Transfer& t = plan[i];
-    if (t.from < 0 || t.to < 0 || static_cast<std::size_t>(std::max(t.from, t.to)) >= ranks.size())
+    if (t.from < 0 || t.to < 0 || static_cast<std::size_t>(std::max(t.from, t.to)) >= ranks)
       throw std::invalid_argument("a transfer names a rank the collective does not have");
-    waiting[i] = static_cast<int>(t.after.size());
+    waiting_[i] = static_cast<int>(t.after.size());
     for (int a : t.after) {
-      if (a < 0 || static_cast<std::size_t>(a) >= m) throw std::invalid_argument("a transfer waits on one the plan does not have");
-      dependents[static_cast<std::size_t>(a)].push_back(static_cast<int>(i));
+      if (a < 0 || static_cast<std::size_t>(a) >= plan.size())
+        throw std::invalid_argument("a transfer waits on one the plan does not have");
+      dependents_[static_cast<std::size_t>(a)].push_back(static_cast<int>(i));
     }
   }
+}
+
+std::vector<int> PlanProgress::initial() const {
+  std::vector<int> ready;
+  for (std::size_t i = 0; i < waiting_.size(); ++i)
+    if (waiting_[i] == 0) ready.push_back(static_cast<int>(i));
+  return ready;
+}
+
+std::vector<int> PlanProgress::finish(int i) {
+  ++finished_;
+  std::vector<int> ready;
+  for (int d : dependents_[static_cast<std::size_t>(i)])
+    if (--waiting_[static_cast<std::size_t>(d)] == 0) ready.push_back(d);
+  return ready;
+}
+
+double run_plan(FlowNetwork& net, const TransferPlan& plan, const std::vector<int>& ranks,
+                const ProtocolProfile& protocol, double start_s) {
+  PlanProgress progress(plan, ranks.size());
   std::unordered_map<int, int> transfer_of;  // flow id -> transfer
   auto launch = [&](int i, double now) {
     const Transfer& t = plan[static_cast<std::size_t>(i)];
@@ -148,21 +166,17 @@ double run_plan(FlowNetwork& net, const TransferPlan& plan, const std::vector<in
                                t.bytes, protocol, static_cast<uint64_t>(i));
     transfer_of[flow] = i;
   };
-  for (std::size_t i = 0; i < m; ++i)
-    if (waiting[i] == 0) launch(static_cast<int>(i), start_s);
+  for (int i : progress.initial()) launch(i, start_s);
   double end = start_s;
-  std::size_t done = 0;
-  while (done < m) {
+  while (!progress.done()) {
     if (!std::isfinite(net.next_event_time())) throw std::logic_error("a collective's transfers wait on each other");
     for (int f : net.step()) {
       auto it = transfer_of.find(f);
       if (it == transfer_of.end()) continue;  // someone else's flow
       const int i = it->second;
       transfer_of.erase(it);
-      ++done;
       end = net.now();
-      for (int d : dependents[static_cast<std::size_t>(i)])
-        if (--waiting[static_cast<std::size_t>(d)] == 0) launch(d, end);
+      for (int d : progress.finish(i)) launch(d, end);
     }
   }
   return end - start_s;

@@ -49,6 +49,24 @@ TransferPlan collective_plan(CollectiveAlgorithm c, int n, double bytes, double 
 // `copies` independent instances of a plan side by side (e.g. one ring per device shard).
 TransferPlan repeat_plan(const TransferPlan& plan, int copies);
 
+// Which transfers of a plan may start, as the others finish: for a caller that runs the network
+// itself (run_plan below, or a simulation with other traffic of its own). Throws
+// std::invalid_argument for a plan that names a rank outside [0, ranks) or a transfer it lacks.
+class PlanProgress {
+ public:
+  PlanProgress(const TransferPlan& plan, std::size_t ranks);
+  // The transfers that wait on nothing (ask once, at the start).
+  std::vector<int> initial() const;
+  // Marks transfer i finished; returns the transfers that may start now.
+  std::vector<int> finish(int i);
+  bool done() const { return finished_ == waiting_.size(); }
+
+ private:
+  std::vector<int> waiting_;  // per transfer: the transfers it still waits on
+  std::vector<std::vector<int>> dependents_;
+  std::size_t finished_ = 0;
+};
+
 // Runs a plan among `ranks` (hosts of the network's topology; plan rank i is ranks[i]) from
 // `start_s` on and returns its duration. Flows already in the network share the links with it.
 double run_plan(FlowNetwork& net, const TransferPlan& plan, const std::vector<int>& ranks,
