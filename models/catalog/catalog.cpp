@@ -93,15 +93,21 @@ void read_fabrics(const JsonView& table, std::map<std::string, Fabric>& out) {
   for (const auto& [name, unused] : table.raw().items()) {
     const auto v = table.at(name);
     v.allow_only({"description", "links", "device_gbytes_per_s", "efficiency", "step_latency_us", "sources"});
-    bool all_to_all = false;
+    Fabric f;
+    f.name = name;
+    f.description = v.at("description").as_string();
     if (auto links = v.find("links")) {
       const std::string kind = links->as_string();
-      if (kind != "switch" && kind != "all-to-all") links->fail("links must be \"switch\" or \"all-to-all\"");
-      all_to_all = kind == "all-to-all";
+      if (kind != "switch" && kind != "all-to-all" && kind != "pcie")
+        links->fail("links must be \"switch\", \"all-to-all\" or \"pcie\"");
+      f.all_to_all = kind == "all-to-all";
+      f.over_pcie = kind == "pcie";
     }
-    out[name] = {name, v.at("description").as_string(), all_to_all,
-                 v.at("device_gbytes_per_s").as_number_in(0.001, 1e6) * 1e9, v.at("efficiency").as_number_in(0.01, 1),
-                 v.at("step_latency_us").as_number_in(0, 1e6) * 1e-6, sources_of(v)};
+    f.device_bytes_per_s = v.at("device_gbytes_per_s").as_number_in(0.001, 1e6) * 1e9;
+    f.efficiency = v.at("efficiency").as_number_in(0.01, 1);
+    f.step_latency_s = v.at("step_latency_us").as_number_in(0, 1e6) * 1e-6;
+    f.sources = sources_of(v);
+    out[name] = f;
   }
 }
 

@@ -28,6 +28,9 @@ struct Fabric {
   // full bandwidth to its ring neighbours, count as one too), or by one link between every pair,
   // each 1/(n-1) of the device's bandwidth (Gaudi's RoCE ports), which collectives use all at once.
   bool all_to_all = false;
+  // Devices joined through the host's PCIe switch, over the same links as the host's copies to
+  // them (so a pool's copies and all-reduces share them).
+  bool over_pcie = false;
   double device_bytes_per_s = 0;  // each device, one direction, all its links
   double efficiency = 1;          // achieved bus bandwidth of large all-reduces / device_bytes_per_s
   double step_latency_s = 0;      // per algorithm step
