@@ -7,9 +7,12 @@
 #include <limits>
 #include <list>
 #include <map>
+#include <optional>
 #include <queue>
 #include <stdexcept>
 #include <unordered_map>
+
+#include "models/network/collective_flows.hpp"
 
 namespace xpusim {
 
@@ -116,6 +119,8 @@ class PoolSim {
     std::size_t started = 0, done = 0;
     bool busy = false;
     double iteration_start_s = -1;  // its first kernel's start on the first replica (-1: not yet)
+    TransferPlan plan;              // the running all-reduce's flows, where it is made of flows
+    std::optional<PlanProgress> progress;
   };
   struct Gpu {
     std::vector<int> running;  // tenants with a kernel on the GPU
@@ -138,7 +143,7 @@ class PoolSim {
     const int kernels = static_cast<int>(j.kernel_s.size());
     int last = 0;
     for (const auto& a : j.all_reduces) {
-      if (a.after_kernel < last || !(a.seconds >= 0))
+      if (a.after_kernel < last || !(a.seconds >= 0) || !(a.bytes >= 0))
         throw std::invalid_argument("tenant \"" + j.name + "\" has its all-reduces out of order");
       last = a.after_kernel;
     }
@@ -156,7 +161,7 @@ class PoolSim {
       if ((j.gpu >= 0) != (first.gpu >= 0) || j.submit_s != first.submit_s)
         throw std::invalid_argument("replicas of \"" + first.name + "\" are not placed alike");
       if (j.all_reduces.size() != first.all_reduces.size() || j.update_kernel != first.update_kernel ||
-          j.all_reduce_cycle_s != first.all_reduce_cycle_s)
+          j.all_reduce_cycle_s != first.all_reduce_cycle_s || j.all_reduce_protocol != first.all_reduce_protocol)
         throw std::invalid_argument("replicas of \"" + first.name + "\" all-reduce differently");
       if (j.gpu >= 0) placed.push_back(j.gpu);
     }
@@ -167,8 +172,11 @@ class PoolSim {
   }
 
   // A message from one host to another; `then` runs when its last byte arrives.
+  void send(int from, int to, double bytes, const ProtocolProfile& protocol, std::function<void()> then) {
+    on_arrival_[net_.start(now_, from, to, bytes, protocol, flow_hash_++)] = std::move(then);
+  }
   void send(int from, int to, double bytes, const TenantJob& j, std::function<void()> then) {
-    on_arrival_[net_.start(now_, from, to, bytes, *j.protocol, flow_hash_++)] = std::move(then);
+    send(from, to, bytes, *j.protocol, std::move(then));
   }
 
   // --- placement: a job holds its memory fraction of one GPU from its start to its end ---
@@ -361,10 +369,36 @@ class PoolSim {
     for (int m : members)
       if (tenants_[static_cast<std::size_t>(m)].buckets_ready <= r.started) return;
     r.busy = true;
+    const TenantJob& j = jobs_[static_cast<std::size_t>(members.front())];
     double start = now_;
-    if (const double cycle = jobs_[static_cast<std::size_t>(members.front())].all_reduce_cycle_s; cycle > 0)
-      start = r.iteration_start_s + std::ceil((now_ - r.iteration_start_s) / cycle) * cycle;
-    at(start + all_reduces[r.started++].seconds, [this, group] { end_all_reduce(group); });
+    if (j.all_reduce_cycle_s > 0)
+      start = r.iteration_start_s + std::ceil((now_ - r.iteration_start_s) / j.all_reduce_cycle_s) * j.all_reduce_cycle_s;
+    const TenantJob::AllReduce& a = all_reduces[r.started++];
+    if (!j.all_reduce_protocol) return at(start + a.seconds, [this, group] { end_all_reduce(group); });
+    at(start, [this, group, bytes = a.bytes] { start_all_reduce_flows(group, bytes); });
+  }
+
+  // A ring all-reduce among the replicas' GPUs, transfer by transfer as the plan allows.
+  void start_all_reduce_flows(int group, double bytes) {
+    AllReduceStream& r = all_reduce_streams_[group];
+    const int n = static_cast<int>(groups_.at(group).size());
+    r.plan = collective_plan(CollectiveAlgorithm::ring_all_reduce, n, bytes);
+    r.progress.emplace(r.plan, static_cast<std::size_t>(n));
+    if (r.progress->done()) return end_all_reduce(group);  // nothing to send
+    for (int i : r.progress->initial()) send_transfer(group, i);
+  }
+
+  void send_transfer(int group, int i) {
+    const AllReduceStream& r = all_reduce_streams_[group];
+    const std::vector<int>& members = groups_.at(group);
+    const Transfer& t = r.plan[static_cast<std::size_t>(i)];
+    const TenantJob& from = jobs_[static_cast<std::size_t>(members[static_cast<std::size_t>(t.from)])];
+    const TenantJob& to = jobs_[static_cast<std::size_t>(members[static_cast<std::size_t>(t.to)])];
+    send(from.gpu_host, to.gpu_host, t.bytes, *from.all_reduce_protocol, [this, group, i] {
+      AllReduceStream& s = all_reduce_streams_[group];
+      for (int next : s.progress->finish(i)) send_transfer(group, next);
+      if (s.progress->done()) end_all_reduce(group);
+    });
   }
 
   void end_all_reduce(int group) {

@@ -17,7 +17,9 @@
 // A job on several GPUs (Bitfusion's `-n`, data-parallel) is one tenant per GPU, its replicas: they
 // are placed together on distinct GPUs of one server, and each runs its share of the iteration
 // over the same client NIC. Their gradients are all-reduced bucket by bucket over the server's
-// own fabric, on a stream of their own (as NCCL runs beside the compute stream): a bucket's
+// own fabric (where that is the server's PCIe switch, as a ring of flows among their GPUs that
+// shares the PCIe links with every copy), on a stream of their own (as NCCL runs beside the
+// compute stream): a bucket's
 // all-reduce starts once every replica has run the kernel that completes it and the previous
 // bucket's is done (Horovod: and its background cycle comes round), overlapping the rest of
 // backward; each replica's optimizer (`update_kernel`) waits for the last one.
@@ -70,8 +72,13 @@ struct TenantJob {
   struct AllReduce {
     int after_kernel = 0;
     double seconds = 0;  // over the server's fabric, alone
+    double bytes = 0;    // each replica's gradients in the bucket
   };
   std::vector<AllReduce> all_reduces;
+  // Set where the fabric is the server's PCIe switch: each all-reduce is then a ring all-reduce of
+  // its bytes in flows of this protocol among the replicas' GPUs, on the pool's network, and
+  // `seconds` is not used.
+  const ProtocolProfile* all_reduce_protocol = nullptr;
   int update_kernel = -1;
   // > 0: an all-reduce starts only at a multiple of this after the iteration's first kernel
   // started on any replica (Horovod's cycle, in phase with the step as `xpusim train` has it).

@@ -22,6 +22,17 @@ namespace {
 
 constexpr double kGiB = 1024.0 * 1024 * 1024;
 
+// All-reduce flows over a server's PCIe links in the pool: those links run at what copies achieve
+// (the cluster's pcie_gbytes_per_s), so no further overhead; the fabric's latency per step.
+ProtocolProfile pcie_collective(const Fabric& f) {
+  ProtocolProfile p;
+  p.name = f.name;
+  p.description = "gradient all-reduce over the server's PCIe switch";
+  p.packet_payload_bytes = 1;
+  p.endpoint_latency_s = f.step_latency_s;
+  return p;
+}
+
 ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const NetworkVariant& network) {
   PoolTopologySpec spec;
   spec.pcie_bytes_per_s = s.pcie_gbytes_per_s * 1e9;
@@ -63,6 +74,7 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
 
   ClusterStudyResult out;
   out.network = network.label;
+  std::map<std::string, ProtocolProfile> pcie_collectives;  // by fabric; jobs point at them
   std::vector<TenantJob> tenants;
   std::vector<std::vector<std::size_t>> tenants_of_row;  // a job's replicas
   std::vector<std::size_t> row_of_tenant;
@@ -91,12 +103,15 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
       if (j.mode == Mode::training) {
         // Bucket by bucket as backward fills them (PyTorch DDP's 25 MiB, or Horovod's fusion
         // buffer on its cycle), each over the server's fabric; a job the pool places all-reduces
-        // over the first server's (the pool's servers have one GPU type).
+        // over the first server's (the pool's servers have one GPU type). A PCIe fabric is the
+        // pool's own PCIe links, which the all-reduce then shares with the copies.
         const InstanceType& instance = catalog.instance(s.servers[static_cast<std::size_t>(server)].instance);
         ServerAllReduce all_reduce(catalog, instance, j.gpus, 1);
         for (const GradientBucket& b : gradient_buckets(g, j.buckets))
-          t.all_reduces.push_back({b.last_kernel, all_reduce.seconds(b.bytes)});
+          t.all_reduces.push_back({b.last_kernel, all_reduce.seconds(b.bytes), b.bytes});
         t.all_reduce_cycle_s = j.buckets.cycle_s;
+        if (const Fabric& fabric = catalog.fabric(instance.accelerators->fabric); fabric.over_pcie)
+          t.all_reduce_protocol = &pcie_collectives.try_emplace(fabric.name, pcie_collective(fabric)).first->second;
         const auto update =
             std::find_if(g.kernels.begin(), g.kernels.end(), [](const Kernel& k) { return k.pass == Pass::update; });
         t.update_kernel = static_cast<int>(update - g.kernels.begin());

@@ -319,15 +319,56 @@ TEST(GpuPool, ReplicasAllReduceOnlyWhenTheCycleComesRound) {
   EXPECT_THROW(run_jobs(p, bad), std::invalid_argument);
 }
 
-// Random jobs of 1 to 4 replicas with random buckets (some on a cycle), sharing four GPUs with single-GPU jobs, over
-// several iterations, packed or spread: every job finishes, and no replica's optimizer ends
-// before every replica has completed the last bucket, that bucket's all-reduce has run, and the
-// optimizer itself has run (at most at full speed).
+// Replicas on a server whose GPUs talk over its PCIe switch all-reduce as a ring of flows over
+// their GPUs' PCIe links, which copies also use. Two replicas, one 120 MB bucket: alone, two ring
+// steps of 60 MB each way at 12 GB/s, 2 L + B / pcie. Beside a co-tenant's long copy into GPU 1,
+// the transfers into GPU 1 get half of its link in both steps: 2 L + 2 B / pcie.
+TEST(GpuPool, ReplicasOnAPcieServerAllReduceOverItsLinksAndShareThemWithCopies) {
+  const PoolTopology p = one_server(2, 2);
+  ProtocolProfile pcie;
+  pcie.packet_payload_bytes = 1;
+  pcie.endpoint_latency_s = 5e-6;
+  const double bytes = 120e6;
+  std::vector<TenantJob> jobs{job(p, 0, 2, 1e-3, 1e-6), job(p, 0, 2, 1e-3, 1e-6)};
+  for (std::size_t r = 0; r < 2; ++r) {
+    jobs[r].gpu = static_cast<int>(r);
+    jobs[r].gpu_host = p.gpu_hosts[0][r];
+    jobs[r].group = 0;
+    jobs[r].all_reduces = {{0, 0, bytes}};
+    jobs[r].update_kernel = 1;
+    jobs[r].all_reduce_protocol = &pcie;
+  }
+  auto all_reduce_s = [](const PoolResult& r) {
+    const double ready = std::max(r.tenants[0].kernel_end_s[0], r.tenants[1].kernel_end_s[0]);
+    EXPECT_NEAR(r.tenants[0].kernel_end_s[1], r.tenants[1].kernel_end_s[1], 1e-9);
+    return r.tenants[0].kernel_end_s[1] - 1e-3 - ready;
+  };
+  EXPECT_NEAR(all_reduce_s(run_jobs(p, jobs)), 2 * pcie.endpoint_latency_s + bytes / kPcie, 1e-9);
+  TenantJob copier = job(p, 1, 1, 1e-6, 1e-6);
+  copier.gpu = 1;
+  copier.gpu_host = p.gpu_hosts[0][1];
+  copier.to_device_bytes = 1e9;  // 83 ms or more: it outlasts the all-reduce
+  jobs.push_back(copier);
+  EXPECT_NEAR(all_reduce_s(run_jobs(p, jobs)), 2 * pcie.endpoint_latency_s + 2 * bytes / kPcie, 1e-9);
+  // Replicas that disagree on how they all-reduce are refused.
+  jobs.pop_back();
+  jobs[1].all_reduce_protocol = nullptr;
+  EXPECT_THROW(run_jobs(p, jobs), std::invalid_argument);
+}
+
+// Random jobs of 1 to 4 replicas with random buckets (some on a cycle, some as flows over PCIe),
+// sharing four GPUs with single-GPU jobs, over several iterations, packed or spread: every job
+// finishes, and no replica's optimizer ends before every replica has completed the last bucket,
+// that bucket's all-reduce has run (as fast as it could alone), and the optimizer itself has run
+// (at most at full speed).
 TEST(GpuPool, RandomReplicasNeverRunTheirOptimizerBeforeTheLastAllReduce) {
   const PoolTopology p = one_server(3, 4);
   std::mt19937_64 rng(7);
   auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  ProtocolProfile pcie;  // some groups all-reduce as flows over the GPUs' PCIe links
+  pcie.packet_payload_bytes = 1;
+  pcie.endpoint_latency_s = 5e-6;
   for (int trial = 0; trial < 30; ++trial) {
     std::vector<TenantJob> jobs;
     std::vector<int> first_of_group;
@@ -346,9 +387,10 @@ TEST(GpuPool, RandomReplicasNeverRunTheirOptimizerBeforeTheLastAllReduce) {
         int after = 0;
         for (int b = pick(1, 3); b > 0; --b) {
           after = pick(after, kernels - 2);
-          j.all_reduces.push_back({after, uniform(0, 3e-3)});
+          j.all_reduces.push_back({after, uniform(0, 3e-3), uniform(0, 30e6)});
         }
         if (pick(0, 1)) j.all_reduce_cycle_s = uniform(0.1e-3, 3e-3);  // Horovod
+        if (pick(0, 1)) j.all_reduce_protocol = &pcie;
         first_of_group.push_back(static_cast<int>(jobs.size()));
       }
       for (int r = 0; r < replicas; ++r) jobs.push_back(j);
@@ -366,7 +408,12 @@ TEST(GpuPool, RandomReplicasNeverRunTheirOptimizerBeforeTheLastAllReduce) {
       for (int m : members)
         last_bucket = std::max(last_bucket, r.tenants[static_cast<std::size_t>(m)]
                                                 .kernel_end_s[static_cast<std::size_t>(j.all_reduces.back().after_kernel)]);
-      const double earliest = last_bucket + j.all_reduces.back().seconds + j.kernel_s.back();
+      // A ring over PCIe moves 2 (n-1)/n of the bucket through each GPU's link in 2 (n-1) steps.
+      const double n = static_cast<double>(members.size());
+      const double all_reduce = j.all_reduce_protocol
+                                    ? 2 * (n - 1) * (pcie.endpoint_latency_s + j.all_reduces.back().bytes / n / kPcie)
+                                    : j.all_reduces.back().seconds;
+      const double earliest = last_bucket + all_reduce + j.kernel_s.back();
       for (int m : members) {
         const auto& ends = r.tenants[static_cast<std::size_t>(m)].kernel_end_s;
         EXPECT_GE(ends.back(), earliest * (1 - 1e-12)) << "trial " << trial << " tenant " << m;
