@@ -484,7 +484,7 @@ TEST(Cli, ClusterJobsOnAPcieServerAllReduceOverItsPcieLinksAsTrainFinds) {
   // 4 P100 joined by PCIe only: the replicas' all-reduce is a ring of flows over the pool's PCIe
   // links (12 GB/s, as the host's copies see them) rather than the fabric's closed form at
   // 15.75 GB/s x 0.77 = 12.1 GB/s in `xpusim train`; locally the exposed part agrees within
-  // 0.05 ms (of 1.4 and 2.2 ms: ten times NVLink's).
+  // 0.05 ms (of 1.4 and 2.2 ms: nine times NVLink's).
   const auto results = example_run_results("p100_pcie_pool_multi_gpu.json");
   ASSERT_EQ(results.size(), 2u);
   for (const auto& network : results) {
