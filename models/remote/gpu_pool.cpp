@@ -195,16 +195,22 @@ class PoolSim {
       for (int t : members) named.push_back(jobs_[static_cast<std::size_t>(t)].gpu);
       return std::all_of(named.begin(), named.end(), fits) ? named : std::vector<int>{};
     }
-    // Pack: the fullest GPUs that fit; spread: the emptiest; the lower index on a tie. Several
-    // replicas take the best such GPUs of one server, the server whose choice is best overall.
+    // Pack: the fullest GPUs that fit; spread: the emptiest; near: the nearest server, then as
+    // pack; the lower index on a tie. Several replicas take the best such GPUs of one server, the
+    // server whose choice is best overall.
     auto better = [&](double used, double than) {
-      return placement_ == PoolPlacement::pack ? used > than + 1e-12 : used < than - 1e-12;
+      return placement_ == PoolPlacement::spread ? used < than - 1e-12 : used > than + 1e-12;
+    };
+    // Links from the client to a server's GPUs (the same for all of them); 0 unless near.
+    auto distance = [&](int g) {
+      return placement_ == PoolPlacement::near ? net_.router().hops(j.client_host, pool_[static_cast<std::size_t>(g)].host) : 0;
     };
     std::map<int, std::vector<int>> fitting;  // by server
     for (int g = 0; g < static_cast<int>(gpus_.size()); ++g)
       if (fits(g)) fitting[pool_[static_cast<std::size_t>(g)].server].push_back(g);
     std::vector<int> best;
     double best_used = 0;
+    int best_distance = 0;
     for (auto& [server, candidates] : fitting) {
       if (candidates.size() < members.size()) continue;
       std::stable_sort(candidates.begin(), candidates.end(), [&](int a, int b) {
@@ -213,9 +219,11 @@ class PoolSim {
       candidates.resize(members.size());
       double used = 0;
       for (int g : candidates) used += gpus_[static_cast<std::size_t>(g)].used;
-      if (best.empty() || better(used, best_used)) {
+      const int d = distance(candidates.front());
+      if (best.empty() || d < best_distance || (d == best_distance && better(used, best_used))) {
         best = candidates;
         best_used = used;
+        best_distance = d;
       }
     }
     return best;

@@ -459,6 +459,50 @@ TEST(GpuPool, ReplicasArePlacedTogetherOnOneServer) {
   EXPECT_THROW(run_gpu_pool(net, {jobs[1], jobs[2]}, gpus, {}), std::invalid_argument);
 }
 
+// Near: a job goes to a server in its client's rack while one fits there (pack would take s0, the
+// lower index, across the spine), then to the other rack; replicas likewise, as a whole. An
+// oversubscribed spine makes it pay: the same copies finish sooner in-rack.
+TEST(GpuPool, NearPlacementKeepsJobsInTheirClientsRack) {
+  PoolTopologySpec spec;
+  spec.racks = {{"r0", kNic / 4}, {"r1", kNic / 4}};
+  spec.servers = {{"s0", 2, kNic, 0}, {"s1", 2, kNic, 1}};
+  spec.clients = {{"c0", kNic, 1}, {"c1", kNic, 1}, {"c2", kNic, 1}};
+  spec.pcie_bytes_per_s = kPcie;
+  const PoolTopology p = build_pool_topology(spec);
+  std::vector<PoolGpu> gpus;
+  for (int s = 0; s < 2; ++s)
+    for (int host : p.gpu_hosts[static_cast<std::size_t>(s)]) gpus.push_back({host, &interference_for("v100"), s});
+  auto placed = [&](PoolPlacement placement, const std::vector<TenantJob>& jobs) {
+    FlowNetwork net(p.topology);
+    return run_gpu_pool(net, jobs, gpus, {}, placement);
+  };
+  TenantJob one = job(p, 0, 1, 1e-3, 1e-6);
+  one.gpu = -1;
+  one.fraction = 1;
+  one.to_device_bytes = 100e6;
+  const PoolResult packed = placed(PoolPlacement::pack, {one}), near = placed(PoolPlacement::near, {one});
+  EXPECT_EQ(packed.tenants[0].gpu, 0);
+  EXPECT_EQ(near.tenants[0].gpu, 2);
+  // 100 MB over a quarter-speed uplink against the full-speed NIC.
+  EXPECT_GT(packed.tenants[0].iteration_end_s[0], near.tenants[0].iteration_end_s[0] + 0.5 * 100e6 * 3 / kNic);
+  // Two single-GPU jobs fill s1 (the nearer, pack within it); a pair of replicas then goes across.
+  std::vector<TenantJob> jobs{one, one};
+  jobs[1].client_host = p.client_hosts[1];
+  for (int r = 0; r < 2; ++r) {
+    TenantJob j = job(p, 2, 1, 1e-3, 1e-6);
+    j.gpu = -1;
+    j.fraction = 1;
+    j.group = 7;
+    jobs.push_back(j);
+  }
+  const PoolResult r = placed(PoolPlacement::near, jobs);
+  EXPECT_EQ(r.tenants[0].gpu, 2);
+  EXPECT_EQ(r.tenants[1].gpu, 3);
+  EXPECT_EQ(r.tenants[2].gpu, 0);
+  EXPECT_EQ(r.tenants[3].gpu, 1);
+  EXPECT_EQ(r.tenants[2].start_s, 0);  // s0 was free: no waiting for the near server
+}
+
 TEST(RemoteGpuDevice, SameKernelsSlowerStepsThatApproachLocalAsTheNetworkGrows) {
   const Catalog& catalog = Catalog::builtin();
   auto local = catalog.make_device("p3.2xlarge");
