@@ -16,6 +16,9 @@ namespace xpusim {
 
 namespace {
 
+const std::map<std::string, PoolPlacement> kPlacements = {
+    {"pack", PoolPlacement::pack}, {"spread", PoolPlacement::spread}, {"near", PoolPlacement::near}};
+
 int gpus_of(const Catalog& catalog, const std::string& instance) {
   const InstanceType& t = catalog.instance(instance);
   return t.accelerators ? t.accelerators->count : 0;
@@ -222,9 +225,9 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
     if (!is_iso_date(s.price_date)) d->fail("expected a date YYYY-MM-DD, found \"" + s.price_date + "\"");
   }
   if (auto p = root.find("placement")) {
-    const std::string name = p->as_string();
-    if (name != "pack" && name != "spread") p->fail("placement must be \"pack\" or \"spread\"");
-    s.placement = name == "pack" ? PoolPlacement::pack : PoolPlacement::spread;
+    const auto it = kPlacements.find(p->as_string());
+    if (it == kPlacements.end()) p->fail("placement must be \"pack\", \"spread\" or \"near\"");
+    s.placement = it->second;
   }
   const auto jobs = root.at("jobs");
   jobs.expect_array();
@@ -288,7 +291,9 @@ nlohmann::json resolved_config(const ClusterStudy& s) {
                         {"client_call_us", r.client_call_s * 1e6}, {"server_call_us", r.server_call_s * 1e6},
                         {"launch_window", r.launch_window}}},
           {"interference", {{"mode", s.sharing.sampled ? "sampled" : "median"}, {"seed", s.sharing.seed}}},
-          {"placement", s.placement == PoolPlacement::pack ? "pack" : "spread"},
+          {"placement", std::find_if(kPlacements.begin(), kPlacements.end(), [&](const auto& p) {
+                          return p.second == s.placement;
+                        })->first},
           {"price_date", s.price_date.empty() ? nlohmann::json() : nlohmann::json(s.price_date)},
           {"jobs", jobs}};
 }

@@ -348,6 +348,9 @@ TEST(Cli, ClusterBadInputNamesFileAndPointer) {
                          kTrainJob + "}]",
                      R"([{"name": "vm0", "nic_gbps": 25}, {"name": "vm1", "nic_gbps": 25}])", "p3.8xlarge"),
         "/jobs/1", "fractions of s/gpu1 sum to 1.1 with this job (at most 1)");
+  std::string placed = cluster_file("[" + job + "}]");
+  placed.insert(placed.size() - 1, R"(, "placement": "nearest")");
+  check(placed, "/placement", "placement must be \"pack\", \"spread\" or \"near\"");
   // Gradient buckets: a known policy, for training only.
   check(cluster_file("[" + job + R"(, "buckets": "nccl"}])"), "/jobs/0/buckets",
         "unknown gradient exchange \"nccl\" (known: ddp, horovod)");
@@ -516,6 +519,41 @@ TEST(Cli, ClusterJobsOnAPcieServerAllReduceOverItsPcieLinksAsTrainFinds) {
   const double added = jobs[1]["local_iteration_ms"].get<double>() - jobs[0]["local_iteration_ms"].get<double>();
   const auto& fast = results[0]["jobs"];
   EXPECT_NEAR(added / (fast[1]["local_iteration_ms"].get<double>() - fast[0]["local_iteration_ms"].get<double>()), 2, 0.1);
+}
+
+TEST(Cli, ClusterNearPlacementKeepsJobsInTheirRackAndOffItsUplink) {
+  // Eight ResNet-50 trainers, four per rack, arriving together with their clients' racks
+  // alternating; one 4-GPU server per rack behind 25 Gbit/s uplinks. Near puts every job in its
+  // client's rack; pack fills one server first, so half the jobs copy their inputs across two
+  // uplinks that four of them share, and those run slower.
+  const auto near = example_run_results("v100_pool_near.json");
+  ASSERT_EQ(near.size(), 1u);
+  std::string text = slurp(fs::path(XPUSIM_SOURCE_DIR) / "sim/scenario/examples/v100_pool_near.json");
+  const std::string key = R"("placement": "near")";
+  ASSERT_NE(text.find(key), std::string::npos);
+  text.replace(text.find(key), key.size(), R"("placement": "pack")");
+  const auto f = write_scenario("pack.json", text);
+  const CliRun packed = run("schedule --cluster " + f.string() + " --json");
+  ASSERT_EQ(packed.code, 0) << packed.err;
+  const auto pack = nlohmann::json::parse(packed.out)["results"];
+  double near_total = 0, pack_total = 0, in_rack_ms = 0;
+  int crossing = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    const auto& n = near[0]["jobs"][i];
+    const auto& p = pack[0]["jobs"][i];
+    const char rack = n["client"].get<std::string>()[0];
+    EXPECT_EQ(n["gpu"].get<std::string>()[0], rack) << n["name"];
+    if (i == 0) in_rack_ms = n["iteration_ms"].get<double>();
+    EXPECT_NEAR(n["iteration_ms"].get<double>(), in_rack_ms, 1e-6 * in_rack_ms);
+    if (p["gpu"].get<std::string>()[0] != rack) {
+      ++crossing;
+      EXPECT_GT(p["iteration_ms"].get<double>(), 1.1 * in_rack_ms) << p["name"];
+    }
+    near_total += n["throughput_per_s"].get<double>();
+    pack_total += p["throughput_per_s"].get<double>();
+  }
+  EXPECT_EQ(crossing, 4);
+  EXPECT_GT(near_total, 1.05 * pack_total);
 }
 
 TEST(Cli, CollectiveReportsNcclTestsBandwidths) {
