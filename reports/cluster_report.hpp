@@ -11,7 +11,7 @@
 
 namespace xpusim {
 
-// One block per network the cluster ran on.
+// One block per network (and placement) the cluster ran on.
 nlohmann::json cluster_results_json(const std::vector<ClusterStudyResult>& results);
 std::string cluster_results_csv(const std::vector<ClusterStudyResult>& results);
 std::string cluster_results_table(const std::vector<ClusterStudyResult>& results);

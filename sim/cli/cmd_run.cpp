@@ -23,12 +23,20 @@ Action add_run_command(CLI::App& app) {
   };
 }
 
-void run_cluster_file(const std::string& path, const OutputOptions& output, const std::string& command) {
+void run_cluster_file(const std::string& path, const OutputOptions& output, const std::string& command,
+                      const std::vector<std::string>& placements) {
   const auto doc = load_json_file(path);
   const Catalog& catalog = Catalog::builtin();
-  const ClusterStudy study = parse_cluster_study(JsonView(doc, path), catalog);
-  const auto result = run_cluster_study(catalog, study);
-  emit(output, make_report(command, resolved_config(study), cluster_results_json(result)), cluster_results_table(result),
+  ClusterStudy study = parse_cluster_study(JsonView(doc, path), catalog);
+  nlohmann::json config = resolved_config(study);
+  std::vector<ClusterStudyResult> result;
+  if (placements.empty()) result = run_cluster_study(catalog, study);
+  for (const std::string& name : placements) {
+    study.placement = placement_named(name).value();
+    for (auto& r : run_cluster_study(catalog, study)) result.push_back(std::move(r));
+  }
+  if (!placements.empty()) config["placement_policies"] = placements;
+  emit(output, make_report(command, config, cluster_results_json(result)), cluster_results_table(result),
        cluster_results_csv(result));
 }
 

@@ -11,6 +11,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/engine/input_error.hpp"
 #include "sim/engine/timer.hpp"
+#include "sim/scenario/cluster_study.hpp"
 #include "workloads/traces/synthetic_trace.hpp"
 #include "workloads/traces/trace_readers.hpp"
 
@@ -39,7 +40,9 @@ Action add_schedule_command(CLI::App& app) {
   cmd->add_option("--pods-format", f->pods_format, "auto (from the header), openb, pai-task, philly, tiresias");
   cmd->add_option("--philly-cluster", f->philly_cluster, "keep only this virtual cluster of the Philly table");
   cmd->add_option("--gpu-model", f->gpu_model, "label the GPUs of an unlabeled cluster (Tiresias spec), e.g. V100");
-  cmd->add_option("--policy", f->placements, "placement policies (default best-fit,fgd)")->delimiter(',');
+  cmd->add_option("--policy", f->placements,
+                  "placement policies (default best-fit,fgd); with --cluster, the pool's to compare: pack, spread, near")
+      ->delimiter(',');
   cmd->add_option("--queue", f->queues, "queue policies: fifo, sjf, srtf, las (default fifo)")->delimiter(',');
   cmd->add_option("--las-thresholds", f->las_thresholds, "LAS queue limits in GPU-seconds (default 3600,36000)")
       ->delimiter(',');
@@ -56,10 +59,21 @@ Action add_schedule_command(CLI::App& app) {
   cmd->add_flag("--jobs-csv", f->jobs_csv, "also write jobs.csv (one line per job and run) with --out");
   cmd->add_flag("--skip-bad-rows", f->skip_bad_rows, "skip and count unusable trace rows instead of stopping");
   add_output_options(*cmd, f->output);
-  return [f] {
+  return [f, cmd] {
     if (!f->cluster.empty()) {
       if (!f->nodes.empty() || !f->pods.empty()) throw InputError("--cluster", "", "give --cluster or --nodes and --pods, not both");
-      return run_cluster_file(f->cluster, f->output, "schedule");
+      for (const char* flag : {"--nodes-format", "--pods-format", "--philly-cluster", "--gpu-model", "--queue",
+                               "--las-thresholds", "--seed", "--gpu-prices", "--sample-interval", "--interference",
+                               "--prediction-error", "--strict-order", "--speed-scaling", "--jobs-csv", "--skip-bad-rows"})
+        if (cmd->count(flag) > 0) throw InputError(flag, "", "applies to a trace (--nodes and --pods), not to --cluster");
+      // --policy names the pool's placements to compare; without it, the file's own.
+      std::vector<std::string> placements;
+      if (cmd->count("--policy") > 0) placements = f->placements;
+      for (const std::string& name : placements)
+        if (!placement_named(name))
+          throw InputError("--policy", "",
+                           fmt::format("unknown pool placement \"{}\" (with --cluster: pack, spread, near)", name));
+      return run_cluster_file(f->cluster, f->output, "schedule", placements);
     }
     if (f->nodes.empty()) throw InputError("--nodes", "", "required (or --cluster)");
     if (f->pods.empty()) throw InputError("--pods", "", "required (or --cluster)");

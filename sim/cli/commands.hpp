@@ -38,8 +38,10 @@ void check_output_file(const std::string& flag, const std::string& path);
 // Runs a model study and emits its report (shared by `model` and `run`).
 void run_model_study(const StudyConfig& config, const OutputOptions& output, const std::string& command);
 // Runs a pooled-GPU cluster file (client VMs, GPU servers, jobs) and emits its report (shared by
-// `run` and `schedule --cluster`).
-void run_cluster_file(const std::string& path, const OutputOptions& output, const std::string& command);
+// `run` and `schedule --cluster`): with the file's placement, or once with each of `placements`
+// (names placement_named() knows).
+void run_cluster_file(const std::string& path, const OutputOptions& output, const std::string& command,
+                      const std::vector<std::string>& placements = {});
 
 Action add_kernel_command(CLI::App& app);
 Action add_model_command(CLI::App& app);

@@ -16,9 +16,6 @@ namespace xpusim {
 
 namespace {
 
-const std::map<std::string, PoolPlacement> kPlacements = {
-    {"pack", PoolPlacement::pack}, {"spread", PoolPlacement::spread}, {"near", PoolPlacement::near}};
-
 int gpus_of(const Catalog& catalog, const std::string& instance) {
   const InstanceType& t = catalog.instance(instance);
   return t.accelerators ? t.accelerators->count : 0;
@@ -157,6 +154,22 @@ NetworkVariant parse_network(const JsonView& v, NetworkVariant n) {
 
 }  // namespace
 
+std::optional<PoolPlacement> placement_named(const std::string& name) {
+  if (name == "pack") return PoolPlacement::pack;
+  if (name == "spread") return PoolPlacement::spread;
+  if (name == "near") return PoolPlacement::near;
+  return std::nullopt;
+}
+
+const char* placement_name(PoolPlacement placement) {
+  switch (placement) {
+    case PoolPlacement::pack: return "pack";
+    case PoolPlacement::spread: return "spread";
+    case PoolPlacement::near: return "near";
+  }
+  return "";
+}
+
 ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
   root.allow_only({"cluster", "networks", "jobs", "interference", "remoting", "placement", "price_date"});
   ClusterStudy s;
@@ -225,9 +238,9 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
     if (!is_iso_date(s.price_date)) d->fail("expected a date YYYY-MM-DD, found \"" + s.price_date + "\"");
   }
   if (auto p = root.find("placement")) {
-    const auto it = kPlacements.find(p->as_string());
-    if (it == kPlacements.end()) p->fail("placement must be \"pack\", \"spread\" or \"near\"");
-    s.placement = it->second;
+    const auto placement = placement_named(p->as_string());
+    if (!placement) p->fail("placement must be \"pack\", \"spread\" or \"near\"");
+    s.placement = *placement;
   }
   const auto jobs = root.at("jobs");
   jobs.expect_array();
@@ -291,9 +304,7 @@ nlohmann::json resolved_config(const ClusterStudy& s) {
                         {"client_call_us", r.client_call_s * 1e6}, {"server_call_us", r.server_call_s * 1e6},
                         {"launch_window", r.launch_window}}},
           {"interference", {{"mode", s.sharing.sampled ? "sampled" : "median"}, {"seed", s.sharing.seed}}},
-          {"placement", std::find_if(kPlacements.begin(), kPlacements.end(), [&](const auto& p) {
-                          return p.second == s.placement;
-                        })->first},
+          {"placement", placement_name(s.placement)},
           {"price_date", s.price_date.empty() ? nlohmann::json() : nlohmann::json(s.price_date)},
           {"jobs", jobs}};
 }

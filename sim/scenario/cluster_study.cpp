@@ -74,6 +74,7 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
 
   ClusterStudyResult out;
   out.network = network.label;
+  out.placement = placement_name(s.placement);
   std::map<std::string, ProtocolProfile> pcie_collectives;  // by fabric; jobs point at them
   std::vector<TenantJob> tenants;
   std::vector<std::vector<std::size_t>> tenants_of_row;  // a job's replicas

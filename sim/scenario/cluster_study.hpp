@@ -80,6 +80,10 @@ struct ClusterStudy {
 ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog);
 nlohmann::json resolved_config(const ClusterStudy& study);
 
+// The pool's placements by name ("pack", "spread", "near"): the one named, or none.
+std::optional<PoolPlacement> placement_named(const std::string& name);
+const char* placement_name(PoolPlacement placement);
+
 struct ClusterJobResult {
   ClusterJob job;
   std::string gpu;  // where it ran, "<server>/gpu<i>" (several: "<server>/gpu<i>+gpu<j>...")
@@ -96,7 +100,7 @@ struct ClusterUtilization {
 };
 
 struct ClusterStudyResult {
-  std::string network;
+  std::string network, placement;
   std::vector<ClusterJobResult> jobs;
   std::vector<ClusterUtilization> gpus, nics;
   double makespan_s = 0;
@@ -105,7 +109,7 @@ struct ClusterStudyResult {
   std::vector<std::string> unpriced;    // instances without a price
 };
 
-// One result per network variant, in the file's order.
+// One result per network variant, in the file's order, all with the study's placement.
 std::vector<ClusterStudyResult> run_cluster_study(const Catalog& catalog, const ClusterStudy& study);
 
 }  // namespace xpusim

@@ -526,21 +526,22 @@ TEST(Cli, ClusterNearPlacementKeepsJobsInTheirRackAndOffItsUplink) {
   // alternating; one 4-GPU server per rack behind 25 Gbit/s uplinks. Near puts every job in its
   // client's rack; pack fills one server first, so half the jobs copy their inputs across two
   // uplinks that four of them share, and those run slower.
-  const auto near = example_run_results("v100_pool_near.json");
+  const auto near = example_run_results("v100_pool_near.json");  // the file says near
   ASSERT_EQ(near.size(), 1u);
-  std::string text = slurp(fs::path(XPUSIM_SOURCE_DIR) / "sim/scenario/examples/v100_pool_near.json");
-  const std::string key = R"("placement": "near")";
-  ASSERT_NE(text.find(key), std::string::npos);
-  text.replace(text.find(key), key.size(), R"("placement": "pack")");
-  const auto f = write_scenario("pack.json", text);
-  const CliRun packed = run("schedule --cluster " + f.string() + " --json");
-  ASSERT_EQ(packed.code, 0) << packed.err;
-  const auto pack = nlohmann::json::parse(packed.out)["results"];
+  EXPECT_EQ(near[0]["placement"], "near");
+  // `schedule --policy` compares placements in one run, the file's aside.
+  const std::string file = std::string(XPUSIM_SOURCE_DIR) + "/sim/scenario/examples/v100_pool_near.json";
+  const CliRun both = run("schedule --cluster " + file + " --policy pack,near --json");
+  ASSERT_EQ(both.code, 0) << both.err;
+  const auto compared = nlohmann::json::parse(both.out)["results"];
+  ASSERT_EQ(compared.size(), 2u);
+  EXPECT_EQ(compared[0]["placement"], "pack");
+  EXPECT_EQ(compared[1], near[0]);
   double near_total = 0, pack_total = 0, in_rack_ms = 0;
   int crossing = 0;
   for (std::size_t i = 0; i < 8; ++i) {
     const auto& n = near[0]["jobs"][i];
-    const auto& p = pack[0]["jobs"][i];
+    const auto& p = compared[0]["jobs"][i];
     const char rack = n["client"].get<std::string>()[0];
     EXPECT_EQ(n["gpu"].get<std::string>()[0], rack) << n["name"];
     if (i == 0) in_rack_ms = n["iteration_ms"].get<double>();
@@ -554,6 +555,11 @@ TEST(Cli, ClusterNearPlacementKeepsJobsInTheirRackAndOffItsUplink) {
   }
   EXPECT_EQ(crossing, 4);
   EXPECT_GT(near_total, 1.05 * pack_total);
+  // A trace's policies and options do not apply to a cluster file.
+  expect_input_error("schedule --cluster " + file + " --policy best-fit",
+                     "--policy: unknown pool placement \"best-fit\" (with --cluster: pack, spread, near)");
+  expect_input_error("schedule --cluster " + file + " --queue sjf",
+                     "--queue: applies to a trace (--nodes and --pods), not to --cluster");
 }
 
 TEST(Cli, CollectiveReportsNcclTestsBandwidths) {
