@@ -36,8 +36,8 @@ nlohmann::json one_network(const ClusterStudyResult& r) {
   for (const auto& g : r.gpus) gpus.push_back({{"gpu", g.name}, {"utilization", round_significant(g.utilization, 4)}});
   for (const auto& n : r.nics)
     nics.push_back({{"host", n.name}, {"gbps", n.capacity}, {"utilization", round_significant(n.utilization, 4)}});
-  return {{"network", r.network}, {"placement", r.placement}, {"jobs", jobs}, {"gpus", gpus}, {"nics", nics}, {"makespan_s", round_significant(r.makespan_s)},
-          {"usd_per_hour", round_significant(r.usd_per_hour)},
+  return {{"network", r.network}, {"placement", r.placement}, {"jobs", jobs}, {"gpus", gpus}, {"nics", nics},
+          {"makespan_s", round_significant(r.makespan_s)}, {"usd_per_hour", round_significant(r.usd_per_hour)},
           {"usd_per_million_samples", number_or_null(r.usd_per_million_samples > 0, r.usd_per_million_samples)},
           {"unpriced_instances", r.unpriced}};
 }
@@ -51,15 +51,16 @@ nlohmann::json cluster_results_json(const std::vector<ClusterStudyResult>& resul
 }
 
 std::string cluster_results_csv(const std::vector<ClusterStudyResult>& results) {
-  std::string out = csv_line({"network", "placement", "job", "client", "gpu", "fraction", "model", "mode", "precision", "batch", "fits",
-                              "submit_s", "wait_s", "jct_s", "iteration_ms", "local_iteration_ms", "slowdown_vs_local",
-                              "throughput_per_s"});
+  std::string out = csv_line({"network", "placement", "job", "client", "gpu", "fraction", "model", "mode", "precision",
+                              "batch", "fits", "submit_s", "wait_s", "jct_s", "iteration_ms", "local_iteration_ms",
+                              "slowdown_vs_local", "throughput_per_s"});
   for (const auto& r : results)
   for (const auto& row : r.jobs) {
     const ClusterJob& j = row.job;
     auto v = [&](double x) { return row.fits ? num(x) : std::string(); };
-    out += csv_line({r.network, r.placement, j.name, j.client, row.fits ? row.gpu : "", num(j.fraction), j.model, mode_name(j.mode),
-                     std::string(precision_name(j.precision)), std::to_string(j.batch), row.fits ? "true" : "false",
+    out += csv_line({r.network, r.placement, j.name, j.client, row.fits ? row.gpu : "", num(j.fraction), j.model,
+                     mode_name(j.mode), std::string(precision_name(j.precision)), std::to_string(j.batch),
+                     row.fits ? "true" : "false",
                      num(j.submit_s), v(row.start_s - j.submit_s), v(row.finish_s - j.submit_s), v(row.iteration_ms),
                      v(row.local_iteration_ms), v(row.slowdown), v(row.throughput_per_s)});
   }
@@ -98,7 +99,8 @@ std::string one_table(const ClusterStudyResult& r) {
 std::string cluster_results_table(const std::vector<ClusterStudyResult>& results) {
   std::string out;
   for (const auto& r : results)
-    out += fmt::format("{}network: {}, placement: {}\n{}", out.empty() ? "" : "\n", r.network, r.placement, one_table(r));
+    out += fmt::format("{}network: {}, placement: {}\n{}", out.empty() ? "" : "\n", r.network, r.placement,
+                       one_table(r));
   return out;
 }
 

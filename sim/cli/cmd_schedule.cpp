@@ -41,7 +41,8 @@ Action add_schedule_command(CLI::App& app) {
   cmd->add_option("--philly-cluster", f->philly_cluster, "keep only this virtual cluster of the Philly table");
   cmd->add_option("--gpu-model", f->gpu_model, "label the GPUs of an unlabeled cluster (Tiresias spec), e.g. V100");
   cmd->add_option("--policy", f->placements,
-                  "placement policies (default best-fit,fgd); with --cluster, the pool's to compare: pack, spread, near")
+                  "placement policies (default best-fit,fgd); with --cluster, the pool's to compare: pack, "
+                  "spread, near")
       ->delimiter(',');
   cmd->add_option("--queue", f->queues, "queue policies: fifo, sjf, srtf, las (default fifo)")->delimiter(',');
   cmd->add_option("--las-thresholds", f->las_thresholds, "LAS queue limits in GPU-seconds (default 3600,36000)")
@@ -64,8 +65,10 @@ Action add_schedule_command(CLI::App& app) {
       if (!f->nodes.empty() || !f->pods.empty()) throw InputError("--cluster", "", "give --cluster or --nodes and --pods, not both");
       for (const char* flag : {"--nodes-format", "--pods-format", "--philly-cluster", "--gpu-model", "--queue",
                                "--las-thresholds", "--seed", "--gpu-prices", "--sample-interval", "--interference",
-                               "--prediction-error", "--strict-order", "--speed-scaling", "--jobs-csv", "--skip-bad-rows"})
-        if (cmd->count(flag) > 0) throw InputError(flag, "", "applies to a trace (--nodes and --pods), not to --cluster");
+                               "--prediction-error", "--strict-order", "--speed-scaling", "--jobs-csv",
+                               "--skip-bad-rows"})
+        if (cmd->count(flag) > 0)
+          throw InputError(flag, "", "applies to a trace (--nodes and --pods), not to --cluster");
       // --policy names the pool's placements to compare; without it, the file's own.
       std::vector<std::string> placements;
       if (cmd->count("--policy") > 0) placements = f->placements;
