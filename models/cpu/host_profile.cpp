@@ -308,7 +308,8 @@ CpuSpec cpu_spec_from_profile(const HostProfile& p) {
   s.avx512 = p.cpu.isa.avx512;
   s.vnni = p.cpu.isa.avx512_vnni || p.cpu.isa.avx_vnni;
   s.avx512_bf16 = p.cpu.isa.avx512_bf16;
-  s.amx = p.cpu.isa.amx;
+  // The datapath oneDNN runs here: AMX tiles when it may use them, else AVX-512 VNNI.
+  s.amx = p.cpu.isa.amx && onednn_runs_amx();
   s.f32_macs_per_cycle = p.f32_macs_per_cycle;
   s.fma_units = static_cast<int>(std::lround(p.f32_macs_per_cycle / (p.vector_width_bits / 32.0)));
   s.int8_macs_per_cycle = p.int8_macs_per_cycle;

@@ -254,6 +254,11 @@ std::optional<Measurement> measure_with_onednn(const Kernel& kernel, const Measu
   return m;
 }
 
+bool onednn_runs_amx() {
+  const auto amx = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_amx);
+  return (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) & amx) == amx;  // ISA values nest as bit sets
+}
+
 double measure_primitive_call_us() {
   omp_set_num_threads(1);
   dnnl::engine eng(dnnl::engine::kind::cpu, 0);

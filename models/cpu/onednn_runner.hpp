@@ -29,6 +29,10 @@ struct Measurement {
 std::optional<Measurement> measure_with_onednn(const Kernel& kernel, const MeasureOptions& options,
                                                std::string* why = nullptr);
 
+// Whether oneDNN runs AMX tiles in this process: the CPU has them and the process has not capped
+// oneDNN below them (ONEDNN_MAX_CPU_ISA=AVX512_CORE_BF16 keeps it on the VNNI datapath).
+bool onednn_runs_amx();
+
 // The fixed cost of executing one oneDNN primitive on one thread: the median time of a ReLU over
 // 64 floats, whose arithmetic takes nanoseconds.
 double measure_primitive_call_us();
