@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <stdexcept>
 
 namespace xpusim {
@@ -112,35 +111,34 @@ void MaxMinSharing::fill(const std::vector<int>& region) {
       ++ch.unfrozen;
     }
   }
-  // Channels by fill level (residual / unfrozen weight) in a lazy min-heap. Freezing a flow only
-  // raises the level of the channels it leaves (it froze at or below their level), so an entry's
-  // key is never above its channel's level: the channel at the top is re-keyed when it gets there
-  // and sinks if its level rose, and a channel with no unfrozen flow left is dropped then.
-  auto level = [&](int c) {
-    const ChannelState& ch = channels_[static_cast<std::size_t>(c)];
-    return std::max(0.0, ch.residual) / ch.weights;
-  };
-  const auto above = std::greater<std::pair<double, int>>();  // min-heap, ties by channel id
-  heap_.clear();
-  for (int c : touched) heap_.emplace_back(level(c), c);
-  std::make_heap(heap_.begin(), heap_.end(), above);
-  // Brings the lowest channel that still has unfrozen flows to the top, keyed by its level now;
-  // false when none is left.
-  auto settle_top = [&] {
-    while (!heap_.empty()) {
-      auto& [key, c] = heap_.front();
-      if (channels_[static_cast<std::size_t>(c)].unfrozen == 0) {
-        std::pop_heap(heap_.begin(), heap_.end(), above);
-        heap_.pop_back();
-        continue;
-      }
-      const double now = level(c);
-      if (now <= key) return true;  // never below the key: rounding must not reorder
-      std::pop_heap(heap_.begin(), heap_.end(), above);
-      heap_.back().first = now;
-      std::push_heap(heap_.begin(), heap_.end(), above);
-    }
-    return false;
+  // The channels that still have unfrozen flows, with their fill levels (residual / unfrozen
+  // weight) in a dense array: finding the lowest is a branch-free scan, which beats a heap's
+  // unpredictable sifts at the hundreds of channels a large fill holds and costs no more at a few.
+  auto level = [&](const ChannelState& ch) { return std::max(0.0, ch.residual) / ch.weights; };
+  std::vector<double>& levels = open_levels_;
+  std::vector<int>& open = open_channels_;
+  levels.clear();
+  open.clear();
+  for (int c : touched) {
+    ChannelState& ch = channels_[static_cast<std::size_t>(c)];
+    ch.open_slot = static_cast<int>(open.size());
+    open.push_back(c);
+    levels.push_back(level(ch));
+  }
+  // The lowest open channel (the first of equals), or -1 when none is left.
+  auto lowest = [&] {
+    const std::size_t n = levels.size();
+    if (n == 0) return -1;
+    // Four running minima, so that the compares do not wait on each other.
+    double low[4] = {levels[0], levels[0], levels[0], levels[0]};
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+      for (std::size_t k = 0; k < 4; ++k) low[k] = levels[i + k] < low[k] ? levels[i + k] : low[k];
+    for (; i < n; ++i) low[0] = levels[i] < low[0] ? levels[i] : low[0];
+    const double lowest_level = std::min(std::min(low[0], low[1]), std::min(low[2], low[3]));
+    i = 0;
+    while (i + 1 < n && levels[i] != lowest_level) ++i;
+    return static_cast<int>(i);
   };
   auto& by_bound = by_bound_;  // level at which a flow meets its bound
   by_bound.clear();
@@ -157,21 +155,36 @@ void MaxMinSharing::fill(const std::vector<int>& region) {
       ChannelState& ch = channels_[static_cast<std::size_t>(c)];
       ch.residual -= rate;
       ch.weights -= f.weight;
-      --ch.unfrozen;
+      const auto slot = static_cast<std::size_t>(ch.open_slot);
+      if (--ch.unfrozen > 0) {
+        levels[slot] = level(ch);
+        continue;
+      }
+      const int last = open.back();
+      open[slot] = last;
+      levels[slot] = levels.back();
+      channels_[static_cast<std::size_t>(last)].open_slot = static_cast<int>(slot);
+      open.pop_back();
+      levels.pop_back();
     }
   };
   std::size_t remaining = region.size(), next_bound = 0;
+  double floor = 0;  // the last level frozen at: rounding must not take a channel below it
   while (remaining > 0) {
     while (next_bound < by_bound.size() && flows_[static_cast<std::size_t>(by_bound[next_bound].second)].frozen_stamp == fill_)
       ++next_bound;
-    const double channel_level = settle_top() ? heap_.front().first : std::numeric_limits<double>::infinity();
+    const int slot = lowest();
+    const double channel_level =
+        slot < 0 ? std::numeric_limits<double>::infinity() : std::max(floor, levels[static_cast<std::size_t>(slot)]);
     if (next_bound < by_bound.size() && by_bound[next_bound].first <= channel_level) {
       Flow& f = flows_[static_cast<std::size_t>(by_bound[next_bound].second)];
       freeze(f, f.bound, kByBound);
+      floor = std::max(floor, by_bound[next_bound].first);
       --remaining;
       continue;
     }
-    const int c = heap_.front().second;
+    floor = channel_level;
+    const int c = open[static_cast<std::size_t>(slot)];
     for (int id : channels_[static_cast<std::size_t>(c)].flows) {
       Flow& f = flows_[static_cast<std::size_t>(id)];
       if (in_region(f) && f.frozen_stamp != fill_) {

@@ -76,7 +76,7 @@ class MaxMinSharing {
     int load_updates = 0;
     // Scratch for one fill.
     double residual = 0, weights = 0;
-    int unfrozen = 0;
+    int unfrozen = 0, open_slot = -1;
     // Highest rate per weight of all its flows, and of those outside the region (find_violations).
     double top = 0, outside_top = 0;
     uint32_t stamp = 0, dirty_stamp = 0, seen_stamp = 0, top_stamp = 0, outside_stamp = 0;
@@ -109,7 +109,9 @@ class MaxMinSharing {
   std::vector<Flow> flows_;
   std::vector<ChannelState> channels_;
   std::vector<int> free_ids_, added_, dirty_channels_, touched_, resum_;
-  std::vector<std::pair<double, int>> heap_;  // fill's channels: (level key, channel)
+  // Fill's open channels (those with unfrozen flows) and their levels.
+  std::vector<int> open_channels_;
+  std::vector<double> open_levels_;
   std::vector<int> freed_;  // channels that were saturated when a flow left them
   // Scratch of one solve, kept to spare allocations.
   std::vector<int> region_flows_, violations_, queue_;
