@@ -26,7 +26,7 @@ void read_sources(const JsonView& v, CpuSpec& spec) {
 
 CpuSpec read_cpu(const std::string& name, const JsonView& v) {
   v.allow_only({"description", "cores_per_socket", "freq_ghz", "simd_datapath_bits", "fma_units",
-                "vector_alu_ports", "isa", "amx_int8_macs_per_cycle", "amx_bf16_macs_per_cycle",
+                "vector_alu_ports", "isa", "amx_int8_macs_per_cycle", "amx_bf16_macs_per_cycle", "amx_tile_cycles",
                 "l1d_kib", "l2_kib", "l3_mib", "l2_bytes_per_cycle", "l3_bytes_per_cycle",
                 "dram_gbps_socket", "dram_gbps_per_core", "kernel_overhead_us", "fork_join_us",
                 "element_cycles", "sources"});
@@ -53,6 +53,10 @@ CpuSpec read_cpu(const std::string& name, const JsonView& v) {
   if (s.amx) {
     s.amx_int8_macs_per_cycle = v.at("amx_int8_macs_per_cycle").as_positive_number();
     s.amx_bf16_macs_per_cycle = v.at("amx_bf16_macs_per_cycle").as_positive_number();
+    const auto tiles = v.at("amx_tile_cycles");
+    tiles.allow_only({"multiply", "store"});
+    s.amx_tile_multiply_cycles = tiles.at("multiply").as_positive_number();
+    s.amx_tile_store_cycles = tiles.at("store").as_non_negative_number();
   }
   s.l1d_bytes = v.at("l1d_kib").as_positive_integer() * 1024;
   s.l2_bytes = v.at("l2_kib").as_positive_integer() * 1024;

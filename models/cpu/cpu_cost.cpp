@@ -26,6 +26,37 @@ int64_t valid_taps(int64_t in, int64_t out, int64_t taps, int64_t stride, int64_
 // add bias, apply ReLU, convert back and pack to u8 (6); float paths add bias and ReLU (2).
 double epilogue_ops(DType t) { return (t == DType::s8 || t == DType::u8) ? 6 : 2; }
 
+bool on_amx(const CpuSpec& spec, DType t) {
+  return spec.amx && (t == DType::s8 || t == DType::u8 || t == DType::bf16);
+}
+
+// AMX, as oneDNN's brgemm runs it: the output in tiles of 16 rows x 16 channels, each a chain of
+// tile multiplies over the reduction in steps of 64 bytes (64 int8 or 32 bf16 values), then stored
+// and converted by the vector units (the epilogue, per 16-lane vector). Rows and channels are
+// padded to whole tiles, each reduction step to a whole step.
+struct TileWork {
+  double tiles = 0, steps = 0;  // result tiles, reduction steps per tile
+};
+double tile_macs(const TileWork& w, DType t) { return w.tiles * 256 * w.steps * (t == DType::bf16 ? 32 : 64); }
+double tile_cycles(const TileWork& w, const CpuSpec& spec, double epilogue_per_vector) {
+  return w.tiles * (w.steps * spec.amx_tile_multiply_cycles + spec.amx_tile_store_cycles + 16 * epilogue_per_vector);
+}
+TileWork conv_tiles(const Conv2d& c, DType t) {
+  const double step = t == DType::bf16 ? 32 : 64;
+  const int64_t cpg = c.c / c.groups, kpg = c.k / c.groups;
+  TileWork w;
+  // A 1x1 convolution is a GEMM over every output pixel; a spatial one too, its filter taps
+  // reducing in turn. With channels so few that a filter row's taps fit one step (the first
+  // layer's 3), oneDNN reduces the row's taps together.
+  w.tiles = double(c.groups) * std::ceil(double(c.n * c.out_h() * c.out_w()) / 16) * std::ceil(double(kpg) / 16);
+  w.steps = double(cpg * c.s) <= step ? double(c.r) : double(c.r * c.s) * std::ceil(double(cpg) / step);
+  return w;
+}
+TileWork gemm_tiles(const Gemm& g, DType t) {
+  const double step = t == DType::bf16 ? 32 : 64;
+  return {double(g.batch) * std::ceil(double(g.m) / 16) * std::ceil(double(g.n) / 16), std::ceil(double(g.k) / step)};
+}
+
 struct Lowered {
   double macs = 0;          // executed, with padding
   double cycles = 0;        // whole kernel on one core
@@ -39,6 +70,11 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
   const double epi = epilogue_ops(k.dtype) / spec.vector_ops_per_cycle;
   return std::visit(overloaded{
       [&](const Conv2d& c) {
+        if (on_amx(spec, k.dtype)) {
+          const TileWork w = conv_tiles(c, k.dtype);
+          return Lowered{tile_macs(w, k.dtype), tile_cycles(w, spec, epi),
+                         double(c.n) * c.out_h() * std::ceil(double(c.k) / 64)};
+        }
         const int64_t cpg = round_up(c.c / c.groups, gran), kpg = round_up(c.k / c.groups, lanes);
         const int64_t oh = c.out_h(), ow = c.out_w();
         const double taps = double(valid_taps(c.h, oh, c.r, c.stride, c.pad_h)) *
@@ -51,6 +87,11 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
         return l;
       },
       [&](const Gemm& g) {
+        if (on_amx(spec, k.dtype)) {
+          const TileWork w = gemm_tiles(g, k.dtype);
+          return Lowered{tile_macs(w, k.dtype), tile_cycles(w, spec, epi),
+                         double(g.batch) * std::ceil(g.m / 32.0) * std::ceil(g.n / 64.0)};
+        }
         const int64_t n_pad = round_up(g.n, lanes), k_pad = round_up(g.k, gran);
         Lowered l;
         l.macs = double(g.batch) * g.m * n_pad * k_pad;

@@ -8,6 +8,7 @@
 // row, 64 output channels) dealt to threads (the slowest thread sets the time). Data streams from
 // the smallest cache level that holds the kernel's working set; compute and streaming overlap,
 // the compute at the part's efficiency beyond L2 when that level is L3 or DRAM.
+// On AMX int8 and bf16 matmuls run as 16 x 16 result tiles instead (see tile_cycles in the .cpp).
 // Other operators cost the vector instructions per element of oneDNN's kernels at the core's
 // vector instruction rate.
 #include <cstdint>

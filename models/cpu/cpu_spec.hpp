@@ -22,6 +22,10 @@ struct CpuSpec {
   int vector_alu_ports = 2;       // vector add/multiply ports of the datapath's width
   bool avx512 = true, vnni = true, avx512_bf16 = false, amx = false;
   double amx_int8_macs_per_cycle = 0, amx_bf16_macs_per_cycle = 0;
+  // Where amx: cycles per tile multiply (16 x 16 results over one 64-byte step of the reduction),
+  // its operand tiles' loads from L2 included as oneDNN's brgemm blocks them (2x2), and per store
+  // of a result tile. Probed on the host; catalog parts take a probed part's of their family.
+  double amx_tile_multiply_cycles = 0, amx_tile_store_cycles = 0;
   // Arithmetic rates per core and cycle at the clock of that class of instruction. Catalog parts
   // derive them from their ISA and datapath (derive_rates); the host measures them.
   double int8_macs_per_cycle = 0, bf16_macs_per_cycle = 0, f32_macs_per_cycle = 0;

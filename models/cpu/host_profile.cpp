@@ -173,6 +173,12 @@ HostProfile probe_host_profile() {
     p.element_cycles[std::string(element_op_name(op))] = round3(seconds * p.clock_vector_ghz * 1e9 / element_work(*kernel));
   }
   p.matmul_beyond_l2_efficiency = round3(measure_matmul_beyond_l2_efficiency(p.cpu.isa));
+  p.amx_probed = p.cpu.isa.amx;
+  if (p.cpu.isa.amx)
+    if (const auto tiles = measure_amx_tiles(p.clock_vector_ghz * 1e9, p.l2_bytes)) {
+      p.amx_tile_multiply_cycles = round3(tiles->multiply_cycles);
+      p.amx_tile_store_cycles = round3(tiles->store_cycles);
+    }
   p.fork_join_us = threads > 1 ? round3(measure_fork_join_us(threads)) : 0;
   p.probe_seconds = round3(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return p;
@@ -198,6 +204,8 @@ nlohmann::json to_json(const HostProfile& p) {
       {"element_cycles", p.element_cycles},
       {"probe_seconds", p.probe_seconds}};
   if (p.schema_version >= 2) out["matmul"] = {{"beyond_l2_efficiency", p.matmul_beyond_l2_efficiency}};
+  if (p.amx_probed)
+    out["amx"] = {{"tile_multiply_cycles", p.amx_tile_multiply_cycles}, {"tile_store_cycles", p.amx_tile_store_cycles}};
   return out;
 }
 
@@ -218,7 +226,7 @@ HostProfile host_profile_from_json(const JsonView& root) {
                      "overhead_us", "element_cycles", "probe_seconds"});
   else
     root.allow_only({"schema", "cpu", "memory_bytes", "cache_bytes", "clock_ghz", "vector", "read_gbps",
-                     "overhead_us", "element_cycles", "matmul", "probe_seconds"});
+                     "overhead_us", "element_cycles", "matmul", "amx", "probe_seconds"});
   const auto cpu = root.at("cpu");
   cpu.allow_only({"vendor", "family", "model", "stepping", "model_name", "microarchitecture", "logical_cpus",
                   "physical_cores", "isa"});
@@ -286,6 +294,12 @@ HostProfile host_profile_from_json(const JsonView& root) {
     matmul.allow_only({"beyond_l2_efficiency"});
     p.matmul_beyond_l2_efficiency = matmul.at("beyond_l2_efficiency").as_number_in(0.05, 1);
   }
+  if (const auto amx = root.find("amx")) {
+    amx->allow_only({"tile_multiply_cycles", "tile_store_cycles"});
+    p.amx_probed = true;
+    p.amx_tile_multiply_cycles = amx->at("tile_multiply_cycles").as_number_in(0, 1e4);
+    p.amx_tile_store_cycles = amx->at("tile_store_cycles").as_number_in(0, 1e4);
+  }
   p.probe_seconds = root.at("probe_seconds").as_number_in(0, 1e6);
   return p;
 }
@@ -308,15 +322,18 @@ CpuSpec cpu_spec_from_profile(const HostProfile& p) {
   s.avx512 = p.cpu.isa.avx512;
   s.vnni = p.cpu.isa.avx512_vnni || p.cpu.isa.avx_vnni;
   s.avx512_bf16 = p.cpu.isa.avx512_bf16;
-  // The datapath oneDNN runs here: AMX tiles when it may use them, else AVX-512 VNNI.
-  s.amx = p.cpu.isa.amx && onednn_runs_amx();
+  // The datapath oneDNN runs here: AMX tiles when it may use them (and the probe measured them),
+  // else AVX-512 VNNI.
+  s.amx = p.cpu.isa.amx && p.amx_tile_multiply_cycles > 0 && onednn_runs_amx();
   s.f32_macs_per_cycle = p.f32_macs_per_cycle;
   s.fma_units = static_cast<int>(std::lround(p.f32_macs_per_cycle / (p.vector_width_bits / 32.0)));
   s.int8_macs_per_cycle = p.int8_macs_per_cycle;
   s.bf16_macs_per_cycle = p.bf16_macs_per_cycle > 0 ? p.bf16_macs_per_cycle : p.f32_macs_per_cycle;
-  if (s.amx) {  // tiles are not probed (they need a permission request and tile configuration)
+  if (s.amx) {  // peak rates (reported as utilization's denominator) and the probed tile costs
     s.int8_macs_per_cycle = s.amx_int8_macs_per_cycle = 1024;
     s.bf16_macs_per_cycle = s.amx_bf16_macs_per_cycle = 512;
+    s.amx_tile_multiply_cycles = p.amx_tile_multiply_cycles;
+    s.amx_tile_store_cycles = p.amx_tile_store_cycles;
   }
   s.vector_ops_per_cycle = p.vector_ops_per_cycle;
   s.derive_element_costs();
@@ -355,6 +372,9 @@ CpuSpec cpu_spec_from_profile(const HostProfile& p) {
        p.schema_version >= 2 ? probe + "oneDNN 1x1 convolution (C = K = 256, 28x28), time per image at 1 image "
                                        "over time per image at 32"
                              : "not in this profile (schema 1): 1, streaming taken as fully hidden"}};
+  if (s.amx)
+    s.sources["amx_tile_cycles"] = probe + "TDPBUSD in 2x2 blocks with their A and B tiles loaded from L2, and "
+                                           "TILESTORED of each result";
   return s;
 }
 
@@ -396,6 +416,7 @@ const HostProfile& host_profile() {
     try {
       HostProfile cached = load(state.path);
       if (cached.schema_version != 2) why = "the cached host profile is from an older xpusim";
+      else if (cached.cpu.isa.amx && !cached.amx_probed) why = "the cached host profile has no AMX tile costs";
       else if (measured_on(cached, read_cpu_identity())) return state.profile.emplace(std::move(cached));
       else why = "the cached host profile was measured on another CPU";
     } catch (const InputError& e) {

@@ -44,6 +44,10 @@ struct HostProfile {
   // GEMM/convolution throughput kept when operands stream from L3 or DRAM rather than L2: oneDNN's
   // convolution per image at 32 images against one (see probe_host_profile). 1 in /1 profiles.
   double matmul_beyond_l2_efficiency = 1;
+  // AMX tile costs in cycles (microbench.hpp, measure_amx_tiles); 0 where the OS did not grant the
+  // tiles. "amx" is in every profile of a CPU with tiles: one without it predates the tile probe.
+  bool amx_probed = false;
+  double amx_tile_multiply_cycles = 0, amx_tile_store_cycles = 0;
   int schema_version = 2;
   // Cycles per unit of work of the non-matmul classes oneDNN can run here (element_ops.hpp),
   // by element_op_name; classes without an entry keep the cost derived from the vector rate.

@@ -2,6 +2,8 @@
 
 #include <immintrin.h>
 #include <omp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -192,7 +194,79 @@ Buffer allocate(int64_t bytes) {
 
 std::atomic<uint64_t> g_sink{0};
 
+// --- AMX tiles: eight tiles of 16 rows x 64 bytes; tmm0-3 accumulate, tmm4-5 hold A, tmm6-7 B ---
+
+struct alignas(64) TileConfig {
+  uint8_t palette = 1, start_row = 0, reserved[14] = {};
+  uint16_t bytes_per_row[16] = {};
+  uint8_t rows[16] = {};
+};
+
+// Linux hands out the tile state only on request (arch_prctl ARCH_REQ_XCOMP_PERM for
+// XFEATURE_XTILEDATA); false where the kernel refuses or predates it.
+bool enable_tiles() {
+  constexpr long kReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  if (::syscall(SYS_arch_prctl, kReqXcompPerm, kXfeatureXtiledata) != 0) return false;
+  static TileConfig config;
+  for (int t = 0; t < 8; ++t) {
+    config.bytes_per_row[t] = 64;
+    config.rows[t] = 16;
+  }
+  asm volatile("ldtilecfg %0\n\t"
+               "tilezero %%tmm0\n\ttilezero %%tmm1\n\ttilezero %%tmm2\n\ttilezero %%tmm3\n\t"
+               "tilezero %%tmm4\n\ttilezero %%tmm5\n\ttilezero %%tmm6\n\ttilezero %%tmm7"
+               : : "m"(config));
+  return true;
+}
+
+// One 2x2 block of oneDNN's AMX brgemm: A0, A1, B0, B1 loaded (16 rows of 64 bytes each, from
+// `p`), then the four products into the four accumulators.
+#define XP_TDP4 "tdpbusd %%tmm6, %%tmm4, %%tmm0\n\ttdpbusd %%tmm7, %%tmm4, %%tmm1\n\t" \
+                "tdpbusd %%tmm6, %%tmm5, %%tmm2\n\ttdpbusd %%tmm7, %%tmm5, %%tmm3\n\t"
+void tile_block_loaded(const char* p) {
+  asm volatile("tileloadd (%0,%1,1), %%tmm4\n\ttileloadd 1024(%0,%1,1), %%tmm5\n\t"
+               "tileloadd 2048(%0,%1,1), %%tmm6\n\ttileloadd 3072(%0,%1,1), %%tmm7\n\t" XP_TDP4
+               : : "r"(p), "r"(64L) : "memory");
+}
+void tile_block_resident() { asm volatile(XP_TDP4 : : : "memory"); }
+// The four products, then the four results stored to `out` (4 KiB), as after a reduction.
+void tile_block_stored(char* out) {
+  asm volatile(XP_TDP4 "tilestored %%tmm0, (%0,%1,1)\n\ttilestored %%tmm1, 1024(%0,%1,1)\n\t"
+               "tilestored %%tmm2, 2048(%0,%1,1)\n\ttilestored %%tmm3, 3072(%0,%1,1)"
+               : : "r"(out), "r"(64L) : "memory");
+}
+#undef XP_TDP4
+
 }  // namespace
+
+std::optional<AmxTileCosts> measure_amx_tiles(double clock_hz, int64_t l2_bytes) {
+  if (!enable_tiles()) return std::nullopt;
+  // Operand tiles stream from L2, as a convolution's activations do: half of L2, at least 64 KiB
+  // (past L1).
+  const int64_t span = std::max<int64_t>(64 << 10, l2_bytes / 2 / 4096 * 4096);
+  Buffer operands = allocate(span), results = allocate(4096);
+  std::memset(operands.get(), 1, static_cast<std::size_t>(span));
+  const char* base = operands.get();
+  auto loaded = [&](long n) {
+    int64_t offset = 0;
+    for (long i = 0; i < n; ++i) {
+      tile_block_loaded(base + offset);
+      offset = offset + 4096 == span ? 0 : offset + 4096;
+    }
+  };
+  auto resident = [](long n) {
+    for (long i = 0; i < n; ++i) tile_block_resident();
+  };
+  auto stored = [&](long n) {
+    for (long i = 0; i < n; ++i) tile_block_stored(results.get());
+  };
+  AmxTileCosts c;
+  c.multiply_cycles = clock_hz / best_rate(loaded, 4);
+  const double bare = clock_hz / best_rate(resident, 4);
+  c.store_cycles = std::max(0.0, clock_hz / best_rate(stored, 4) - bare);
+  asm volatile("tilerelease");
+  return c;
+}
 
 double measure_scalar_clock_ghz() {
   auto body = [](long n) {

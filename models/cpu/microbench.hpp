@@ -7,6 +7,7 @@
 // median of their trials, the clock work typically runs at (cloud hosts drift by several %).
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,16 @@ CacheKnee find_l3_knee(const std::vector<BandwidthPoint>& points);
 // The sweep can stop: two points in a row at least 40% below the plateau and within 10% of
 // each other, the flat tail of DRAM, the last at least 64 MiB.
 bool reached_dram(const std::vector<BandwidthPoint>& points);
+
+// AMX tile costs in cycles of `clock_hz`, as oneDNN's brgemm meets them: a tile multiply
+// (TDPBUSD, 16 x 16 s32 results over 64 bytes of reduction) in 2x2 blocks, each block loading
+// its two A and two B tiles from L2 (the load time that does not overlap the multiplies is part
+// of the multiply's cost), and a result tile's store after its reduction. nullopt where the OS
+// does not grant the tile state.
+struct AmxTileCosts {
+  double multiply_cycles = 0, store_cycles = 0;
+};
+std::optional<AmxTileCosts> measure_amx_tiles(double clock_hz, int64_t l2_bytes);
 
 // Median cost of entering and leaving an OpenMP parallel region with `threads` threads.
 double measure_fork_join_us(int threads);

@@ -25,9 +25,12 @@ std::string profile_table(const HostProfile& p, const std::string& path) {
   row("f32 MACs per cycle", fmt::format("{}", p.f32_macs_per_cycle));
   row("int8 MACs per cycle", fmt::format("{} ({})", p.int8_macs_per_cycle, p.int8_path));
   row("bf16 MACs per cycle", p.bf16_macs_per_cycle > 0 ? fmt::format("{}", p.bf16_macs_per_cycle) : "- (no avx512_bf16)");
-  if (p.cpu.isa.amx)  // the tiles' rates are the published peak: the probe does not run them
-    row("AMX tiles", onednn_runs_amx() ? "modelled at 1024 int8 / 512 bf16 MACs per cycle (oneDNN runs them)"
-                                       : "not modelled (oneDNN is held below them here)");
+  if (p.cpu.isa.amx) {
+    row("AMX cycles: tile multiply / store", p.amx_tile_multiply_cycles > 0
+                                                 ? fmt::format("{} / {}", p.amx_tile_multiply_cycles, p.amx_tile_store_cycles)
+                                                 : "- (the OS did not grant the tiles)");
+    row("AMX tiles in the host model", onednn_runs_amx() ? "yes (oneDNN runs them)" : "no (oneDNN is held below them here)");
+  }
   row("vector ops per cycle (512-bit)", fmt::format("{}", p.vector_ops_per_cycle));
   row("L2 / L3 effective (reported)", fmt::format("{} / {} ({})", gib(p.l2_bytes), gib(p.l3_effective_bytes),
                                                   gib(p.l3_reported_bytes)));

@@ -49,6 +49,35 @@ TEST(CpuCost, ClosedFormForComputeBoundConvolution) {
   EXPECT_EQ(c.bound(), "compute");
 }
 
+// On AMX every 16 x 16 result tile costs its chain of tile multiplies (one per 64 bytes of
+// reduction), a tile store and the vector epilogue of its 16 rows: closed form from the catalog
+// part's tile costs.
+TEST(CpuCost, AmxConvolutionsCostTheirResultTiles) {
+  auto m = model_for("c7i.large");
+  const CpuSpec& s = m.device().spec;
+  ASSERT_TRUE(s.amx);
+  const double hz = s.freq_ghz_avx512 * 1e9;
+  // The epilogue: 6 vector ops per row of int8 results (requantize, bias, ReLU, pack), 2 of bf16.
+  auto tile = [&](double steps, double epilogue_ops = 6) {
+    return steps * s.amx_tile_multiply_cycles + s.amx_tile_store_cycles + 16 * epilogue_ops / s.vector_ops_per_cycle;
+  };
+  // 56 x 56 pixels are 196 row tiles; 64 output channels 4 column tiles; 256 int8 channels 4 steps.
+  Kernel k = conv(256, 56, 64, 1, 1, DType::s8);
+  auto c = m.evaluate(k, 1);
+  EXPECT_NEAR(c.compute_s, 196 * 4 * tile(4) / hz, 1e-15);
+  EXPECT_DOUBLE_EQ(c.effective_macs, k.macs());  // nothing padded
+  // 100 channels pad to 2 steps of 64; 20 output channels to 2 tiles of 16; 7 x 7 = 49 pixels to 4.
+  auto padded = m.evaluate(conv(100, 7, 20, 1, 1, DType::s8), 1);
+  EXPECT_NEAR(padded.compute_s, 4 * 2 * tile(2) / hz, 1e-15);
+  // bf16 steps hold 32 values: 256 channels take 8.
+  EXPECT_NEAR(m.evaluate(conv(256, 56, 64, 1, 1, DType::bf16), 1).compute_s, 196 * 4 * tile(8, 2) / hz, 1e-15);
+  // The first layer's 3 channels: a filter row's 7 taps (21 bytes) share one step, 7 rows.
+  Kernel first = conv(3, 224, 64, 7, 2, DType::s8);
+  EXPECT_NEAR(m.evaluate(first, 1).compute_s, 112 * 112 / 16 * 4 * tile(7) / hz, 1e-15);
+  // fp32 stays on the vector units.
+  EXPECT_NEAR(m.evaluate(conv(256, 56, 64, 1, 1, DType::f32), 1).effective_macs, k.macs(), 1e-6);
+}
+
 TEST(CpuCost, PaddedChannelsAndSkippedBorderTaps) {
   auto m = model_for("c5.large");
   // 3 input channels are padded to the VNNI granularity of 4.

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "models/cpu/host_profile.hpp"
+#include "models/cpu/onednn_runner.hpp"
 #include "models/cpu/microbench.hpp"
 #include "sim/engine/input_error.hpp"
 
@@ -129,6 +130,37 @@ TEST(HostProfile, SchemaTwoCarriesTheMatmulEfficiency) {
   bad = to_json(v1);
   bad["matmul"] = doc["matmul"];
   EXPECT_NE(error_of(bad).find("p.json/matmul: unknown key"), std::string::npos) << error_of(bad);
+}
+
+// A CPU with AMX tiles carries their probed costs; the host model runs on them only where oneDNN
+// runs them too (not under ONEDNN_MAX_CPU_ISA below AMX, as the test suite holds it) and the OS
+// granted them (costs 0: refused).
+TEST(HostProfile, AmxTileCostsReachTheSpecWhereOneDnnRunsTiles) {
+  HostProfile p = golden_profile();
+  p.schema_version = 2;
+  p.cpu.isa.amx = p.amx_probed = true;
+  p.amx_tile_multiply_cycles = 25.2;
+  p.amx_tile_store_cycles = 13.1;
+  const auto doc = to_json(p);
+  EXPECT_EQ(doc["amx"]["tile_multiply_cycles"], 25.2);
+  const HostProfile back = host_profile_from_json(JsonView(doc, "x"));
+  EXPECT_TRUE(back.amx_probed);
+  EXPECT_EQ(to_json(back), doc);
+  const CpuSpec spec = cpu_spec_from_profile(back);
+  EXPECT_EQ(spec.amx, onednn_runs_amx());
+  EXPECT_EQ(spec.amx_tile_multiply_cycles, spec.amx ? 25.2 : 0.0);
+  EXPECT_EQ(spec.amx_tile_store_cycles, spec.amx ? 13.1 : 0.0);
+  HostProfile refused = back;
+  refused.amx_tile_multiply_cycles = refused.amx_tile_store_cycles = 0;
+  EXPECT_FALSE(cpu_spec_from_profile(refused).amx);
+  EXPECT_TRUE(to_json(refused).contains("amx"));  // probed, refused: not probed again
+  EXPECT_FALSE(to_json(golden_profile()).contains("amx"));  // no tiles, nothing to write
+  auto bad = doc;
+  bad["amx"]["tile_store_cycles"] = -1;
+  EXPECT_NE(error_of(bad).find("p.json/amx/tile_store_cycles: must be in"), std::string::npos) << error_of(bad);
+  bad = doc;
+  bad["amx"]["tile_load_cycles"] = 8;
+  EXPECT_NE(error_of(bad).find("p.json/amx/tile_load_cycles: unknown key"), std::string::npos) << error_of(bad);
 }
 
 // What the cost model gets: measured rates as they are, bandwidths per cycle of the vector clock,
