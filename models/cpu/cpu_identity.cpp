@@ -109,6 +109,10 @@ CpuIdentity read_cpu_identity() {
   id.physical_cores = cores > 0 ? cores : id.logical_cpus;
   if (id.model_name.empty()) id.model_name = id.vendor;
   id.microarchitecture = microarchitecture_name(id.vendor, id.family, id.model, id.stepping);
+  // A hypervisor may show another part's model number (a KVM guest of a Granite Rapids host reads
+  // as Rocket Lake's 0xA7); AMX tiles exist only from Sapphire Rapids on.
+  if (id.isa.amx && id.microarchitecture.find("Rapids") == std::string::npos)
+    id.microarchitecture = "Sapphire Rapids or later (cpuid model reads as " + id.microarchitecture + ")";
   return id;
 }
 
