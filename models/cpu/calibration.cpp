@@ -35,9 +35,14 @@ CalibrationResult calibrate_host(const std::string& model, Precision precision, 
   r.cpu_description = host.device().spec.description;
   r.clock_ghz = host.device().spec.freq_ghz_avx512;
   r.profile_clock = profile_clock;
-  if (precision == Precision::int8 && !host.device().spec.vnni) {
+  const CpuSpec& spec = host.device().spec;
+  if (precision == Precision::int8 && !spec.vnni) {
     r.precision = Precision::fp32;
     r.note = "this host has no AVX-512 VNNI: int8 was requested, fp32 was run";
+  }
+  if (precision == Precision::bf16 && !spec.avx512_bf16 && !spec.amx) {
+    r.precision = Precision::fp32;
+    r.note = "this host has no bf16 instructions (AVX512_BF16 or AMX): bf16 was requested, fp32 was run";
   }
   const Graph g = build_model(model, {batch, r.precision, Mode::inference, 0});
 

@@ -44,7 +44,7 @@ Action add_calibrate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("calibrate", "run every distinct kernel of a model for real through "
                                  "oneDNN here and compare it with the host model's prediction");
   cmd->add_option("--model", f->model, ModelRegistry::instance().names_joined() + " (default resnet50)");
-  cmd->add_option("--precision", f->precision, "int8 or fp32 (default int8)");
+  cmd->add_option("--precision", f->precision, "int8, bf16 or fp32 (default int8)");
   cmd->add_option("--batch", f->batch, "batch size (default 1)");
   cmd->add_option("--threads", f->threads, "threads (default 1)");
   cmd->add_option("--repeats", f->repeats, "timed repeats per kernel and round, at least (default 7)");
@@ -56,8 +56,8 @@ Action add_calibrate_command(CLI::App& app) {
   return [f] {
     ModelRegistry::instance().get(f->model, "--model", "model");
     auto precision = parse_precision(f->precision);
-    if (!precision || (*precision != Precision::int8 && *precision != Precision::fp32))
-      throw InputError("--precision", "", fmt::format("calibration runs int8 or fp32, not \"{}\"", f->precision));
+    if (!precision || (*precision != Precision::int8 && *precision != Precision::fp32 && *precision != Precision::bf16))
+      throw InputError("--precision", "", fmt::format("calibration runs int8, bf16 or fp32, not \"{}\"", f->precision));
     if (f->batch <= 0) throw InputError("--batch", "", "must be a positive integer");
     if (f->threads <= 0) throw InputError("--threads", "", "must be a positive integer");
     if (f->repeats <= 0) throw InputError("--repeats", "", "must be a positive integer");

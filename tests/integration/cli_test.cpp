@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include "models/cpu/host_profile.hpp"
 #include "tests/shared_data.hpp"
 
 namespace fs = std::filesystem;
@@ -99,6 +100,7 @@ TEST(Cli, NonPositiveBatchAndImpossibleValues) {
   expect_input_error("kernel --op conv9d --shape c=3", "--op: unknown op");
   expect_input_error("run /nonexistent/scenario.json", "/nonexistent/scenario.json: cannot open file");
   expect_input_error("calibrate --rounds 0", "--rounds: must be a positive integer");
+  expect_input_error("calibrate --precision fp16", "--precision: calibration runs int8, bf16 or fp32, not \"fp16\"");
 }
 
 TEST(Cli, UnwritableOutputPathsNameTheFlag) {
@@ -170,6 +172,25 @@ TEST(Cli, KernelCommandReportsBreakdown) {
   ASSERT_EQ(j["results"].size(), 2u);
   EXPECT_EQ(j["results"][0]["bound"], "cores");
   EXPECT_GT(j["results"][0]["time_us"].get<double>(), 0);
+}
+
+// bf16 calibrates on the host's bf16 datapath (VDPBF16PS, or AMX tiles where oneDNN runs them),
+// and falls back to fp32, saying so, on a host without one.
+TEST(Cli, CalibrateRunsBf16OnTheHostsBf16Datapath) {
+  CliRun r = run("calibrate --model resnet50 --precision bf16 --rounds 1 --repeats 1 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto results = nlohmann::json::parse(r.out)["results"];
+  const xpusim::CpuSpec host = xpusim::cpu_spec_from_profile(xpusim::host_profile());
+  const bool bf16 = host.avx512_bf16 || host.amx;
+  EXPECT_EQ(results["requested_precision"], "bf16");
+  EXPECT_EQ(results["precision"], bf16 ? "bf16" : "fp32");
+  EXPECT_EQ(results["note"].get<std::string>().empty(), bf16);
+  ASSERT_GE(results["kernels"].size(), 25u);
+  for (const auto& k : results["kernels"]) {
+    EXPECT_GT(k["measured_us"].get<double>(), 0) << k["name"];
+    EXPECT_GT(k["predicted_us"].get<double>(), 0) << k["name"];
+    EXPECT_NE(k["signature"].get<std::string>().find(bf16 ? "bf16" : "f32"), std::string::npos) << k["signature"];
+  }
 }
 
 TEST(Cli, TraceIsAChromeTraceOfTheSimulatedGraph) {
