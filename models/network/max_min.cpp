@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "models/network/lowest_level.hpp"
+
 namespace xpusim {
 
 namespace {
@@ -112,8 +114,7 @@ void MaxMinSharing::fill(const std::vector<int>& region) {
     }
   }
   // The channels that still have unfrozen flows, with their fill levels (residual / unfrozen
-  // weight) in a dense array: finding the lowest is a branch-free scan, which beats a heap's
-  // unpredictable sifts at the hundreds of channels a large fill holds and costs no more at a few.
+  // weight) in a dense array scanned for the lowest (index_of_lowest).
   auto level = [&](const ChannelState& ch) { return std::max(0.0, ch.residual) / ch.weights; };
   std::vector<double>& levels = open_levels_;
   std::vector<int>& open = open_channels_;
@@ -126,20 +127,7 @@ void MaxMinSharing::fill(const std::vector<int>& region) {
     levels.push_back(level(ch));
   }
   // The lowest open channel (the first of equals), or -1 when none is left.
-  auto lowest = [&] {
-    const std::size_t n = levels.size();
-    if (n == 0) return -1;
-    // Four running minima, so that the compares do not wait on each other.
-    double low[4] = {levels[0], levels[0], levels[0], levels[0]};
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-      for (std::size_t k = 0; k < 4; ++k) low[k] = levels[i + k] < low[k] ? levels[i + k] : low[k];
-    for (; i < n; ++i) low[0] = levels[i] < low[0] ? levels[i] : low[0];
-    const double lowest_level = std::min(std::min(low[0], low[1]), std::min(low[2], low[3]));
-    i = 0;
-    while (i + 1 < n && levels[i] != lowest_level) ++i;
-    return static_cast<int>(i);
-  };
+  auto lowest = [&] { return levels.empty() ? -1 : static_cast<int>(index_of_lowest(levels.data(), levels.size())); };
   auto& by_bound = by_bound_;  // level at which a flow meets its bound
   by_bound.clear();
   for (int id : region) {
@@ -310,16 +298,24 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve() {
   std::vector<int>& region = region_flows_;
   std::vector<int>& violations = violations_;
   region.clear();
-  bool local = gather_coupled(level, region);
+  // Traffic where a change reached most flows last time (every flow tied to every other) will
+  // mostly do so again: gathering a local region first is then wasted, so it is tried only now
+  // and then until one is found.
+  const bool try_local = fell_back_ % kRetryLocal == 0;
+  bool local = try_local && gather_coupled(level, region);
   while (local) {
     new_region(region);
     fill(region);
     violations.clear();
     find_violations(region, level, violations);
-    if (violations.empty()) return commit(region);
+    if (violations.empty()) {
+      fell_back_ = 0;
+      return commit(region);
+    }
     region.insert(region.end(), violations.begin(), violations.end());
     local = region.size() * kLocal <= alive_;
   }
+  ++fell_back_;
   return solve_above(level);
 }
 
