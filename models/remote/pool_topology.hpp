@@ -1,9 +1,12 @@
 #pragma once
 // The network of a GPU pool: client VMs and GPU servers on a top-of-rack switch, each through its
-// own NIC link; inside a server, its GPUs behind the server's PCIe switch (so a GPU's data crosses
-// the NIC and then PCIe, and every GPU of a server shares the server's NIC). Each server also has a
-// host on its PCIe switch (with one PCIe link's bandwidth per GPU) that stands for a client
-// running on the server itself: the local baseline. With racks, each rack has its own top-of-rack
+// own NIC link; inside a server, its GPUs below the server's PCIe root (so a GPU's data crosses
+// the NIC and then PCIe, and every GPU of a server shares the server's NIC). Each GPU has lanes of
+// its own to the root, or, in a server built with PCIe switches (PLX), the GPUs behind one switch
+// share its one uplink: their copies from the host or the NIC divide it, while traffic between
+// two of them stays below the switch. The NIC sits on the root. Each server also has a host on the
+// root (with one PCIe link's bandwidth per GPU) that stands for a client running on the server
+// itself: the local baseline. With racks, each rack has its own top-of-rack
 // switch and one uplink to a spine, so
 // traffic between racks crosses two uplinks and shares them with the rest of its rack's traffic
 // (an uplink slower than the NICs below it is an oversubscribed rack).
@@ -19,6 +22,8 @@ struct PoolServerSpec {
   int gpus = 1;
   double nic_bytes_per_s = 0;
   int rack = 0;  // index in PoolTopologySpec::racks (ignored without racks)
+  // GPUs behind each PCIe switch, in GPU order (the last switch may have fewer); 0: no switches.
+  int gpus_per_switch = 0;
 };
 
 struct PoolClientSpec {
@@ -46,6 +51,7 @@ struct PoolTopology {
   std::vector<std::vector<int>> gpu_hosts;  // per server, per GPU
   std::vector<int> local_hosts;             // per server: a client on the server itself
   std::vector<int> client_nic_links, server_nic_links, rack_uplinks;
+  std::vector<std::vector<int>> pcie_switch_uplinks;  // per server, per PCIe switch (none without)
 };
 
 PoolTopology build_pool_topology(const PoolTopologySpec& spec);

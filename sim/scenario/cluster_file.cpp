@@ -201,7 +201,7 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
   servers.expect_array();
   if (servers.size() == 0) servers.fail("a cluster needs at least one GPU server");
   for (const auto& v : servers.items()) {
-    v.allow_only({"name", "instance", "nic_gbps", "rack"});
+    v.allow_only({"name", "instance", "nic_gbps", "rack", "gpus_per_pcie_switch"});
     ClusterServer x;
     x.name = unique_name(v.at("name"), hosts);
     x.rack = rack_of(v, s.racks);
@@ -212,6 +212,8 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
     if (auto n = v.find("nic_gbps")) x.nic_gbps = n->as_number_in(0.001, 1e6);
     else if (t.network_gbps > 0) x.nic_gbps = t.network_gbps;
     else v.fail("server \"" + x.name + "\" needs \"nic_gbps\" (its instance has no network figure)");
+    if (auto n = v.find("gpus_per_pcie_switch"))
+      x.gpus_per_pcie_switch = static_cast<int>(n->as_integer_in(1, gpus_of(catalog, x.instance)));
     s.servers.push_back(x);
   }
   const auto clients = cluster.at("clients");
@@ -268,8 +270,11 @@ nlohmann::json resolved_config(const ClusterStudy& s) {
     if (!s.racks.empty()) host["rack"] = s.racks[static_cast<std::size_t>(rack)].name;
     return host;
   };
-  for (const auto& x : s.servers)
-    servers.push_back(with_rack({{"name", x.name}, {"instance", x.instance}, {"nic_gbps", x.nic_gbps}}, x.rack));
+  for (const auto& x : s.servers) {
+    nlohmann::json server = with_rack({{"name", x.name}, {"instance", x.instance}, {"nic_gbps", x.nic_gbps}}, x.rack);
+    if (x.gpus_per_pcie_switch > 0) server["gpus_per_pcie_switch"] = x.gpus_per_pcie_switch;
+    servers.push_back(server);
+  }
   for (const auto& c : s.clients)
     clients.push_back(with_rack({{"name", c.name}, {"instance", c.instance.empty() ? nlohmann::json() : nlohmann::json(c.instance)},
                                  {"nic_gbps", c.nic_gbps}},

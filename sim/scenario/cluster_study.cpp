@@ -43,7 +43,8 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
   for (const auto& x : s.servers) {
     server_index[x.name] = static_cast<int>(spec.servers.size());
     server_gbps.push_back(network.server_nic_gbps > 0 ? network.server_nic_gbps : x.nic_gbps);
-    spec.servers.push_back({x.name, catalog.devices_per_target(x.instance), server_gbps.back() * 1e9 / 8, x.rack});
+    spec.servers.push_back(
+        {x.name, catalog.devices_per_target(x.instance), server_gbps.back() * 1e9 / 8, x.rack, x.gpus_per_pcie_switch});
     devices.push_back(catalog.make_device(x.instance));
   }
   for (const auto& c : s.clients) {
@@ -190,6 +191,10 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
     nic(s.clients[i].name, pool.client_nic_links[i], client_gbps[i], client_span[i]);
   for (std::size_t i = 0; i < s.servers.size(); ++i)
     nic(s.servers[i].name, pool.server_nic_links[i], server_gbps[i], server_span[i]);
+  for (std::size_t i = 0; i < s.servers.size(); ++i)
+    for (std::size_t k = 0; k < pool.pcie_switch_uplinks[i].size(); ++k)
+      nic(fmt::format("{}/pcie-switch{}", s.servers[i].name, k), pool.pcie_switch_uplinks[i][k], s.pcie_gbytes_per_s * 8,
+          server_span[i]);
   for (std::size_t i = 0; i < s.racks.size(); ++i)  // over the whole study: a rack's jobs are many
     nic(s.racks[i].name + "/uplink", pool.rack_uplinks[i], uplink_gbps[i], shared.makespan_s);
 

@@ -22,6 +22,7 @@ struct ClusterServer {
   std::string name, instance;
   double nic_gbps = 0;  // default: the instance's network
   int rack = 0;         // index in ClusterStudy::racks (0 without racks)
+  int gpus_per_pcie_switch = 0;  // GPUs sharing each PCIe switch's uplink; 0: lanes of their own
 };
 
 struct ClusterClient {

@@ -12,7 +12,9 @@
 #include <sys/wait.h>
 
 #include "models/cpu/host_profile.hpp"
+#include "models/network/protocol.hpp"
 #include "tests/shared_data.hpp"
+#include "workloads/zoo/model_zoo.hpp"
 
 namespace fs = std::filesystem;
 
@@ -372,6 +374,10 @@ TEST(Cli, ClusterBadInputNamesFileAndPointer) {
   std::string placed = cluster_file("[" + job + "}]");
   placed.insert(placed.size() - 1, R"(, "placement": "nearest")");
   check(placed, "/placement", "placement must be \"pack\", \"spread\" or \"near\"");
+  // PCIe switches: at least one GPU behind each, at most the server's GPUs.
+  std::string switched = cluster_file("[" + job + "}]");
+  switched.insert(switched.find(R"("nic_gbps": 100)"), R"("gpus_per_pcie_switch": 2, )");
+  check(switched, "/cluster/servers/0/gpus_per_pcie_switch", "must be in [1, 1], found 2");
   // Gradient buckets: a known policy, for training only.
   check(cluster_file("[" + job + R"(, "buckets": "nccl"}])"), "/jobs/0/buckets",
         "unknown gradient exchange \"nccl\" (known: ddp, horovod)");
@@ -581,6 +587,35 @@ TEST(Cli, ClusterNearPlacementKeepsJobsInTheirRackAndOffItsUplink) {
                      "--policy: unknown pool placement \"best-fit\" (with --cluster: pack, spread, near)");
   expect_input_error("schedule --cluster " + file + " --queue sjf",
                      "--queue: applies to a trace (--nodes and --pods), not to --cluster");
+}
+
+TEST(Cli, ClusterGpusBehindOnePcieSwitchShareItsUplink) {
+  // Two DGX-1V servers with a 400 Gbit/s NIC each: on one every GPU has lanes of its own to the
+  // host, on the other two GPUs sit behind each PCIe switch (as the DGX-1's PLX switches). Four
+  // clients per server run ResNet-50 inference on GPUs 0 to 3 in step. Behind the switches each
+  // pair of copies divides one uplink, so an iteration takes one more copy time (the batch's
+  // inputs at the PCIe rate, in RoCE's wire bytes) than with lanes of their own, which run as a
+  // local GPU but for the network's latency.
+  const auto results = example_run_results("v100_pool_pcie_switches.json");
+  ASSERT_EQ(results.size(), 1u);
+  const auto& jobs = results[0]["jobs"];
+  ASSERT_EQ(jobs.size(), 8u);
+  const double wire_bytes = xpusim::step_transfers("resnet50", 256, 0, xpusim::Mode::inference).to_device /
+                            xpusim::protocol_profile("roce-v2").efficiency();
+  const double copy_ms = 1e3 * wire_bytes / 12e9;  // the file's pcie_gbytes_per_s
+  for (std::size_t g = 0; g < 4; ++g) {
+    const double lanes = jobs[g]["iteration_ms"].get<double>(), switched = jobs[g + 4]["iteration_ms"].get<double>();
+    EXPECT_LT(jobs[g]["slowdown_vs_local"].get<double>(), 1.01) << jobs[g]["name"];
+    EXPECT_NEAR(switched - lanes, copy_ms, 0.01 * copy_ms) << jobs[g + 4]["name"];
+  }
+  // The report lists the switches' uplinks: the two with GPUs busy, the other two idle.
+  std::map<std::string, double> use;
+  for (const auto& n : results[0]["nics"]) use[n["host"].get<std::string>()] = n["utilization"].get<double>();
+  ASSERT_EQ(use.count("switched/pcie-switch3"), 1u);
+  EXPECT_EQ(use.count("lanes/pcie-switch0"), 0u);
+  EXPECT_NEAR(use["switched/pcie-switch0"], use["switched/pcie-switch1"], 1e-9);
+  EXPECT_GT(use["switched/pcie-switch0"], 0.2);
+  EXPECT_EQ(use["switched/pcie-switch2"], 0);
 }
 
 TEST(Cli, CollectiveReportsNcclTestsBandwidths) {

@@ -160,6 +160,72 @@ TEST(GpuPool, RacksMeetThroughTheirUplinks) {
   for (const auto& t : r.tenants) EXPECT_NEAR(t.iteration_end_s[0], 2 * 100e6 / uplink, 0.001 * 2 * 100e6 / uplink);
 }
 
+TEST(GpuPool, GpusBehindOnePcieSwitchShareItsUplinkForCopiesButNotForTheirRing) {
+  // Four GPUs, two behind each PCIe switch. Copies from the host to the two GPUs of one switch
+  // share its uplink (each at half the PCIe rate); to GPUs of two switches, or on a server whose
+  // GPUs have lanes of their own, each runs at the full rate. A ring all-reduce over the four
+  // crosses each uplink once each way, so it runs as fast as without switches.
+  auto server = [](int gpus_per_switch) {
+    PoolTopologySpec spec;
+    spec.servers.push_back({"s0", 4, kNic, 0, gpus_per_switch});
+    spec.clients.push_back({"c0", kNic});
+    spec.pcie_bytes_per_s = kPcie;
+    spec.link_latency_s = kLat;
+    return build_pool_topology(spec);
+  };
+  const PoolTopology p = server(2), flat = server(0);
+  const Router router(p.topology);
+  EXPECT_EQ(router.hops(p.local_hosts[0], p.gpu_hosts[0][0]), 3);  // root, switch, GPU
+  EXPECT_EQ(router.hops(p.gpu_hosts[0][0], p.gpu_hosts[0][1]), 2);  // below one switch
+  EXPECT_EQ(router.hops(p.gpu_hosts[0][1], p.gpu_hosts[0][2]), 4);  // through the root
+  ASSERT_EQ(p.pcie_switch_uplinks[0].size(), 2u);
+  EXPECT_TRUE(flat.pcie_switch_uplinks[0].empty());
+
+  const double bytes = 100e6;
+  auto copies_end = [&](const PoolTopology& t, std::vector<int> to_gpus) {
+    std::vector<TenantJob> jobs;
+    for (int g : to_gpus) {
+      TenantJob j = job(t, 0, 1, 1e-6, 1e-6);
+      j.client_host = t.local_hosts[0];
+      j.costs = RemotingCosts::local();
+      j.gpu = g;
+      j.gpu_host = t.gpu_hosts[0][static_cast<std::size_t>(g)];
+      j.to_device_bytes = bytes;
+      jobs.push_back(j);
+    }
+    double end = 0;
+    for (const auto& r : run_jobs(t, jobs).tenants) end = std::max(end, r.iteration_end_s[0]);
+    return end;
+  };
+  EXPECT_NEAR(copies_end(p, {0, 1}), 2 * bytes / kPcie, 1e-5);
+  EXPECT_NEAR(copies_end(p, {0, 2}), bytes / kPcie, 1e-5);
+  EXPECT_NEAR(copies_end(flat, {0, 1}), bytes / kPcie, 1e-5);
+
+  ProtocolProfile pcie;
+  pcie.packet_payload_bytes = 1;
+  pcie.endpoint_latency_s = 5e-6;
+  auto ring_s = [&](const PoolTopology& t) {
+    std::vector<TenantJob> jobs;
+    for (int g = 0; g < 4; ++g) {
+      TenantJob j = job(t, 0, 2, 1e-3, 1e-6);
+      j.gpu = g;
+      j.gpu_host = t.gpu_hosts[0][static_cast<std::size_t>(g)];
+      j.group = 0;
+      j.all_reduces = {{0, 0, 120e6}};
+      j.update_kernel = 1;
+      j.all_reduce_protocol = &pcie;
+      jobs.push_back(j);
+    }
+    const PoolResult r = run_jobs(t, jobs);
+    double ready = 0;
+    for (const auto& x : r.tenants) ready = std::max(ready, x.kernel_end_s[0]);
+    return r.tenants[0].kernel_end_s[1] - 1e-3 - ready;
+  };
+  // Ring all-reduce of 4: 6 steps, each a latency and a quarter of the bytes.
+  EXPECT_NEAR(ring_s(p), 6 * (pcie.endpoint_latency_s + 120e6 / 4 / kPcie), 1e-9);
+  EXPECT_NEAR(ring_s(p), ring_s(flat), 1e-12);
+}
+
 TEST(GpuPool, RemoteCopyBandwidthMatchesRcuda) {
   // rCUDA over Connect-IB (network-measurements.md rcuda-memcpy): bandwidthTest host-to-GPU copies
   // reach 9.91 GB/s remote against 10.06 GB/s local, 98.5%. Here: InfiniBand EDR, PCIe at the
