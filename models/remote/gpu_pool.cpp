@@ -195,11 +195,24 @@ class PoolSim {
       for (int t : members) named.push_back(jobs_[static_cast<std::size_t>(t)].gpu);
       return std::all_of(named.begin(), named.end(), fits) ? named : std::vector<int>{};
     }
-    // Pack: the fullest GPUs that fit; spread: the emptiest; near: the nearest server, then as
-    // pack; the lower index on a tie. Several replicas take the best such GPUs of one server, the
-    // server whose choice is best overall.
+    // Pack: the fullest GPUs that fit; spread: the emptiest, then the least held PCIe switch;
+    // near: the nearest server, then as pack; the lower index on a tie. Several replicas take the
+    // best such GPUs of one server, the server whose choice is best overall.
     auto better = [&](double used, double than) {
       return placement_ == PoolPlacement::spread ? used < than - 1e-12 : used > than + 1e-12;
+    };
+    std::map<int, double> switch_used;  // memory held on each PCIe switch's GPUs
+    if (placement_ == PoolPlacement::spread)
+      for (std::size_t g = 0; g < gpus_.size(); ++g)
+        if (pool_[g].pcie_switch >= 0) switch_used[pool_[g].pcie_switch] += gpus_[g].used;
+    auto switch_load = [&](int g) {
+      const int s = pool_[static_cast<std::size_t>(g)].pcie_switch;
+      return s >= 0 ? switch_used[s] : 0.0;
+    };
+    auto before = [&](int a, int b) {
+      const double ua = gpus_[static_cast<std::size_t>(a)].used, ub = gpus_[static_cast<std::size_t>(b)].used;
+      if (better(ua, ub) || better(ub, ua)) return better(ua, ub);
+      return switch_load(a) < switch_load(b) - 1e-12;
     };
     // Links from the client to a server's GPUs (the same for all of them); 0 unless near.
     auto distance = [&](int g) {
@@ -213,9 +226,7 @@ class PoolSim {
     int best_distance = 0;
     for (auto& [server, candidates] : fitting) {
       if (candidates.size() < members.size()) continue;
-      std::stable_sort(candidates.begin(), candidates.end(), [&](int a, int b) {
-        return better(gpus_[static_cast<std::size_t>(a)].used, gpus_[static_cast<std::size_t>(b)].used);
-      });
+      std::stable_sort(candidates.begin(), candidates.end(), before);
       candidates.resize(members.size());
       double used = 0;
       for (int g : candidates) used += gpus_[static_cast<std::size_t>(g)].used;

@@ -93,9 +93,10 @@ struct SharingPolicy {
 
 // Where the pool puts a job that names no GPU: among the GPUs with its memory fraction free, the
 // fullest (pack: keeps whole GPUs free for large jobs) or the emptiest (spread: fewer co-tenants,
-// less interference), or those fewest links from the job's client and among them the fullest
-// (near: a GPU in the client's own rack before one across the spine, whose uplinks other racks'
-// traffic shares); the lower index on a tie. Jobs that fit nowhere wait, and whenever a job ends
+// less interference, and among equals the one whose PCIe switch holds the least, so that fewer
+// copies divide its uplink), or those fewest links from the job's client and among them the
+// fullest (near: a GPU in the client's own rack before one across the spine, whose uplinks other
+// racks' traffic shares); the lower index on a tie. Jobs that fit nowhere wait, and whenever a job ends
 // the waiting ones are placed in arrival order, any that fits going first (backfill).
 enum class PoolPlacement { pack, spread, near };
 
@@ -103,6 +104,7 @@ struct PoolGpu {
   int host = 0;                          // in the network's topology
   const InterferenceFit* fit = nullptr;  // of its GPU type
   int server = 0;                        // GPUs of one server can hold the replicas of one job
+  int pcie_switch = -1;                  // GPUs with the same (>= 0) share a PCIe switch's uplink
 };
 
 struct TenantResult {

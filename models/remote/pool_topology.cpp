@@ -26,12 +26,14 @@ PoolTopology build_pool_topology(const PoolTopologySpec& spec) {
     p.server_nic_links.push_back(t.add_link(pcie, tor_of(s.rack), s.nic_bytes_per_s, spec.link_latency_s));
     auto& gpus = p.gpu_hosts.emplace_back();
     auto& uplinks = p.pcie_switch_uplinks.emplace_back();
+    auto& switch_of = p.gpu_pcie_switch.emplace_back();
     int below = pcie;  // where the next GPU attaches
     for (int g = 0; g < s.gpus; ++g) {
       if (s.gpus_per_switch > 0 && g % s.gpus_per_switch == 0) {
         below = t.add_switch(s.name + "/pcie-switch" + std::to_string(g / s.gpus_per_switch));
         uplinks.push_back(t.add_link(below, pcie, spec.pcie_bytes_per_s, 0));
       }
+      switch_of.push_back(static_cast<int>(uplinks.size()) - 1);
       gpus.push_back(t.add_host(s.name + "/gpu" + std::to_string(g)));
       t.add_link(gpus.back(), below, spec.pcie_bytes_per_s, 0);
     }

@@ -52,6 +52,7 @@ struct PoolTopology {
   std::vector<int> local_hosts;             // per server: a client on the server itself
   std::vector<int> client_nic_links, server_nic_links, rack_uplinks;
   std::vector<std::vector<int>> pcie_switch_uplinks;  // per server, per PCIe switch (none without)
+  std::vector<std::vector<int>> gpu_pcie_switch;      // per server, per GPU: its switch, or -1
 };
 
 PoolTopology build_pool_topology(const PoolTopologySpec& spec);

@@ -64,13 +64,17 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
   std::vector<PoolGpu> gpus;
   std::vector<std::string> gpu_names;
   std::vector<int> first_gpu, server_of_gpu;
+  int switches = 0;  // numbered across servers
   for (std::size_t i = 0; i < s.servers.size(); ++i) {
     first_gpu.push_back(static_cast<int>(gpus.size()));
     for (int g = 0; g < spec.servers[i].gpus; ++g) {
-      gpus.push_back({pool.gpu_hosts[i][static_cast<std::size_t>(g)], &interference_for(devices[i]->name()), static_cast<int>(i)});
+      const int on = pool.gpu_pcie_switch[i][static_cast<std::size_t>(g)];
+      gpus.push_back({pool.gpu_hosts[i][static_cast<std::size_t>(g)], &interference_for(devices[i]->name()), static_cast<int>(i),
+                      on < 0 ? -1 : switches + on});
       gpu_names.push_back(fmt::format("{}/gpu{}", s.servers[i].name, g));
       server_of_gpu.push_back(static_cast<int>(i));
     }
+    switches += static_cast<int>(pool.pcie_switch_uplinks[i].size());
   }
 
   ClusterStudyResult out;

@@ -226,6 +226,46 @@ TEST(GpuPool, GpusBehindOnePcieSwitchShareItsUplinkForCopiesButNotForTheirRing) 
   EXPECT_NEAR(ring_s(p), ring_s(flat), 1e-12);
 }
 
+TEST(GpuPool, SpreadPutsJobsOnGpusOfDifferentPcieSwitches) {
+  // Two whole-GPU jobs copying from the server's host, arriving together, placed by the pool on
+  // four GPUs two per switch. Pack takes GPUs 0 and 1 (the lower index among equals), whose
+  // copies then divide one uplink; spread, among equally empty GPUs, takes the one on the least
+  // held switch: GPU 2, and each copy runs at the full PCIe rate.
+  PoolTopologySpec spec;
+  spec.servers.push_back({"s0", 4, kNic, 0, 2});
+  spec.clients.push_back({"c0", kNic});
+  spec.pcie_bytes_per_s = kPcie;
+  spec.link_latency_s = kLat;
+  const PoolTopology p = build_pool_topology(spec);
+  std::vector<PoolGpu> gpus;
+  for (std::size_t g = 0; g < 4; ++g) gpus.push_back({p.gpu_hosts[0][g], &interference_for("v100"), 0, p.gpu_pcie_switch[0][g]});
+  EXPECT_EQ(p.gpu_pcie_switch[0], (std::vector<int>{0, 0, 1, 1}));
+  const double bytes = 100e6;
+  std::vector<TenantJob> jobs;
+  for (int k = 0; k < 2; ++k) {
+    TenantJob j = job(p, 0, 1, 1e-6, 1e-6);
+    j.client_host = p.local_hosts[0];
+    j.costs = RemotingCosts::local();
+    j.gpu = -1;
+    j.fraction = 1;
+    j.to_device_bytes = bytes;
+    jobs.push_back(j);
+  }
+  auto placed = [&](PoolPlacement placement) {
+    FlowNetwork net(p.topology);
+    return run_gpu_pool(net, jobs, gpus, {}, placement);
+  };
+  const PoolResult pack = placed(PoolPlacement::pack), spread = placed(PoolPlacement::spread);
+  EXPECT_EQ(pack.tenants[0].gpu, 0);
+  EXPECT_EQ(pack.tenants[1].gpu, 1);
+  EXPECT_EQ(spread.tenants[0].gpu, 0);
+  EXPECT_EQ(spread.tenants[1].gpu, 2);
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_NEAR(pack.tenants[static_cast<std::size_t>(k)].iteration_end_s[0], 2 * bytes / kPcie, 1e-5);
+    EXPECT_NEAR(spread.tenants[static_cast<std::size_t>(k)].iteration_end_s[0], bytes / kPcie, 1e-5);
+  }
+}
+
 TEST(GpuPool, RemoteCopyBandwidthMatchesRcuda) {
   // rCUDA over Connect-IB (network-measurements.md rcuda-memcpy): bandwidthTest host-to-GPU copies
   // reach 9.91 GB/s remote against 10.06 GB/s local, 98.5%. Here: InfiniBand EDR, PCIe at the
