@@ -96,8 +96,8 @@ struct SharingPolicy {
 // less interference, and among equals the one whose PCIe switch holds the least, so that fewer
 // copies divide its uplink), or those fewest links from the job's client and among them the
 // fullest (near: a GPU in the client's own rack before one across the spine, whose uplinks other
-// racks' traffic shares); the lower index on a tie. Jobs that fit nowhere wait, and whenever a job ends
-// the waiting ones are placed in arrival order, any that fits going first (backfill).
+// racks' traffic shares); the lower index on a tie. Jobs that fit nowhere wait, and whenever a
+// job ends the waiting ones are placed in arrival order, any that fits going first (backfill).
 enum class PoolPlacement { pack, spread, near };
 
 struct PoolGpu {

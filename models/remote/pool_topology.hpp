@@ -6,10 +6,9 @@
 // share its one uplink: their copies from the host or the NIC divide it, while traffic between
 // two of them stays below the switch. The NIC sits on the root. Each server also has a host on the
 // root (with one PCIe link's bandwidth per GPU) that stands for a client running on the server
-// itself: the local baseline. With racks, each rack has its own top-of-rack
-// switch and one uplink to a spine, so
-// traffic between racks crosses two uplinks and shares them with the rest of its rack's traffic
-// (an uplink slower than the NICs below it is an oversubscribed rack).
+// itself: the local baseline. With racks, each rack has its own top-of-rack switch and one uplink
+// to a spine, so traffic between racks crosses two uplinks and shares them with the rest of its
+// rack's traffic (an uplink slower than the NICs below it is an oversubscribed rack).
 #include <string>
 #include <vector>
 

@@ -68,8 +68,9 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
   for (std::size_t i = 0; i < s.servers.size(); ++i) {
     first_gpu.push_back(static_cast<int>(gpus.size()));
     for (int g = 0; g < spec.servers[i].gpus; ++g) {
-      const int on = pool.gpu_pcie_switch[i][static_cast<std::size_t>(g)];
-      gpus.push_back({pool.gpu_hosts[i][static_cast<std::size_t>(g)], &interference_for(devices[i]->name()), static_cast<int>(i),
+      const auto at = static_cast<std::size_t>(g);
+      const int on = pool.gpu_pcie_switch[i][at];
+      gpus.push_back({pool.gpu_hosts[i][at], &interference_for(devices[i]->name()), static_cast<int>(i),
                       on < 0 ? -1 : switches + on});
       gpu_names.push_back(fmt::format("{}/gpu{}", s.servers[i].name, g));
       server_of_gpu.push_back(static_cast<int>(i));
