@@ -84,7 +84,7 @@ std::string one_table(const ClusterStudyResult& r) {
                   fixed(row.start_s - j.submit_s, 3), fixed(row.finish_s - j.submit_s, 3), fixed(row.iteration_ms, 2),
                   fixed(row.local_iteration_ms, 2), fixed(row.slowdown, 3), fixed(row.throughput_per_s, 1)});
   }
-  TextTable use({"GPU or NIC", "Gbit/s", "utilization"});
+  TextTable use({"GPU or link", "Gbit/s", "utilization"});
   for (const auto& g : r.gpus) use.add_row({g.name, "", fixed(100 * g.utilization, 1) + "%"});
   for (const auto& n : r.nics) use.add_row({n.name, num(n.capacity), fixed(100 * n.utilization, 1) + "%"});
   std::string out = jobs.render() + "\n" + use.render();

@@ -96,13 +96,14 @@ struct ClusterJobResult {
 
 struct ClusterUtilization {
   std::string name;
-  double capacity = 0;      // GPU: 1; NIC: Gbit/s
-  double utilization = 0;   // busy time / makespan (NIC: busier direction)
+  double capacity = 0;      // GPU: 1; link: Gbit/s
+  double utilization = 0;   // busy time / makespan (link: busier direction)
 };
 
 struct ClusterStudyResult {
   std::string network, placement;
   std::vector<ClusterJobResult> jobs;
+  // nics: every client's and server's NIC, then the servers' PCIe switch uplinks and the racks'.
   std::vector<ClusterUtilization> gpus, nics;
   double makespan_s = 0;
   double usd_per_hour = 0;              // every server and priced client
