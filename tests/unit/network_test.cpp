@@ -1,7 +1,8 @@
 // The flow-level network: closed-form flow completion times, byte conservation over a random
 // run, max-min allocations worked by hand, the incremental solver against a solve from scratch
 // and against the bottleneck condition that defines max-min fairness, routing and ECMP on the
-// generated fabrics, protocol bounds, and the topology reader's errors.
+// generated fabrics, protocol bounds, the topology reader's errors, and the fill's SIMD scan for
+// its lowest level against a scalar one.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 
 #include "models/network/flow_event_queue.hpp"
 #include "models/network/flow_network.hpp"
+#include "models/network/lowest_level.hpp"
 #include "models/network/max_min.hpp"
 #include "models/network/topology_generators.hpp"
 #include "models/network/topology_json.hpp"
@@ -27,6 +29,21 @@ Topology small_star(double bytes_per_s, double latency_s) { return star(3, bytes
 
 // The event queue against a plain model of it: a map from flow to (time, order set), drained by
 // taking the earliest (ties: the earliest set) after random re-timings of random flows.
+TEST(LowestLevel, FindsTheFirstLowestAsAScalarScanDoes) {
+  // Every length from 1 to 40 (the SIMD loops' tails and the scalar fallback), values drawn from a
+  // few levels so that ties are common (every fifth trial all equal), and now and then the lowest
+  // in the last slot: the position must be std::min_element's (the first of equals).
+  std::mt19937_64 rng(3);
+  std::uniform_int_distribution<int> level(0, 5), length(1, 40);
+  for (int trial = 0; trial < 4000; ++trial) {
+    std::vector<double> v(static_cast<std::size_t>(length(rng)));
+    for (double& x : v) x = trial % 5 == 0 ? 1.0 : 0.5 * level(rng);
+    if (trial % 7 == 0) v.back() = -1;
+    const auto expected = static_cast<std::size_t>(std::min_element(v.begin(), v.end()) - v.begin());
+    ASSERT_EQ(index_of_lowest(v.data(), v.size()), expected) << "length " << v.size() << ", trial " << trial;
+  }
+}
+
 TEST(FlowEventQueue, PopsInTimeThenSetOrderAfterRandomRetiming) {
   std::mt19937_64 rng(7);
   std::uniform_int_distribution<int> flow(0, 63), tick(0, 20);
