@@ -9,6 +9,7 @@
 #include "models/gpu/gpu_device.hpp"
 #include "models/network/protocol.hpp"
 #include "models/remote/remote_gpu_device.hpp"
+#include "models/training/collective_protocols.hpp"
 #include "models/cpu/host_profile.hpp"
 #include "sim/engine/dates.hpp"
 #include "sim/engine/json_input.hpp"
@@ -96,7 +97,7 @@ void read_fabrics(const JsonView& table, std::map<std::string, Fabric>& out) {
   table.expect_object();
   for (const auto& [name, unused] : table.raw().items()) {
     const auto v = table.at(name);
-    v.allow_only({"description", "links", "device_gbytes_per_s", "efficiency", "step_latency_us", "sources"});
+    v.allow_only({"description", "links", "device_gbytes_per_s", "efficiency", "nccl_gpus", "step_latency_us", "sources"});
     Fabric f;
     f.name = name;
     f.description = v.at("description").as_string();
@@ -109,7 +110,15 @@ void read_fabrics(const JsonView& table, std::map<std::string, Fabric>& out) {
     }
     f.device_bytes_per_s = v.at("device_gbytes_per_s").as_number_in(0.001, 1e6) * 1e9;
     f.efficiency = v.at("efficiency").as_number_in(0.01, 1);
-    f.step_latency_s = v.at("step_latency_us").as_number_in(0, 1e6) * 1e-6;
+    if (auto gpus = v.find("nccl_gpus")) {
+      f.nccl_gpus = gpus->as_string();
+      const auto& known = nccl_gpu_generations();
+      if (std::find(known.begin(), known.end(), f.nccl_gpus) == known.end())
+        gpus->fail("nccl_gpus must be \"pascal\", \"volta\", \"ampere\" or \"hopper\"");
+      if (v.find("step_latency_us")) v.fail("a fabric NCCL runs on takes its step latencies from NCCL's protocols, not step_latency_us");
+    } else {
+      f.step_latency_s = v.at("step_latency_us").as_number_in(0, 1e6) * 1e-6;
+    }
     f.sources = sources_of(v);
     out[name] = f;
   }

@@ -33,7 +33,11 @@ struct Fabric {
   bool over_pcie = false;
   double device_bytes_per_s = 0;  // each device, one direction, all its links
   double efficiency = 1;          // achieved bus bandwidth of large all-reduces / device_bytes_per_s
-  double step_latency_s = 0;      // per algorithm step
+  // The GPU generation NCCL runs on ("volta", "ampere", ...): collectives then take NCCL's
+  // protocols (collective_protocols.hpp). Empty for a fabric with a library of its own (HCCL on
+  // Gaudi), whose collectives take step_latency_s per algorithm step.
+  std::string nccl_gpus;
+  double step_latency_s = 0;
   std::map<std::string, std::string> sources;
 };
 

@@ -1,10 +1,13 @@
 #include "models/training/server_all_reduce.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
 #include "models/network/collective_flows.hpp"
 #include "models/network/topology_generators.hpp"
+#include "models/training/collective_protocols.hpp"
 
 namespace xpusim {
 
@@ -14,7 +17,7 @@ namespace {
 ProtocolProfile achieved(const std::string& name, double efficiency, double latency_s) {
   ProtocolProfile p;
   p.name = name;
-  p.description = "collective traffic: achieved fraction of line rate and per-step latency from the catalog";
+  p.description = "collective traffic: achieved fraction of line rate and per-step latency of its protocol";
   p.packet_payload_bytes = efficiency;
   p.packet_overhead_bytes = 1 - efficiency;
   p.endpoint_latency_s = latency_s;
@@ -32,39 +35,58 @@ double run_phase(const Topology& topology, const TransferPlan& plan, const Proto
 
 ServerAllReduce::ServerAllReduce(const Catalog& catalog, const InstanceType& instance, int devices_per_node, int nodes)
     : devices_(devices_per_node), nodes_(nodes) {
+  if (devices_ > 1 && (!instance.accelerators || instance.accelerators->fabric.empty()))
+    throw std::invalid_argument("instance \"" + instance.name + "\" has no fabric between accelerators");
+  if (nodes_ > 1 && instance.network.empty())
+    throw std::invalid_argument("instance \"" + instance.name + "\" has no network to other servers");
+  const Fabric* f = instance.accelerators && !instance.accelerators->fabric.empty()
+                        ? &catalog.fabric(instance.accelerators->fabric)
+                        : nullptr;
+  const NetworkKind* n = nodes_ > 1 ? &catalog.network(instance.network) : nullptr;
   if (devices_ > 1) {
-    if (!instance.accelerators) throw std::invalid_argument("instance \"" + instance.name + "\" has no accelerators");
-    const Fabric& f = catalog.fabric(instance.accelerators->fabric);
-    all_to_all_ = f.all_to_all;
-    // Links carry no latency of their own: the fabric's step latency is the whole of it.
-    fabric_ = all_to_all_ ? all_to_all(devices_, f.device_bytes_per_s / (devices_ - 1), 0, "device")
-                          : star(devices_, f.device_bytes_per_s, 0, "device", "switch");
-    fabric_protocol_ = achieved(f.name, f.efficiency, f.step_latency_s);
+    all_to_all_ = f->all_to_all;
+    // Links carry no latency of their own: the protocol's step latency is the whole of it.
+    fabric_ = all_to_all_ ? all_to_all(devices_, f->device_bytes_per_s / (devices_ - 1), 0, "device")
+                          : star(devices_, f->device_bytes_per_s, 0, "device", "switch");
   }
-  if (nodes_ > 1) {
-    if (instance.network.empty())
-      throw std::invalid_argument("instance \"" + instance.name + "\" has no network to other servers");
-    const NetworkKind& n = catalog.network(instance.network);
-    network_ = star(nodes_, instance.network_gbps * 1e9 / 8, 0, "server", "top-of-rack");
-    network_protocol_ = achieved(n.name, n.efficiency, n.latency_s);
+  if (nodes_ > 1) network_ = star(nodes_, instance.network_gbps * 1e9 / 8, 0, "server", "top-of-rack");
+  if (f && f->nccl_gpus.empty()) {  // the fabric's own library, one protocol
+    Option o{"HCCL", 0, achieved(f->name, f->efficiency, f->step_latency_s), {}};
+    if (n) o.network = achieved(n->name, n->efficiency, n->latency_s);
+    options_.push_back(std::move(o));
+    return;
+  }
+  // NCCL. One GPU per server has no fabric to say which: its LL and Simple, which run anywhere.
+  for (const CollectiveProtocol& p : f ? nccl_protocols(f->nccl_gpus, f->over_pcie) : nccl_protocols("pascal", true)) {
+    Option o{p.name, p.base_latency_s, {}, {}};
+    if (f)
+      o.fabric = achieved(f->name + " " + p.name,
+                          std::min(f->efficiency * p.bandwidth_factor, p.busbw_cap_bytes_per_s / f->device_bytes_per_s),
+                          p.fabric_step_s);
+    if (n) o.network = achieved(n->name + " " + p.name, n->efficiency * p.bandwidth_factor, p.network_step_s + n->latency_s);
+    options_.push_back(std::move(o));
   }
 }
 
-double ServerAllReduce::seconds(double bytes) {
-  if (devices_ * nodes_ <= 1 || bytes <= 0) return 0;
+ServerAllReduce::Timing ServerAllReduce::time(double bytes) {
+  if (devices_ * nodes_ <= 1 || bytes <= 0) return {};
   if (auto it = memo_.find(bytes); it != memo_.end()) return it->second;
-  double total = 0;
-  if (devices_ > 1) {
-    const CollectiveAlgorithm rs = all_to_all_ ? CollectiveAlgorithm::direct_reduce_scatter : CollectiveAlgorithm::ring_reduce_scatter;
-    const CollectiveAlgorithm ag = all_to_all_ ? CollectiveAlgorithm::direct_all_gather : CollectiveAlgorithm::ring_all_gather;
-    total += run_phase(fabric_, collective_plan(rs, devices_, bytes), fabric_protocol_);
-    total += run_phase(fabric_, collective_plan(ag, devices_, bytes), fabric_protocol_);
+  Timing best{std::numeric_limits<double>::infinity(), ""};
+  for (const Option& o : options_) {
+    double total = o.base_s;
+    if (devices_ > 1) {
+      const CollectiveAlgorithm rs = all_to_all_ ? CollectiveAlgorithm::direct_reduce_scatter : CollectiveAlgorithm::ring_reduce_scatter;
+      const CollectiveAlgorithm ag = all_to_all_ ? CollectiveAlgorithm::direct_all_gather : CollectiveAlgorithm::ring_all_gather;
+      total += run_phase(fabric_, collective_plan(rs, devices_, bytes), o.fabric);
+      total += run_phase(fabric_, collective_plan(ag, devices_, bytes), o.fabric);
+    }
+    if (nodes_ > 1) {
+      const TransferPlan shard_ring = collective_plan(CollectiveAlgorithm::ring_all_reduce, nodes_, bytes / devices_);
+      total += run_phase(network_, repeat_plan(shard_ring, devices_), o.network);
+    }
+    if (total < best.seconds) best = {total, o.name};
   }
-  if (nodes_ > 1) {
-    const TransferPlan shard_ring = collective_plan(CollectiveAlgorithm::ring_all_reduce, nodes_, bytes / devices_);
-    total += run_phase(network_, repeat_plan(shard_ring, devices_), network_protocol_);
-  }
-  return memo_[bytes] = total;
+  return memo_[bytes] = best;
 }
 
 }  // namespace xpusim

@@ -10,10 +10,18 @@
 // The fabric's and the network's catalog efficiency (the fraction of line rate a large collective
 // reaches there) is each transfer's payload fraction, their step latency its per-message latency.
 // On idle, symmetric networks this gives the closed form
-//   2 (d-1)/d b / B_fabric + 2 (d-1) l_fabric + 2 (n-1)/n b / B_network + 2 (n-1) l_network
+//   t0 + 2 (d-1)/d b / B_fabric + 2 (d-1) l_fabric + 2 (n-1)/n b / B_network + 2 (n-1) l_network
 // (one fabric step instead of d-1 for direct phases); the flows are what let a network that is
 // shared or oversubscribed slow it down.
+//
+// On NVIDIA fabrics the protocol sets t0, the step latencies and the fraction of the bandwidth
+// (collective_protocols.hpp): each of NCCL's protocols is run and the fastest taken, as NCCL
+// picks the one its model predicts fastest, so an 8-byte all-reduce costs LL's few us per step
+// and a 1 GiB one reaches Simple's bandwidth. A network step adds the network's latency to the
+// protocol's. Gaudi's fabric (HCCL) has one protocol: t0 = 0 and its catalog step latency.
 #include <map>
+#include <string>
+#include <vector>
 
 #include "models/catalog/catalog.hpp"
 #include "models/network/flow_network.hpp"
@@ -26,7 +34,12 @@ class ServerAllReduce {
   ServerAllReduce(const Catalog& catalog, const InstanceType& instance, int devices_per_node, int nodes);
   // Seconds to all-reduce a buffer of `bytes` on each device, on otherwise idle networks
   // (remembered per size: a training step asks for a few bucket sizes over and over).
-  double seconds(double bytes);
+  double seconds(double bytes) { return time(bytes).seconds; }
+  struct Timing {
+    double seconds = 0;
+    std::string protocol;  // the fastest protocol, which the time is of ("" with no communication)
+  };
+  Timing time(double bytes);
 
   const Topology& fabric() const { return fabric_; }
   const Topology& network() const { return network_; }
@@ -35,8 +48,14 @@ class ServerAllReduce {
   int devices_, nodes_;
   bool all_to_all_ = false;
   Topology fabric_, network_;
-  ProtocolProfile fabric_protocol_, network_protocol_;
-  std::map<double, double> memo_;
+  // One per protocol the library may pick: its fixed cost and how its transfers cross each part.
+  struct Option {
+    std::string name;
+    double base_s = 0;
+    ProtocolProfile fabric, network;
+  };
+  std::vector<Option> options_;
+  std::map<double, Timing> memo_;
 };
 
 }  // namespace xpusim

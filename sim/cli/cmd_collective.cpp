@@ -1,6 +1,7 @@
 // `xpusim collective`: the all-reduce of data-parallel training on accelerator servers, made of
 // flows on the servers' fabric and network, reported as nccl-tests reports it (time, algorithm
-// bandwidth, bus bandwidth) so that it compares with all_reduce_perf runs.
+// bandwidth, bus bandwidth) so that it compares with all_reduce_perf runs, with the protocol
+// (NCCL's LL, LL128 or Simple; HCCL on Gaudi) that ran it.
 #include <fmt/format.h>
 
 #include "models/catalog/catalog.hpp"
@@ -44,8 +45,8 @@ Action add_collective_command(CLI::App& app) {
     for (double b : f->bytes)
       if (!(b >= 1 && b <= 1e13)) throw InputError("--bytes", "", fmt::format("must be in [1, 1e13], found {}", b));
     nlohmann::json rows = nlohmann::json::array();
-    TextTable table({"instance", "servers", "devices", "bytes", "time us", "algbw GB/s", "busbw GB/s"});
-    std::string csv = csv_line({"instance", "servers", "devices", "bytes", "time_us", "algbw_gbytes_per_s", "busbw_gbytes_per_s"});
+    TextTable table({"instance", "servers", "devices", "bytes", "time us", "algbw GB/s", "busbw GB/s", "protocol"});
+    std::string csv = csv_line({"instance", "servers", "devices", "bytes", "time_us", "algbw_gbytes_per_s", "busbw_gbytes_per_s", "protocol"});
     for (const auto& i : f->instances) {
       const InstanceType& t = catalog.instance(i);
       const int per_node = f->devices > 0 ? f->devices : t.accelerators->count;
@@ -56,14 +57,16 @@ Action add_collective_command(CLI::App& app) {
         ServerAllReduce all_reduce(catalog, t, per_node, n);
         for (double b : f->bytes) {
           const int ranks = per_node * n;
-          const double s = all_reduce.seconds(b);
+          const ServerAllReduce::Timing timing = all_reduce.time(b);
+          const double s = timing.seconds;
           // nccl-tests (doc/PERFORMANCE.md): algbw = bytes / time, busbw = algbw x 2(n-1)/n.
           const double algbw = s > 0 ? b / s / 1e9 : 0, busbw = algbw * 2.0 * (ranks - 1) / ranks;
           rows.push_back({{"instance", i}, {"servers", n}, {"devices", ranks}, {"bytes", b},
                           {"time_us", round_significant(s * 1e6)}, {"algbw_gbytes_per_s", round_significant(algbw)},
-                          {"busbw_gbytes_per_s", round_significant(busbw)}});
+                          {"busbw_gbytes_per_s", round_significant(busbw)},
+                          {"protocol", timing.protocol}});
           const std::vector<std::string> cells{i, std::to_string(n), std::to_string(ranks), fmt::format("{:.0f}", b), fixed(s * 1e6, 1),
-                                               fixed(algbw, 2), fixed(busbw, 2)};
+                                               fixed(algbw, 2), fixed(busbw, 2), timing.protocol};
           table.add_row(cells);
           csv += csv_line(cells);
         }

@@ -12,6 +12,7 @@
 #include "models/memory/footprint.hpp"
 #include "models/network/protocol.hpp"
 #include "models/remote/pool_topology.hpp"
+#include "models/training/collective_protocols.hpp"
 #include "models/training/data_parallel.hpp"
 #include "models/training/server_all_reduce.hpp"
 #include "workloads/zoo/model_zoo.hpp"
@@ -23,13 +24,14 @@ namespace {
 constexpr double kGiB = 1024.0 * 1024 * 1024;
 
 // All-reduce flows over a server's PCIe links in the pool: those links run at what copies achieve
-// (the cluster's pcie_gbytes_per_s), so no further overhead; the fabric's latency per step.
+// (the cluster's pcie_gbytes_per_s), so no further overhead; NCCL's Simple latency per step
+// (gradient buckets are large enough that NCCL picks Simple; the pool's fabrics are NCCL's).
 ProtocolProfile pcie_collective(const Fabric& f) {
   ProtocolProfile p;
   p.name = f.name;
   p.description = "gradient all-reduce over the server's PCIe switch";
   p.packet_payload_bytes = 1;
-  p.endpoint_latency_s = f.step_latency_s;
+  p.endpoint_latency_s = f.nccl_gpus.empty() ? f.step_latency_s : nccl_protocol(f.nccl_gpus, true, "Simple").fabric_step_s;
   return p;
 }
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include "models/catalog/catalog.hpp"
 #include "models/cpu/host_profile.hpp"
 #include "models/network/protocol.hpp"
 #include "tests/shared_data.hpp"
@@ -625,14 +626,22 @@ TEST(Cli, ClusterGpusBehindOnePcieSwitchShareItsUplinkUnlessSpread) {
 
 TEST(Cli, CollectiveReportsNcclTestsBandwidths) {
   // network-measurements.md a100-nvlink-allreduce: 230.77 GB/s bus bandwidth at 1 GiB on one p4d.
-  const CliRun r = run("collective --instance p4d.24xlarge --nodes 1,2 --bytes 1073741824 --json");
+  const CliRun r = run("collective --instance p4d.24xlarge --nodes 1,2 --bytes 8,1073741824 --json");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto rows = nlohmann::json::parse(r.out)["results"];
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_NEAR(rows[0]["busbw_gbytes_per_s"].get<double>(), 230.77, 0.01 * 230.77);
-  const double algbw = rows[1]["algbw_gbytes_per_s"].get<double>();
-  EXPECT_NEAR(rows[1]["busbw_gbytes_per_s"].get<double>(), algbw * 2 * 15 / 16, 1e-3 * algbw);
-  EXPECT_LT(rows[1]["busbw_gbytes_per_s"].get<double>(), rows[0]["busbw_gbytes_per_s"].get<double>());
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_NEAR(rows[1]["busbw_gbytes_per_s"].get<double>(), 230.77, 0.01 * 230.77);
+  EXPECT_EQ(rows[1]["protocol"], "Simple");
+  const double algbw = rows[3]["algbw_gbytes_per_s"].get<double>();
+  EXPECT_NEAR(rows[3]["busbw_gbytes_per_s"].get<double>(), algbw * 2 * 15 / 16, 1e-3 * algbw);
+  EXPECT_LT(rows[3]["busbw_gbytes_per_s"].get<double>(), rows[1]["busbw_gbytes_per_s"].get<double>());
+  // 8 bytes run NCCL's LL protocol: in one server its ring latency, 6.6 us + 14 x 0.6 us; between
+  // two, the ring between the servers adds 2 steps over EFA, LL's 2.7 us plus the network's own.
+  EXPECT_EQ(rows[0]["protocol"], "LL");
+  EXPECT_NEAR(rows[0]["time_us"].get<double>(), 15.0, 0.01);
+  EXPECT_EQ(rows[2]["protocol"], "LL");
+  const double efa_us = xpusim::Catalog::builtin().network("efa").latency_s * 1e6;
+  EXPECT_NEAR(rows[2]["time_us"].get<double>(), 6.6 + 14 * 0.6 + 2 * (2.7 + efa_us), 0.01);
   expect_input_error("collective --instance c5.large", "--instance: \"c5.large\" is not an accelerator instance");
   expect_input_error("collective --instance p4d.24xlarge --bytes 0", "--bytes: must be in [1, 1e13], found 0");
   expect_input_error("collective --instance p4d.24xlarge --devices 9", "--devices: p4d.24xlarge has 8 device(s), not 9");

@@ -59,6 +59,25 @@ TEST(Catalog, MalformedEntriesNameFileAndPointer) {
   }
   EXPECT_THROW(Catalog::parse(R"({"cpus": {}, "host_defaults": {}})", "cpus.json", R"({"instances": {}})", "inst.json"),
                InputError);
+  // A fabric NCCL runs on names its GPUs' generation and takes its step latencies from NCCL's
+  // protocols; one with a library of its own gives its step latency.
+  const auto fabric_error = [](const std::string& fabric) {
+    try {
+      Catalog::parse(R"({"cpus": {}})", "cpus.json",
+                     R"({"fabrics": {"f": {"description": "d", "device_gbytes_per_s": 10, "efficiency": 0.8, )" + fabric +
+                         R"(}}, "instances": {}})",
+                     "inst.json");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(fabric_error(R"("nccl_gpus": "kepler")"),
+            "inst.json/fabrics/f/nccl_gpus: nccl_gpus must be \"pascal\", \"volta\", \"ampere\" or \"hopper\"");
+  EXPECT_EQ(fabric_error(R"("nccl_gpus": "volta", "step_latency_us": 5)"),
+            "inst.json/fabrics/f: a fabric NCCL runs on takes its step latencies from NCCL's protocols, not step_latency_us");
+  EXPECT_NE(fabric_error(R"("links": "all-to-all")").find("step_latency_us"), std::string::npos);
+  EXPECT_EQ(fabric_error(R"("links": "all-to-all", "step_latency_us": 10)"), "no error");
   EXPECT_THROW(Catalog::builtin().instance("c9.large"), std::invalid_argument);
 }
 

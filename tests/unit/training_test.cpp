@@ -1,11 +1,17 @@
-// Memory footprint arithmetic, the all-reduce made of flows against its closed form and the
-// nccl-tests bus-bandwidth formula, and the data-parallel step's bookkeeping: one device has no communication, what is
-// exposed is what the step waits for, scaling never beats linear.
+// Memory footprint arithmetic, the all-reduce made of flows against its closed form with NCCL's
+// protocols and the nccl-tests bus-bandwidth formula, and the data-parallel step's bookkeeping:
+// one device has no communication, what is exposed is what the step waits for, scaling never
+// beats linear.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "models/memory/footprint.hpp"
+#include "models/training/collective_protocols.hpp"
 #include "models/training/data_parallel.hpp"
 #include "models/training/server_all_reduce.hpp"
 #include "workloads/training.hpp"
@@ -56,28 +62,98 @@ double closed_form(int d, int n, double bytes, double fabric_bps, double fabric_
   return intra + inter;
 }
 
-TEST(ServerAllReduce, FlowsEqualTheClosedFormOnIdleSymmetricNetworks) {
+// The closed form with one of NCCL's protocols on an instance's fabric and network.
+double closed_form(const Catalog& catalog, const InstanceType& t, int nodes, double bytes, const CollectiveProtocol& p) {
+  const Fabric& fabric = catalog.fabric(t.accelerators->fabric);
+  const NetworkKind& net = catalog.network(t.network);
+  const double fabric_bps =
+      std::min(fabric.device_bytes_per_s * fabric.efficiency * p.bandwidth_factor, p.busbw_cap_bytes_per_s);
+  const double net_bps = t.network_gbps * 1e9 / 8 * net.efficiency * p.bandwidth_factor;
+  return p.base_latency_s + closed_form(t.accelerators->count, nodes, bytes, fabric_bps, p.fabric_step_s, net_bps,
+                                        p.network_step_s + net.latency_s);
+}
+
+TEST(ServerAllReduce, FlowsTakeTheFastestProtocolsClosedFormOnIdleSymmetricNetworks) {
+  const Catalog& catalog = Catalog::builtin();
+  for (const char* name : {"p4d.24xlarge", "p3dn.24xlarge"}) {
+    const InstanceType& t = catalog.instance(name);
+    const Fabric& fabric = catalog.fabric(t.accelerators->fabric);
+    const auto protocols = nccl_protocols(fabric.nccl_gpus, fabric.over_pcie);
+    ASSERT_EQ(protocols.size(), 3u) << name;  // LL, LL128 and Simple over NVLink
+    for (int nodes : {1, 2, 4}) {
+      ServerAllReduce ar(catalog, t, t.accelerators->count, nodes);
+      for (double bytes : {8.0, 65536.0, 1e6, 4e6, 25.0 * (1 << 20), 1e9}) {
+        double expected = std::numeric_limits<double>::infinity();
+        std::string fastest;
+        for (const auto& p : protocols)
+          if (const double s = closed_form(catalog, t, nodes, bytes, p); s < expected) {
+            expected = s;
+            fastest = p.name;
+          }
+        const auto timing = ar.time(bytes);
+        EXPECT_NEAR(timing.seconds, expected, 1e-9 * expected) << name << ", " << nodes << " servers, " << bytes << " bytes";
+        EXPECT_EQ(timing.protocol, fastest) << name << ", " << nodes << " servers, " << bytes << " bytes";
+      }
+    }
+  }
+}
+
+TEST(ServerAllReduce, SmallMessagesPayLLsLatencyAndLargeOnesReachSimplesBandwidth) {
   const Catalog& catalog = Catalog::builtin();
   const InstanceType& p4d = catalog.instance("p4d.24xlarge");
   const Fabric& nvswitch = catalog.fabric(p4d.accelerators->fabric);
-  const NetworkKind& efa = catalog.network(p4d.network);
-  const double fabric_bps = nvswitch.device_bytes_per_s * nvswitch.efficiency;
-  const double net_bps = p4d.network_gbps * 1e9 / 8 * efa.efficiency;
-  for (int nodes : {1, 2, 4})
-    for (double bytes : {8.0, 1e6, 25.0 * (1 << 20), 1e9}) {
-      ServerAllReduce ar(catalog, p4d, 8, nodes);
-      const double expected = closed_form(8, nodes, bytes, fabric_bps, nvswitch.step_latency_s, net_bps, efa.latency_s);
-      EXPECT_NEAR(ar.seconds(bytes), expected, 1e-9 * expected) << nodes << " servers, " << bytes << " bytes";
-    }
-  // Large buffers inside one server: nccl-tests' bus bandwidth, 2(d-1)/d x bytes over the time
-  // less its 14 step latencies, is the fabric's achieved bandwidth (230.77 GB/s measured).
   ServerAllReduce one(catalog, p4d, 8, 1);
-  const double bus = 2.0 * 7 / 8 * 1e9 / (one.seconds(1e9) - 14 * nvswitch.step_latency_s);
-  EXPECT_NEAR(bus, fabric_bps, 1e-9 * fabric_bps);
+  // 8 bytes on 8 A100: NCCL's ring LL latency, 6.6 us + 14 steps of 0.6 us over NVLink.
+  EXPECT_EQ(one.time(8).protocol, "LL");
+  EXPECT_NEAR(one.seconds(8), 15.0e-6, 0.001 * 15.0e-6);
+  // LL128 between, on NVLink only.
+  EXPECT_EQ(one.time(4 << 20).protocol, "LL128");
+  // 1 GiB: nccl-tests' bus bandwidth, 2(d-1)/d x bytes over the time less Simple's latencies, is
+  // the fabric's achieved bandwidth (230.77 GB/s measured).
+  const auto large = one.time(1e9);
+  ASSERT_EQ(large.protocol, "Simple");
+  const auto simple = nccl_protocol("ampere", false, "Simple");
+  const double bus = 2.0 * 7 / 8 * 1e9 / (large.seconds - simple.base_latency_s - 14 * simple.fabric_step_s);
+  EXPECT_NEAR(bus, nvswitch.device_bytes_per_s * nvswitch.efficiency, 1e-9 * bus);
   EXPECT_NEAR(bus, 230.77e9, 0.01 * 230.77e9);
+  // Time grows with size, and every size takes the fastest protocol: never slower than Simple.
+  double last = 0;
+  for (double bytes = 8; bytes <= 1e9; bytes *= 4) {
+    const double s = one.seconds(bytes);
+    EXPECT_GT(s, last) << bytes;
+    EXPECT_LE(s, closed_form(catalog, p4d, 1, bytes, simple) * (1 + 1e-9)) << bytes;
+    last = s;
+  }
   EXPECT_EQ(one.seconds(0), 0);
+  EXPECT_EQ(one.time(0).protocol, "");
   ServerAllReduce alone(catalog, p4d, 1, 1);
   EXPECT_EQ(alone.seconds(1e9), 0);  // nobody to talk to
+}
+
+TEST(ServerAllReduce, Ll128RunsOnlyOverNvlinkFromVolta) {
+  EXPECT_EQ(nccl_protocols("volta", false).size(), 3u);
+  EXPECT_EQ(nccl_protocols("hopper", false).size(), 3u);
+  for (const auto& [generation, pcie] : {std::pair{"pascal", false}, std::pair{"ampere", true}}) {
+    const auto protocols = nccl_protocols(generation, pcie);
+    ASSERT_EQ(protocols.size(), 2u) << generation;
+    EXPECT_EQ(protocols.front().name, "LL");
+    EXPECT_EQ(protocols.back().name, "Simple");
+    EXPECT_THROW(nccl_protocol(generation, pcie, "LL128"), std::invalid_argument);
+  }
+  EXPECT_THROW(nccl_protocols("kepler", false), std::invalid_argument);
+  // Every size on 4 P100 over PCIe runs LL or Simple.
+  const Catalog& catalog = Catalog::builtin();
+  int pcie_instances = 0;
+  for (const std::string& name : catalog.instance_names()) {
+    if (name == "host") continue;
+    const InstanceType& t = catalog.instance(name);
+    if (t.accelerators && !t.accelerators->fabric.empty() && catalog.fabric(t.accelerators->fabric).over_pcie) {
+      ++pcie_instances;
+      ServerAllReduce ar(catalog, t, t.accelerators->count, 1);
+      for (double bytes = 8; bytes <= 1e9; bytes *= 16) EXPECT_NE(ar.time(bytes).protocol, "LL128") << name << " " << bytes;
+    }
+  }
+  EXPECT_GT(pcie_instances, 0);
 }
 
 TEST(ServerAllReduce, AllToAllFabricsUseEveryLinkInOneStep) {
@@ -92,6 +168,7 @@ TEST(ServerAllReduce, AllToAllFabricsUseEveryLinkInOneStep) {
   const double bytes = 25.0 * (1 << 20);
   const double expected = 2 * (7.0 / 8 * bytes / (roce.device_bytes_per_s * roce.efficiency) + roce.step_latency_s);
   EXPECT_NEAR(ar.seconds(bytes), expected, 1e-9 * expected);
+  EXPECT_EQ(ar.time(bytes).protocol, "HCCL");  // Gaudi's own library, one protocol
 }
 
 TEST(ServerAllReduce, ServersWithoutANetworkCannotTrainTogether) {

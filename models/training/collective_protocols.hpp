@@ -1,0 +1,37 @@
+#pragma once
+// The protocols NCCL can run a collective with, and what each costs, with the constants of NCCL's
+// own tuning model (NVIDIA/nccl src/graph/tuning.cc: baseLatencies, hwLatencies for ring, llMaxBws,
+// and its bandwidth refinements):
+// - LL: 8-byte stores carrying 4 bytes of data and a 4-byte flag, so a receiver polls its buffer
+//   instead of waiting on a fence: the lowest latency per step, half the bandwidth, and a cap on
+//   bus bandwidth per GPU generation.
+// - LL128: 128-byte lines carrying 120 bytes of data; NCCL enables it over NVLink only, on Volta
+//   and newer.
+// - Simple: plain copies and a fence per step; all the bandwidth, the highest latency per step.
+// NCCL picks, per call, the protocol its model predicts fastest for the size and the ranks, so
+// small all-reduces run LL and large ones Simple.
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace xpusim {
+
+struct CollectiveProtocol {
+  std::string name;
+  double bandwidth_factor = 1;  // of what large (Simple) collectives achieve
+  // Bus bandwidth (nccl-tests' busbw) the protocol cannot pass inside one server.
+  double busbw_cap_bytes_per_s = std::numeric_limits<double>::infinity();
+  double base_latency_s = 0;   // once per collective (launch and setup)
+  double fabric_step_s = 0;    // per ring step over the server's NVLink or PCIe
+  double network_step_s = 0;   // per ring step between servers, before the network's own latency
+};
+
+// The GPU generations NCCL's tables distinguish ("pascal", "volta", "ampere", "hopper").
+const std::vector<std::string>& nccl_gpu_generations();
+// The protocols NCCL enables for GPUs of `generation` joined by NVLink, or by PCIe (over_pcie).
+// Throws std::invalid_argument for a generation it does not know.
+std::vector<CollectiveProtocol> nccl_protocols(const std::string& generation, bool over_pcie);
+// The protocol of that set named `name` (throws std::invalid_argument when it is not enabled).
+CollectiveProtocol nccl_protocol(const std::string& generation, bool over_pcie, const std::string& name);
+
+}  // namespace xpusim
