@@ -29,7 +29,7 @@ Action add_collective_command(CLI::App& app) {
   auto output = std::make_shared<OutputOptions>();
   auto* cmd = app.add_subcommand("collective",
                                  "all-reduce across accelerator servers, made of flows: time, algorithm and bus bandwidth "
-                                 "as nccl-tests reports them");
+                                 "as nccl-tests reports them, and the protocol that ran it");
   cmd->add_option("--instance", f->instances, "accelerator instances (a list runs each)")->required()->delimiter(',');
   cmd->add_option("--nodes", f->nodes, "servers (default 1; a list runs each)")->delimiter(',');
   cmd->add_option("--bytes", f->bytes, "buffer per device (default 1 GiB; a list runs each)")->delimiter(',');
