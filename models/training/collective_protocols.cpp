@@ -28,14 +28,19 @@ std::vector<CollectiveProtocol> nccl_protocols(const std::string& generation, bo
   const auto& known = nccl_gpu_generations();
   if (std::find(known.begin(), known.end(), generation) == known.end())
     throw std::invalid_argument("unknown GPU generation \"" + generation + "\" for NCCL");
-  // Ring rows of hwLatencies: NVLink or PCI inside a server, NET between servers.
+  // Ring and tree rows of hwLatencies: NVLink or PCI inside a server, NET between servers. A
+  // tree's bandwidth is 0.92 of a ring's, and LL's on a tree 1/3.8 (LL128's 120/128) of that.
   auto step = [&](double nvlink, double pci) { return (over_pcie ? pci : nvlink) * kUs; };
+  const double none = std::numeric_limits<double>::infinity();
   std::vector<CollectiveProtocol> out;
-  out.push_back({"LL", 0.5, ll_cap_gbytes_per_s(generation) * 1e9, 6.6 * kUs, step(0.6, 1.0), 2.7 * kUs});
+  out.push_back({"LL", 0.5, ll_cap_gbytes_per_s(generation) * 1e9, 6.6 * kUs, step(0.6, 1.0), 2.7 * kUs,
+                 0.92 / 3.8, 6.8 * kUs, step(0.6, 1.0), 5.0 * kUs});
   // LL128 needs NVLink between the GPUs and compute capability 7.0 or newer.
   if (!over_pcie && generation != "pascal")
-    out.push_back({"LL128", 0.92, std::numeric_limits<double>::infinity(), 14.0 * kUs, step(1.9, 2.5), 4.0 * kUs});
-  out.push_back({"Simple", 1.0, std::numeric_limits<double>::infinity(), 8.4 * kUs, step(3.4, 5.7), 14.0 * kUs});
+    out.push_back({"LL128", 0.92, none, 14.0 * kUs, step(1.9, 2.5), 4.0 * kUs,
+                   0.92 * 120 / 128, 14.0 * kUs, step(1.25, 1.9), 8.5 * kUs});
+  out.push_back({"Simple", 1.0, none, 8.4 * kUs, step(3.4, 5.7), 14.0 * kUs,
+                 0.92, 8.4 * kUs, step(4.0, 4.0), 14.0 * kUs});
   return out;
 }
 

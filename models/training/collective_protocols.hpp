@@ -8,8 +8,11 @@
 // - LL128: 128-byte lines carrying 120 bytes of data; NCCL enables it over NVLink only, on Volta
 //   and newer.
 // - Simple: plain copies and a fence per step; all the bandwidth, the highest latency per step.
-// NCCL picks, per call, the protocol its model predicts fastest for the size and the ranks, so
-// small all-reduces run LL and large ones Simple.
+// Between servers NCCL runs a ring or, from NCCL 2.4 on, a double binary tree, whose depth grows
+// with the log of the servers where a ring's steps grow with their number; each protocol has its
+// constants for both. NCCL picks, per call, the algorithm and protocol its model predicts fastest
+// for the size and the ranks, so small all-reduces run LL, large ones Simple, and many servers a
+// tree.
 #include <limits>
 #include <string>
 #include <vector>
@@ -24,6 +27,10 @@ struct CollectiveProtocol {
   double base_latency_s = 0;   // once per collective (launch and setup)
   double fabric_step_s = 0;    // per ring step over the server's NVLink or PCIe
   double network_step_s = 0;   // per ring step between servers, before the network's own latency
+  // The same with a tree between servers: its fraction of what large collectives achieve, and
+  // its latencies (a step inside a server is a hop of the chain that joins the server's GPUs).
+  double tree_bandwidth_factor = 1;
+  double tree_base_latency_s = 0, tree_fabric_step_s = 0, tree_network_step_s = 0;
 };
 
 // The GPU generations NCCL's tables distinguish ("pascal", "volta", "ampere", "hopper").

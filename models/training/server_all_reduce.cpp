@@ -50,28 +50,38 @@ ServerAllReduce::ServerAllReduce(const Catalog& catalog, const InstanceType& ins
                           : star(devices_, f->device_bytes_per_s, 0, "device", "switch");
   }
   if (nodes_ > 1) network_ = star(nodes_, instance.network_gbps * 1e9 / 8, 0, "server", "top-of-rack");
+  const std::string inside = all_to_all_ ? "direct" : "ring";
   if (f && f->nccl_gpus.empty()) {  // the fabric's own library, one protocol
-    Option o{"HCCL", 0, achieved(f->name, f->efficiency, f->step_latency_s), {}};
-    if (n) o.network = achieved(n->name, n->efficiency, n->latency_s);
+    Option o{inside, "HCCL", 0, achieved(f->name, f->efficiency, f->step_latency_s), {}};
+    if (n) {
+      o.algorithm = "ring";
+      o.network = achieved(n->name, n->efficiency, n->latency_s);
+    }
     options_.push_back(std::move(o));
     return;
   }
   // NCCL. One GPU per server has no fabric to say which: its LL and Simple, which run anywhere.
+  auto fabric = [&](const CollectiveProtocol& p, double factor, double step_s) {
+    if (!f) return ProtocolProfile{};
+    const double efficiency = std::min(f->efficiency * factor, p.busbw_cap_bytes_per_s / f->device_bytes_per_s);
+    return achieved(f->name + " " + p.name, efficiency, step_s);
+  };
+  auto network = [&](const CollectiveProtocol& p, double factor, double step_s) {
+    return n ? achieved(n->name + " " + p.name, n->efficiency * factor, step_s + n->latency_s) : ProtocolProfile{};
+  };
   for (const CollectiveProtocol& p : f ? nccl_protocols(f->nccl_gpus, f->over_pcie) : nccl_protocols("pascal", true)) {
-    Option o{p.name, p.base_latency_s, {}, {}};
-    if (f)
-      o.fabric = achieved(f->name + " " + p.name,
-                          std::min(f->efficiency * p.bandwidth_factor, p.busbw_cap_bytes_per_s / f->device_bytes_per_s),
-                          p.fabric_step_s);
-    if (n) o.network = achieved(n->name + " " + p.name, n->efficiency * p.bandwidth_factor, p.network_step_s + n->latency_s);
-    options_.push_back(std::move(o));
+    options_.push_back({n ? "ring" : inside, p.name, p.base_latency_s, fabric(p, p.bandwidth_factor, p.fabric_step_s),
+                        network(p, p.bandwidth_factor, p.network_step_s)});
+    if (n)
+      options_.push_back({"tree", p.name, p.tree_base_latency_s, fabric(p, p.tree_bandwidth_factor, p.tree_fabric_step_s),
+                          network(p, p.tree_bandwidth_factor, p.tree_network_step_s)});
   }
 }
 
 ServerAllReduce::Timing ServerAllReduce::time(double bytes) {
   if (devices_ * nodes_ <= 1 || bytes <= 0) return {};
   if (auto it = memo_.find(bytes); it != memo_.end()) return it->second;
-  Timing best{std::numeric_limits<double>::infinity(), ""};
+  Timing best{std::numeric_limits<double>::infinity(), "", ""};
   for (const Option& o : options_) {
     double total = o.base_s;
     if (devices_ > 1) {
@@ -81,10 +91,12 @@ ServerAllReduce::Timing ServerAllReduce::time(double bytes) {
       total += run_phase(fabric_, collective_plan(ag, devices_, bytes), o.fabric);
     }
     if (nodes_ > 1) {
-      const TransferPlan shard_ring = collective_plan(CollectiveAlgorithm::ring_all_reduce, nodes_, bytes / devices_);
-      total += run_phase(network_, repeat_plan(shard_ring, devices_), o.network);
+      const CollectiveAlgorithm between =
+          o.algorithm == "tree" ? CollectiveAlgorithm::tree_all_reduce : CollectiveAlgorithm::ring_all_reduce;
+      const TransferPlan shard = collective_plan(between, nodes_, bytes / devices_);
+      total += run_phase(network_, repeat_plan(shard, devices_), o.network);
     }
-    if (total < best.seconds) best = {total, o.name};
+    if (total < best.seconds) best = {total, o.algorithm, o.protocol};
   }
   return memo_[bytes] = best;
 }

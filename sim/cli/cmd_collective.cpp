@@ -1,7 +1,8 @@
 // `xpusim collective`: the all-reduce of data-parallel training on accelerator servers, made of
 // flows on the servers' fabric and network, reported as nccl-tests reports it (time, algorithm
-// bandwidth, bus bandwidth) so that it compares with all_reduce_perf runs, with the protocol
-// (NCCL's LL, LL128 or Simple; HCCL on Gaudi) that ran it.
+// bandwidth, bus bandwidth) so that it compares with all_reduce_perf runs, with the algorithm
+// (ring or tree between servers) and protocol (NCCL's LL, LL128 or Simple; HCCL on Gaudi) that
+// ran it.
 #include <fmt/format.h>
 
 #include "models/catalog/catalog.hpp"
@@ -29,7 +30,7 @@ Action add_collective_command(CLI::App& app) {
   auto output = std::make_shared<OutputOptions>();
   auto* cmd = app.add_subcommand("collective",
                                  "all-reduce across accelerator servers, made of flows: time, algorithm and bus bandwidth "
-                                 "as nccl-tests reports them, and the protocol that ran it");
+                                 "as nccl-tests reports them, and the algorithm and protocol that ran it");
   cmd->add_option("--instance", f->instances, "accelerator instances (a list runs each)")->required()->delimiter(',');
   cmd->add_option("--nodes", f->nodes, "servers (default 1; a list runs each)")->delimiter(',');
   cmd->add_option("--bytes", f->bytes, "buffer per device (default 1 GiB; a list runs each)")->delimiter(',');
@@ -45,8 +46,8 @@ Action add_collective_command(CLI::App& app) {
     for (double b : f->bytes)
       if (!(b >= 1 && b <= 1e13)) throw InputError("--bytes", "", fmt::format("must be in [1, 1e13], found {}", b));
     nlohmann::json rows = nlohmann::json::array();
-    TextTable table({"instance", "servers", "devices", "bytes", "time us", "algbw GB/s", "busbw GB/s", "protocol"});
-    std::string csv = csv_line({"instance", "servers", "devices", "bytes", "time_us", "algbw_gbytes_per_s", "busbw_gbytes_per_s", "protocol"});
+    TextTable table({"instance", "servers", "devices", "bytes", "time us", "algbw GB/s", "busbw GB/s", "algorithm", "protocol"});
+    std::string csv = csv_line({"instance", "servers", "devices", "bytes", "time_us", "algbw_gbytes_per_s", "busbw_gbytes_per_s", "algorithm", "protocol"});
     for (const auto& i : f->instances) {
       const InstanceType& t = catalog.instance(i);
       const int per_node = f->devices > 0 ? f->devices : t.accelerators->count;
@@ -64,9 +65,9 @@ Action add_collective_command(CLI::App& app) {
           rows.push_back({{"instance", i}, {"servers", n}, {"devices", ranks}, {"bytes", b},
                           {"time_us", round_significant(s * 1e6)}, {"algbw_gbytes_per_s", round_significant(algbw)},
                           {"busbw_gbytes_per_s", round_significant(busbw)},
-                          {"protocol", timing.protocol}});
+                          {"algorithm", timing.algorithm}, {"protocol", timing.protocol}});
           const std::vector<std::string> cells{i, std::to_string(n), std::to_string(ranks), fmt::format("{:.0f}", b), fixed(s * 1e6, 1),
-                                               fixed(algbw, 2), fixed(busbw, 2), timing.protocol};
+                                               fixed(algbw, 2), fixed(busbw, 2), timing.algorithm, timing.protocol};
           table.add_row(cells);
           csv += csv_line(cells);
         }

@@ -640,6 +640,7 @@ TEST(Cli, CollectiveReportsNcclTestsBandwidths) {
   EXPECT_EQ(rows[0]["protocol"], "LL");
   EXPECT_NEAR(rows[0]["time_us"].get<double>(), 15.0, 0.01);
   EXPECT_EQ(rows[2]["protocol"], "LL");
+  EXPECT_EQ(rows[2]["algorithm"], "ring");
   const double efa_us = xpusim::Catalog::builtin().network("efa").latency_s * 1e6;
   EXPECT_NEAR(rows[2]["time_us"].get<double>(), 6.6 + 14 * 0.6 + 2 * (2.7 + efa_us), 0.01);
   expect_input_error("collective --instance c5.large", "--instance: \"c5.large\" is not an accelerator instance");

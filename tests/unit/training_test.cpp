@@ -73,7 +73,7 @@ double closed_form(const Catalog& catalog, const InstanceType& t, int nodes, dou
                                         p.network_step_s + net.latency_s);
 }
 
-TEST(ServerAllReduce, FlowsTakeTheFastestProtocolsClosedFormOnIdleSymmetricNetworks) {
+TEST(ServerAllReduce, FlowsTakeTheFastestRingsClosedFormOnIdleSymmetricNetworks) {
   const Catalog& catalog = Catalog::builtin();
   for (const char* name : {"p4d.24xlarge", "p3dn.24xlarge"}) {
     const InstanceType& t = catalog.instance(name);
@@ -90,7 +90,13 @@ TEST(ServerAllReduce, FlowsTakeTheFastestProtocolsClosedFormOnIdleSymmetricNetwo
             expected = s;
             fastest = p.name;
           }
+        // A tree between servers is taken only where it beats every ring.
         const auto timing = ar.time(bytes);
+        if (timing.algorithm == "tree") {
+          EXPECT_LT(timing.seconds, expected) << name << ", " << nodes << " servers, " << bytes << " bytes";
+          continue;
+        }
+        EXPECT_EQ(timing.algorithm, "ring");
         EXPECT_NEAR(timing.seconds, expected, 1e-9 * expected) << name << ", " << nodes << " servers, " << bytes << " bytes";
         EXPECT_EQ(timing.protocol, fastest) << name << ", " << nodes << " servers, " << bytes << " bytes";
       }
@@ -128,6 +134,31 @@ TEST(ServerAllReduce, SmallMessagesPayLLsLatencyAndLargeOnesReachSimplesBandwidt
   EXPECT_EQ(one.time(0).protocol, "");
   ServerAllReduce alone(catalog, p4d, 1, 1);
   EXPECT_EQ(alone.seconds(1e9), 0);  // nobody to talk to
+}
+
+TEST(ServerAllReduce, ManyServersTakeATreeWhoseDepthGrowsWithTheirLog) {
+  // 8 bytes on p4d servers: 2 (d-1) hops inside a server and 2 floor(log2 n) between them, at
+  // the tree latencies of NCCL's LL, plus EFA's latency per step between servers; a ring would
+  // take 2 (n-1) steps between them (NCCL's tuning model gives the same formulas).
+  const Catalog& catalog = Catalog::builtin();
+  const InstanceType& p4d = catalog.instance("p4d.24xlarge");
+  const double efa = catalog.network(p4d.network).latency_s;
+  const auto ll = nccl_protocol("ampere", false, "LL");
+  for (const auto& [nodes, depth] : {std::pair{4, 2}, std::pair{16, 4}, std::pair{100, 6}, std::pair{128, 7}}) {
+    ServerAllReduce ar(catalog, p4d, 8, nodes);
+    const auto timing = ar.time(8);
+    EXPECT_EQ(timing.algorithm, "tree") << nodes;
+    EXPECT_EQ(timing.protocol, "LL") << nodes;
+    const double tree = ll.tree_base_latency_s + 14 * ll.tree_fabric_step_s + 2 * depth * (ll.tree_network_step_s + efa);
+    EXPECT_NEAR(timing.seconds, tree, 1e-3 * tree) << nodes;
+    const double ring = ll.base_latency_s + 14 * ll.fabric_step_s + 2 * (nodes - 1) * (ll.network_step_s + efa);
+    EXPECT_LT(timing.seconds, ring) << nodes;
+  }
+  // Two servers: a tree has as many steps between them as a ring, at higher latencies.
+  EXPECT_EQ(ServerAllReduce(catalog, p4d, 8, 2).time(8).algorithm, "ring");
+  // Large buffers take rings, which move 2 (n-1)/n of the buffer through each server's link
+  // where a double binary tree moves twice it.
+  EXPECT_EQ(ServerAllReduce(catalog, p4d, 8, 16).time(1e9).algorithm, "ring");
 }
 
 TEST(ServerAllReduce, Ll128RunsOnlyOverNvlinkFromVolta) {
