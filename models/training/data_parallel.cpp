@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "models/training/server_all_reduce.hpp"
+#include "models/training/server_collective.hpp"
 #include "workloads/zoo/model_zoo.hpp"
 
 namespace xpusim {
@@ -132,7 +132,7 @@ TrainingResult TrainingSimulator::run(const TrainingConfig& c) {
   // Bucketed all-reduces, one at a time, each as soon as its bucket is full (and its cycle comes).
   double comm_end = 0;
   if (r.devices > 1) {
-    ServerAllReduce all_reduce(catalog, *t, per_node, c.nodes);
+    ServerCollective all_reduce(catalog, *t, per_node, c.nodes);
     for (const Bucket& b : fill_buckets(g, ends, c.buckets)) {
       double start = std::max(b.ready_s, comm_end);
       if (c.buckets.cycle_s > 0) start = std::ceil(start / c.buckets.cycle_s) * c.buckets.cycle_s;

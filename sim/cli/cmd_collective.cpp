@@ -1,12 +1,13 @@
-// `xpusim collective`: the all-reduce of data-parallel training on accelerator servers, made of
-// flows on the servers' fabric and network, reported as nccl-tests reports it (time, algorithm
-// bandwidth, bus bandwidth) so that it compares with all_reduce_perf runs, with the algorithm
+// `xpusim collective`: the collectives of data-parallel training on accelerator servers, made of
+// flows on the servers' fabric and network, reported as nccl-tests reports them (time, algorithm
+// bandwidth, bus bandwidth) so that they compare with all_reduce_perf, reduce_scatter_perf and
+// all_gather_perf runs, with the algorithm
 // (ring or tree between servers) and protocol (NCCL's LL, LL128 or Simple; HCCL on Gaudi) that
 // ran it.
 #include <fmt/format.h>
 
 #include "models/catalog/catalog.hpp"
-#include "models/training/server_all_reduce.hpp"
+#include "models/training/server_collective.hpp"
 #include "reports/report_writer.hpp"
 #include "reports/table.hpp"
 #include "sim/cli/commands.hpp"
@@ -20,8 +21,15 @@ struct CollectiveFlags {
   std::vector<std::string> instances;
   std::vector<int> nodes{1};
   std::vector<double> bytes{1073741824.0};
+  std::vector<std::string> ops{"all-reduce"};
   int devices = 0;
 };
+
+ServerCollectiveOp parse_op(const std::string& name) {
+  for (auto op : {ServerCollectiveOp::all_reduce, ServerCollectiveOp::reduce_scatter, ServerCollectiveOp::all_gather})
+    if (name == server_collective_name(op)) return op;
+  throw InputError("--op", "", fmt::format("unknown collective \"{}\" (known: all-reduce, reduce-scatter, all-gather)", name));
+}
 
 }  // namespace
 
@@ -29,11 +37,16 @@ Action add_collective_command(CLI::App& app) {
   auto f = std::make_shared<CollectiveFlags>();
   auto output = std::make_shared<OutputOptions>();
   auto* cmd = app.add_subcommand("collective",
-                                 "all-reduce across accelerator servers, made of flows: time, algorithm and bus bandwidth "
-                                 "as nccl-tests reports them, and the algorithm and protocol that ran it");
+                                 "all-reduce, reduce-scatter or all-gather across accelerator servers, made of flows: time, "
+                                 "algorithm and bus bandwidth as nccl-tests reports them, and the algorithm and protocol "
+                                 "that ran it");
   cmd->add_option("--instance", f->instances, "accelerator instances (a list runs each)")->required()->delimiter(',');
   cmd->add_option("--nodes", f->nodes, "servers (default 1; a list runs each)")->delimiter(',');
-  cmd->add_option("--bytes", f->bytes, "buffer per device (default 1 GiB; a list runs each)")->delimiter(',');
+  cmd->add_option("--bytes", f->bytes,
+                  "bytes per device: an all-reduce's buffer, a reduce-scatter's input, an all-gather's output (default "
+                  "1 GiB; a list runs each)")
+      ->delimiter(',');
+  cmd->add_option("--op", f->ops, "all-reduce (default), reduce-scatter or all-gather (a list runs each)")->delimiter(',');
   cmd->add_option("--devices", f->devices, "accelerators used per server (default: all)");
   add_output_options(*cmd, *output);
   return [f, output] {
@@ -45,9 +58,11 @@ Action add_collective_command(CLI::App& app) {
       if (n < 1 || n > 100000) throw InputError("--nodes", "", fmt::format("must be in [1, 100000], found {}", n));
     for (double b : f->bytes)
       if (!(b >= 1 && b <= 1e13)) throw InputError("--bytes", "", fmt::format("must be in [1, 1e13], found {}", b));
+    std::vector<ServerCollectiveOp> ops;
+    for (const auto& o : f->ops) ops.push_back(parse_op(o));
     nlohmann::json rows = nlohmann::json::array();
-    TextTable table({"instance", "servers", "devices", "bytes", "time us", "algbw GB/s", "busbw GB/s", "algorithm", "protocol"});
-    std::string csv = csv_line({"instance", "servers", "devices", "bytes", "time_us", "algbw_gbytes_per_s", "busbw_gbytes_per_s", "algorithm", "protocol"});
+    TextTable table({"op", "instance", "servers", "devices", "bytes", "time us", "algbw GB/s", "busbw GB/s", "algorithm", "protocol"});
+    std::string csv = csv_line({"op", "instance", "servers", "devices", "bytes", "time_us", "algbw_gbytes_per_s", "busbw_gbytes_per_s", "algorithm", "protocol"});
     for (const auto& i : f->instances) {
       const InstanceType& t = catalog.instance(i);
       const int per_node = f->devices > 0 ? f->devices : t.accelerators->count;
@@ -55,25 +70,30 @@ Action add_collective_command(CLI::App& app) {
         throw InputError("--devices", "", fmt::format("{} has {} device(s), not {}", i, t.accelerators->count, per_node));
       for (int n : f->nodes) {
         if (n > 1 && t.network.empty()) throw InputError("--nodes", "", fmt::format("{} has no network to other servers", i));
-        ServerAllReduce all_reduce(catalog, t, per_node, n);
-        for (double b : f->bytes) {
-          const int ranks = per_node * n;
-          const ServerAllReduce::Timing timing = all_reduce.time(b);
-          const double s = timing.seconds;
-          // nccl-tests (doc/PERFORMANCE.md): algbw = bytes / time, busbw = algbw x 2(n-1)/n.
-          const double algbw = s > 0 ? b / s / 1e9 : 0, busbw = algbw * 2.0 * (ranks - 1) / ranks;
-          rows.push_back({{"instance", i}, {"servers", n}, {"devices", ranks}, {"bytes", b},
-                          {"time_us", round_significant(s * 1e6)}, {"algbw_gbytes_per_s", round_significant(algbw)},
-                          {"busbw_gbytes_per_s", round_significant(busbw)},
-                          {"algorithm", timing.algorithm}, {"protocol", timing.protocol}});
-          const std::vector<std::string> cells{i, std::to_string(n), std::to_string(ranks), fmt::format("{:.0f}", b), fixed(s * 1e6, 1),
-                                               fixed(algbw, 2), fixed(busbw, 2), timing.algorithm, timing.protocol};
-          table.add_row(cells);
-          csv += csv_line(cells);
+        for (ServerCollectiveOp op : ops) {
+          ServerCollective collective(catalog, t, per_node, n, op);
+          const std::string name = server_collective_name(op);
+          for (double b : f->bytes) {
+            const int ranks = per_node * n;
+            const ServerCollective::Timing timing = collective.time(b);
+            const double s = timing.seconds;
+            // nccl-tests (doc/PERFORMANCE.md): algbw = bytes / time, busbw = algbw x the op's factor.
+            const double algbw = s > 0 ? b / s / 1e9 : 0, busbw = algbw * bus_bandwidth_factor(op, ranks);
+            rows.push_back({{"op", name}, {"instance", i}, {"servers", n}, {"devices", ranks}, {"bytes", b},
+                            {"time_us", round_significant(s * 1e6)}, {"algbw_gbytes_per_s", round_significant(algbw)},
+                            {"busbw_gbytes_per_s", round_significant(busbw)},
+                            {"algorithm", timing.algorithm}, {"protocol", timing.protocol}});
+            const std::vector<std::string> cells{name, i, std::to_string(n), std::to_string(ranks), fmt::format("{:.0f}", b),
+                                                 fixed(s * 1e6, 1), fixed(algbw, 2), fixed(busbw, 2), timing.algorithm,
+                                                 timing.protocol};
+            table.add_row(cells);
+            csv += csv_line(cells);
+          }
         }
       }
     }
-    const nlohmann::json config = {{"instances", f->instances}, {"nodes", f->nodes}, {"bytes", f->bytes}, {"devices", f->devices}};
+    const nlohmann::json config = {{"instances", f->instances}, {"nodes", f->nodes}, {"bytes", f->bytes}, {"ops", f->ops},
+                                   {"devices", f->devices}};
     emit(*output, make_report("collective", config, rows), table.render(), csv);
   };
 }

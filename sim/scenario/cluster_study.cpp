@@ -14,7 +14,7 @@
 #include "models/remote/pool_topology.hpp"
 #include "models/training/collective_protocols.hpp"
 #include "models/training/data_parallel.hpp"
-#include "models/training/server_all_reduce.hpp"
+#include "models/training/server_collective.hpp"
 #include "workloads/zoo/model_zoo.hpp"
 
 namespace xpusim {
@@ -115,7 +115,7 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
         // over the first server's (the pool's servers have one GPU type). A PCIe fabric is the
         // pool's own PCIe links, which the all-reduce then shares with the copies.
         const InstanceType& instance = catalog.instance(s.servers[static_cast<std::size_t>(server)].instance);
-        ServerAllReduce all_reduce(catalog, instance, j.gpus, 1);
+        ServerCollective all_reduce(catalog, instance, j.gpus, 1);
         for (const GradientBucket& b : gradient_buckets(g, j.buckets))
           t.all_reduces.push_back({b.last_kernel, all_reduce.seconds(b.bytes), b.bytes});
         t.all_reduce_cycle_s = j.buckets.cycle_s;

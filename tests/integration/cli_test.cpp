@@ -646,6 +646,20 @@ TEST(Cli, CollectiveReportsNcclTestsBandwidths) {
   expect_input_error("collective --instance c5.large", "--instance: \"c5.large\" is not an accelerator instance");
   expect_input_error("collective --instance p4d.24xlarge --bytes 0", "--bytes: must be in [1, 1e13], found 0");
   expect_input_error("collective --instance p4d.24xlarge --devices 9", "--devices: p4d.24xlarge has 8 device(s), not 9");
+  expect_input_error("collective --instance p4d.24xlarge --op all-to-all",
+                     "--op: unknown collective \"all-to-all\" (known: all-reduce, reduce-scatter, all-gather)");
+  // The other collectives of nccl-tests, with their own bus bandwidth factor, (n-1)/n.
+  const CliRun sharded = run("collective --instance p4d.24xlarge --op reduce-scatter,all-gather --json");
+  ASSERT_EQ(sharded.code, 0) << sharded.err;
+  const auto ops = nlohmann::json::parse(sharded.out)["results"];
+  ASSERT_EQ(ops.size(), 2u);
+  EXPECT_EQ(ops[0]["op"], "reduce-scatter");
+  EXPECT_EQ(ops[1]["op"], "all-gather");
+  for (const auto& row : ops) {
+    const double algbw = row["algbw_gbytes_per_s"].get<double>();
+    EXPECT_NEAR(row["busbw_gbytes_per_s"].get<double>(), algbw * 7 / 8, 1e-3 * algbw);
+    EXPECT_NEAR(row["busbw_gbytes_per_s"].get<double>(), 230.77, 0.01 * 230.77);
+  }
 }
 
 TEST(Cli, ScheduleOnAPooledClusterQueuesJobsForMemory) {

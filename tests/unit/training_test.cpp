@@ -13,7 +13,7 @@
 #include "models/memory/footprint.hpp"
 #include "models/training/collective_protocols.hpp"
 #include "models/training/data_parallel.hpp"
-#include "models/training/server_all_reduce.hpp"
+#include "models/training/server_collective.hpp"
 #include "workloads/training.hpp"
 #include "workloads/zoo/model_zoo.hpp"
 
@@ -62,18 +62,21 @@ double closed_form(int d, int n, double bytes, double fabric_bps, double fabric_
   return intra + inter;
 }
 
-// The closed form with one of NCCL's protocols on an instance's fabric and network.
-double closed_form(const Catalog& catalog, const InstanceType& t, int nodes, double bytes, const CollectiveProtocol& p) {
+// The closed form with one of NCCL's protocols on an instance's fabric and network (a ring
+// reduce-scatter or all-gather is half of an all-reduce's steps and bytes).
+double closed_form(const Catalog& catalog, const InstanceType& t, int nodes, double bytes, const CollectiveProtocol& p,
+                   bool half = false) {
   const Fabric& fabric = catalog.fabric(t.accelerators->fabric);
   const NetworkKind& net = catalog.network(t.network);
   const double fabric_bps =
       std::min(fabric.device_bytes_per_s * fabric.efficiency * p.bandwidth_factor, p.busbw_cap_bytes_per_s);
   const double net_bps = t.network_gbps * 1e9 / 8 * net.efficiency * p.bandwidth_factor;
-  return p.base_latency_s + closed_form(t.accelerators->count, nodes, bytes, fabric_bps, p.fabric_step_s, net_bps,
+  const double all_reduce = closed_form(t.accelerators->count, nodes, bytes, fabric_bps, p.fabric_step_s, net_bps,
                                         p.network_step_s + net.latency_s);
+  return p.base_latency_s + (half ? all_reduce / 2 : all_reduce);
 }
 
-TEST(ServerAllReduce, FlowsTakeTheFastestRingsClosedFormOnIdleSymmetricNetworks) {
+TEST(ServerCollective, FlowsTakeTheFastestRingsClosedFormOnIdleSymmetricNetworks) {
   const Catalog& catalog = Catalog::builtin();
   for (const char* name : {"p4d.24xlarge", "p3dn.24xlarge"}) {
     const InstanceType& t = catalog.instance(name);
@@ -81,7 +84,7 @@ TEST(ServerAllReduce, FlowsTakeTheFastestRingsClosedFormOnIdleSymmetricNetworks)
     const auto protocols = nccl_protocols(fabric.nccl_gpus, fabric.over_pcie);
     ASSERT_EQ(protocols.size(), 3u) << name;  // LL, LL128 and Simple over NVLink
     for (int nodes : {1, 2, 4}) {
-      ServerAllReduce ar(catalog, t, t.accelerators->count, nodes);
+      ServerCollective ar(catalog, t, t.accelerators->count, nodes);
       for (double bytes : {8.0, 65536.0, 1e6, 4e6, 25.0 * (1 << 20), 1e9}) {
         double expected = std::numeric_limits<double>::infinity();
         std::string fastest;
@@ -104,11 +107,40 @@ TEST(ServerAllReduce, FlowsTakeTheFastestRingsClosedFormOnIdleSymmetricNetworks)
   }
 }
 
-TEST(ServerAllReduce, SmallMessagesPayLLsLatencyAndLargeOnesReachSimplesBandwidth) {
+TEST(ServerCollective, ReduceScatterAndAllGatherTakeHalfARingAllReduce) {
+  // As FSDP and ZeRO shard gradients and gather parameters: a ring each way, never a tree, with
+  // half an all-reduce's steps and bytes over the fastest of NCCL's protocols.
+  const Catalog& catalog = Catalog::builtin();
+  const InstanceType& p4d = catalog.instance("p4d.24xlarge");
+  const auto protocols = nccl_protocols("ampere", false);
+  for (int nodes : {1, 2, 16})
+    for (double bytes : {8.0, 1e6, 1e9}) {
+      double expected = std::numeric_limits<double>::infinity();
+      for (const auto& p : protocols) expected = std::min(expected, closed_form(catalog, p4d, nodes, bytes, p, true));
+      for (auto op : {ServerCollectiveOp::reduce_scatter, ServerCollectiveOp::all_gather}) {
+        const auto timing = ServerCollective(catalog, p4d, 8, nodes, op).time(bytes);
+        EXPECT_EQ(timing.algorithm, "ring") << server_collective_name(op) << " " << nodes << " " << bytes;
+        EXPECT_NEAR(timing.seconds, expected, 1e-9 * expected) << server_collective_name(op) << " " << nodes << " " << bytes;
+      }
+    }
+  // nccl-tests' bus bandwidth of a 1 GiB reduce-scatter in one server, (n-1)/n x bytes / time,
+  // is the fabric's, as the all-reduce's is.
+  const double s = ServerCollective(catalog, p4d, 8, 1, ServerCollectiveOp::reduce_scatter).seconds(1 << 30);
+  EXPECT_NEAR((1 << 30) / s * bus_bandwidth_factor(ServerCollectiveOp::reduce_scatter, 8), 230.77e9, 0.01 * 230.77e9);
+  EXPECT_DOUBLE_EQ(bus_bandwidth_factor(ServerCollectiveOp::all_reduce, 8), 2 * 7.0 / 8);
+  // Gaudi: direct phases inside a server, one step each.
+  const InstanceType& dl1 = catalog.instance("dl1.24xlarge");
+  const Fabric& roce = catalog.fabric(dl1.accelerators->fabric);
+  const double bytes = 25.0 * (1 << 20);
+  const double direct = 7.0 / 8 * bytes / (roce.device_bytes_per_s * roce.efficiency) + roce.step_latency_s;
+  EXPECT_NEAR(ServerCollective(catalog, dl1, 8, 1, ServerCollectiveOp::all_gather).seconds(bytes), direct, 1e-9 * direct);
+}
+
+TEST(ServerCollective, SmallMessagesPayLLsLatencyAndLargeOnesReachSimplesBandwidth) {
   const Catalog& catalog = Catalog::builtin();
   const InstanceType& p4d = catalog.instance("p4d.24xlarge");
   const Fabric& nvswitch = catalog.fabric(p4d.accelerators->fabric);
-  ServerAllReduce one(catalog, p4d, 8, 1);
+  ServerCollective one(catalog, p4d, 8, 1);
   // 8 bytes on 8 A100: NCCL's ring LL latency, 6.6 us + 14 steps of 0.6 us over NVLink.
   EXPECT_EQ(one.time(8).protocol, "LL");
   EXPECT_NEAR(one.seconds(8), 15.0e-6, 0.001 * 15.0e-6);
@@ -132,11 +164,11 @@ TEST(ServerAllReduce, SmallMessagesPayLLsLatencyAndLargeOnesReachSimplesBandwidt
   }
   EXPECT_EQ(one.seconds(0), 0);
   EXPECT_EQ(one.time(0).protocol, "");
-  ServerAllReduce alone(catalog, p4d, 1, 1);
+  ServerCollective alone(catalog, p4d, 1, 1);
   EXPECT_EQ(alone.seconds(1e9), 0);  // nobody to talk to
 }
 
-TEST(ServerAllReduce, ManyServersTakeATreeWhoseDepthGrowsWithTheirLog) {
+TEST(ServerCollective, ManyServersTakeATreeWhoseDepthGrowsWithTheirLog) {
   // 8 bytes on p4d servers: 2 (d-1) hops inside a server and 2 floor(log2 n) between them, at
   // the tree latencies of NCCL's LL, plus EFA's latency per step between servers; a ring would
   // take 2 (n-1) steps between them (NCCL's tuning model gives the same formulas).
@@ -145,7 +177,7 @@ TEST(ServerAllReduce, ManyServersTakeATreeWhoseDepthGrowsWithTheirLog) {
   const double efa = catalog.network(p4d.network).latency_s;
   const auto ll = nccl_protocol("ampere", false, "LL");
   for (const auto& [nodes, depth] : {std::pair{4, 2}, std::pair{16, 4}, std::pair{100, 6}, std::pair{128, 7}}) {
-    ServerAllReduce ar(catalog, p4d, 8, nodes);
+    ServerCollective ar(catalog, p4d, 8, nodes);
     const auto timing = ar.time(8);
     EXPECT_EQ(timing.algorithm, "tree") << nodes;
     EXPECT_EQ(timing.protocol, "LL") << nodes;
@@ -155,13 +187,13 @@ TEST(ServerAllReduce, ManyServersTakeATreeWhoseDepthGrowsWithTheirLog) {
     EXPECT_LT(timing.seconds, ring) << nodes;
   }
   // Two servers: a tree has as many steps between them as a ring, at higher latencies.
-  EXPECT_EQ(ServerAllReduce(catalog, p4d, 8, 2).time(8).algorithm, "ring");
+  EXPECT_EQ(ServerCollective(catalog, p4d, 8, 2).time(8).algorithm, "ring");
   // Large buffers take rings, which move 2 (n-1)/n of the buffer through each server's link
   // where a double binary tree moves twice it.
-  EXPECT_EQ(ServerAllReduce(catalog, p4d, 8, 16).time(1e9).algorithm, "ring");
+  EXPECT_EQ(ServerCollective(catalog, p4d, 8, 16).time(1e9).algorithm, "ring");
 }
 
-TEST(ServerAllReduce, Ll128RunsOnlyOverNvlinkFromVolta) {
+TEST(ServerCollective, Ll128RunsOnlyOverNvlinkFromVolta) {
   EXPECT_EQ(nccl_protocols("volta", false).size(), 3u);
   EXPECT_EQ(nccl_protocols("hopper", false).size(), 3u);
   for (const auto& [generation, pcie] : {std::pair{"pascal", false}, std::pair{"ampere", true}}) {
@@ -180,21 +212,21 @@ TEST(ServerAllReduce, Ll128RunsOnlyOverNvlinkFromVolta) {
     const InstanceType& t = catalog.instance(name);
     if (t.accelerators && !t.accelerators->fabric.empty() && catalog.fabric(t.accelerators->fabric).over_pcie) {
       ++pcie_instances;
-      ServerAllReduce ar(catalog, t, t.accelerators->count, 1);
+      ServerCollective ar(catalog, t, t.accelerators->count, 1);
       for (double bytes = 8; bytes <= 1e9; bytes *= 16) EXPECT_NE(ar.time(bytes).protocol, "LL128") << name << " " << bytes;
     }
   }
   EXPECT_GT(pcie_instances, 0);
 }
 
-TEST(ServerAllReduce, AllToAllFabricsUseEveryLinkInOneStep) {
+TEST(ServerCollective, AllToAllFabricsUseEveryLinkInOneStep) {
   // DL1: 8 Gaudi, one link between every pair, 1/7 of each card's bandwidth. The direct
   // reduce-scatter sends every shard at once: the ring's bandwidth term with one step's latency.
   const Catalog& catalog = Catalog::builtin();
   const InstanceType& dl1 = catalog.instance("dl1.24xlarge");
   const Fabric& roce = catalog.fabric(dl1.accelerators->fabric);
   ASSERT_TRUE(roce.all_to_all);
-  ServerAllReduce ar(catalog, dl1, 8, 1);
+  ServerCollective ar(catalog, dl1, 8, 1);
   EXPECT_EQ(ar.fabric().link_count(), 28u);
   const double bytes = 25.0 * (1 << 20);
   const double expected = 2 * (7.0 / 8 * bytes / (roce.device_bytes_per_s * roce.efficiency) + roce.step_latency_s);
@@ -202,12 +234,12 @@ TEST(ServerAllReduce, AllToAllFabricsUseEveryLinkInOneStep) {
   EXPECT_EQ(ar.time(bytes).protocol, "HCCL");  // Gaudi's own library, one protocol
 }
 
-TEST(ServerAllReduce, ServersWithoutANetworkCannotTrainTogether) {
+TEST(ServerCollective, ServersWithoutANetworkCannotTrainTogether) {
   const Catalog& catalog = Catalog::builtin();
   InstanceType isolated = catalog.instance("dl1.24xlarge");
   isolated.network.clear();
-  EXPECT_NO_THROW(ServerAllReduce(catalog, isolated, 8, 1));
-  EXPECT_THROW(ServerAllReduce(catalog, isolated, 8, 2), std::invalid_argument);
+  EXPECT_NO_THROW(ServerCollective(catalog, isolated, 8, 1));
+  EXPECT_THROW(ServerCollective(catalog, isolated, 8, 2), std::invalid_argument);
 }
 
 TrainingConfig config(const char* model, const char* instance, Precision p, int64_t batch) {

@@ -1,4 +1,4 @@
-#include "models/training/server_all_reduce.hpp"
+#include "models/training/server_collective.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -33,8 +33,23 @@ double run_phase(const Topology& topology, const TransferPlan& plan, const Proto
 
 }  // namespace
 
-ServerAllReduce::ServerAllReduce(const Catalog& catalog, const InstanceType& instance, int devices_per_node, int nodes)
-    : devices_(devices_per_node), nodes_(nodes) {
+const char* server_collective_name(ServerCollectiveOp op) {
+  switch (op) {
+    case ServerCollectiveOp::all_reduce: return "all-reduce";
+    case ServerCollectiveOp::reduce_scatter: return "reduce-scatter";
+    case ServerCollectiveOp::all_gather: return "all-gather";
+  }
+  return "?";
+}
+
+double bus_bandwidth_factor(ServerCollectiveOp op, int ranks) {
+  const double factor = (ranks - 1.0) / ranks;
+  return op == ServerCollectiveOp::all_reduce ? 2 * factor : factor;
+}
+
+ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& instance, int devices_per_node, int nodes,
+                                   ServerCollectiveOp op)
+    : devices_(devices_per_node), nodes_(nodes), op_(op) {
   if (devices_ > 1 && (!instance.accelerators || instance.accelerators->fabric.empty()))
     throw std::invalid_argument("instance \"" + instance.name + "\" has no fabric between accelerators");
   if (nodes_ > 1 && instance.network.empty())
@@ -72,30 +87,33 @@ ServerAllReduce::ServerAllReduce(const Catalog& catalog, const InstanceType& ins
   for (const CollectiveProtocol& p : f ? nccl_protocols(f->nccl_gpus, f->over_pcie) : nccl_protocols("pascal", true)) {
     options_.push_back({n ? "ring" : inside, p.name, p.base_latency_s, fabric(p, p.bandwidth_factor, p.fabric_step_s),
                         network(p, p.bandwidth_factor, p.network_step_s)});
-    if (n)
+    if (n && op_ == ServerCollectiveOp::all_reduce)
       options_.push_back({"tree", p.name, p.tree_base_latency_s, fabric(p, p.tree_bandwidth_factor, p.tree_fabric_step_s),
                           network(p, p.tree_bandwidth_factor, p.tree_network_step_s)});
   }
 }
 
-ServerAllReduce::Timing ServerAllReduce::time(double bytes) {
+ServerCollective::Timing ServerCollective::time(double bytes) {
   if (devices_ * nodes_ <= 1 || bytes <= 0) return {};
   if (auto it = memo_.find(bytes); it != memo_.end()) return it->second;
   Timing best{std::numeric_limits<double>::infinity(), "", ""};
+  const bool reduce = op_ != ServerCollectiveOp::all_gather, gather = op_ != ServerCollectiveOp::reduce_scatter;
+  const auto inside = [&](bool reducing) {
+    if (all_to_all_) return reducing ? CollectiveAlgorithm::direct_reduce_scatter : CollectiveAlgorithm::direct_all_gather;
+    return reducing ? CollectiveAlgorithm::ring_reduce_scatter : CollectiveAlgorithm::ring_all_gather;
+  };
   for (const Option& o : options_) {
     double total = o.base_s;
-    if (devices_ > 1) {
-      const CollectiveAlgorithm rs = all_to_all_ ? CollectiveAlgorithm::direct_reduce_scatter : CollectiveAlgorithm::ring_reduce_scatter;
-      const CollectiveAlgorithm ag = all_to_all_ ? CollectiveAlgorithm::direct_all_gather : CollectiveAlgorithm::ring_all_gather;
-      total += run_phase(fabric_, collective_plan(rs, devices_, bytes), o.fabric);
-      total += run_phase(fabric_, collective_plan(ag, devices_, bytes), o.fabric);
-    }
+    if (devices_ > 1 && reduce) total += run_phase(fabric_, collective_plan(inside(true), devices_, bytes), o.fabric);
     if (nodes_ > 1) {
-      const CollectiveAlgorithm between =
-          o.algorithm == "tree" ? CollectiveAlgorithm::tree_all_reduce : CollectiveAlgorithm::ring_all_reduce;
+      const CollectiveAlgorithm between = o.algorithm == "tree"                       ? CollectiveAlgorithm::tree_all_reduce
+                                          : op_ == ServerCollectiveOp::all_reduce     ? CollectiveAlgorithm::ring_all_reduce
+                                          : op_ == ServerCollectiveOp::reduce_scatter ? CollectiveAlgorithm::ring_reduce_scatter
+                                                                                      : CollectiveAlgorithm::ring_all_gather;
       const TransferPlan shard = collective_plan(between, nodes_, bytes / devices_);
       total += run_phase(network_, repeat_plan(shard, devices_), o.network);
     }
+    if (devices_ > 1 && gather) total += run_phase(fabric_, collective_plan(inside(false), devices_, bytes), o.fabric);
     if (total < best.seconds) best = {total, o.algorithm, o.protocol};
   }
   return memo_[bytes] = best;
