@@ -104,7 +104,8 @@ std::string training_results_table(const std::vector<TrainingRunResult>& rows) {
   const TrainingRunResult& f = rows.front();
   out += fmt::format("\ntime and cost to train {:.0f} samples ({}); \"vs baseline\": cost relative to {}\n", f.samples,
                      f.samples_source, f.baseline.empty() ? "(no baseline)" : f.baseline);
-  out += fmt::format("gradients all-reduced in {} buckets overlapped with backward; input pipeline {}\n",
+  out += fmt::format("gradients all-reduced in {} buckets overlapped with backward, each by the fastest of NCCL's "
+                     "algorithms and protocols (HCCL on Gaudi); input pipeline {}\n",
                      f.gradient_exchange, f.loader_workers_per_device > 0
                          ? fmt::format("{} host loader workers per device", f.loader_workers_per_device)
                          : std::string("not modeled (synthetic data or on-device decoding)"));
