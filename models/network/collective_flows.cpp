@@ -114,6 +114,67 @@ TransferPlan collective_plan(CollectiveAlgorithm c, int n, double bytes, double 
   throw std::invalid_argument("unknown collective");
 }
 
+TransferPlan ring_streams(int n, double bytes) {
+  if (n < 2) throw std::invalid_argument("a collective needs >= 2 ranks");
+  TransferPlan plan;
+  for (int r = 0; r < n; ++r) plan.push_back({r, (r + 1) % n, bytes, {}});
+  return plan;
+}
+
+int nccl_tree_parent(int tree, int n, int rank) {
+  // NCCL's btree (src/graph/trees.cc, ncclGetBtree): rank 0 is the root; a rank's parent flips its
+  // lowest set bit and sets the next one, or only flips it when that is out of range.
+  auto btree_parent = [n](int r) {
+    if (r == 0) return -1;
+    int bit = 1;
+    while (bit < n && !(bit & r)) bit <<= 1;
+    const int up = (r ^ bit) | (bit << 1);
+    return up >= n ? r ^ bit : up;
+  };
+  if (tree == 0) return btree_parent(rank);
+  // ncclGetDtree: the second tree mirrors the first for an even count, shifts it by one for an odd.
+  if (n % 2 == 0) {
+    const int up = btree_parent(n - 1 - rank);
+    return up < 0 ? -1 : n - 1 - up;
+  }
+  const int up = btree_parent((rank - 1 + n) % n);
+  return up < 0 ? -1 : (up + 1) % n;
+}
+
+int nccl_tree_depth(int n) {
+  int depth = 0;
+  for (int tree = 0; tree < 2; ++tree)
+    for (int r = 0; r < n; ++r) {
+      int hops = 0;
+      for (int at = r; nccl_tree_parent(tree, n, at) >= 0; at = nccl_tree_parent(tree, n, at)) ++hops;
+      depth = std::max(depth, hops);
+    }
+  return depth;
+}
+
+TransferPlan nccl_tree_streams(int servers, int devices, double bytes) {
+  if (servers < 1 || devices < 1 || servers * devices < 2) throw std::invalid_argument("a collective needs >= 2 ranks");
+  const double half = bytes / 2;
+  const int d = devices;
+  TransferPlan plan;
+  for (int tree = 0; tree < 2; ++tree) {
+    // The second tree's chains run the other way, so that another GPU is the head that talks to
+    // the network.
+    auto gpu = [&](int server, int chain_position) { return server * d + (tree == 0 ? chain_position : d - 1 - chain_position); };
+    for (int server = 0; server < servers; ++server) {
+      for (int j = 1; j < d; ++j) {
+        plan.push_back({gpu(server, j), gpu(server, j - 1), half, {}});  // reduced up the chain
+        plan.push_back({gpu(server, j - 1), gpu(server, j), half, {}});  // broadcast down it
+      }
+      if (const int parent = nccl_tree_parent(tree, servers, server); parent >= 0) {
+        plan.push_back({gpu(server, 0), gpu(parent, 0), half, {}});
+        plan.push_back({gpu(parent, 0), gpu(server, 0), half, {}});
+      }
+    }
+  }
+  return plan;
+}
+
 TransferPlan repeat_plan(const TransferPlan& plan, int copies) {
   TransferPlan out;
   out.reserve(plan.size() * static_cast<std::size_t>(std::max(copies, 0)));

@@ -46,6 +46,23 @@ using TransferPlan = std::vector<Transfer>;
 // The plan of a collective among n ranks, each holding a buffer of `bytes`. Pipelined algorithms
 // (tree, broadcast) cut their data into chunks of at most `chunk_bytes`.
 TransferPlan collective_plan(CollectiveAlgorithm c, int n, double bytes, double chunk_bytes = 1 << 20);
+// NCCL's ring and tree across servers as streams, one transfer per hop, all at once: in steady
+// state every hop of a pipelined ring or tree carries its share of the buffer while the others
+// do, so the hop with the least bandwidth for its bytes sets the time, and other traffic on its
+// links slows it. The pipeline's fill (a latency per step) is the caller's to add.
+// - A ring among n ranks: rank r sends `bytes` to rank r + 1.
+// - NCCL's tree over `servers` servers of `devices` ranks each (rank s * devices + i): inside
+//   each server a chain of its GPUs, between servers NCCL's double binary tree; each tree carries
+//   half of `bytes` up (reduced) and down (broadcast) every hop of its chains and edges. The
+//   second tree's chains run the other way (another GPU is the head).
+TransferPlan ring_streams(int n, double bytes);
+TransferPlan nccl_tree_streams(int servers, int devices, double bytes);
+// NCCL's double binary tree among n ranks (src/graph/trees.cc): the parent of `rank` in tree 0
+// or 1 (-1 at a root). Every rank is a leaf in one tree or the other, so that both trees' sends
+// spread over every rank's link.
+int nccl_tree_parent(int tree, int n, int rank);
+// The most edges from any rank to its root in either tree.
+int nccl_tree_depth(int n);
 // `copies` independent instances of a plan side by side (e.g. one ring per device shard).
 TransferPlan repeat_plan(const TransferPlan& plan, int copies);
 

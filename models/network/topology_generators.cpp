@@ -72,4 +72,18 @@ Topology star(int devices, double bytes_per_s, double latency_s, const std::stri
   return t;
 }
 
+Topology servers(const ServersSpec& s) {
+  require(s.servers >= 1 && s.devices >= 1, "servers need >= 1 device each");
+  Topology t;
+  for (int k = 0; k < s.servers; ++k)
+    for (int d = 0; d < s.devices; ++d) t.add_host(fmt::format("server{}/device{}", k, d));
+  const int rack = t.add_switch("top-of-rack");
+  for (int k = 0; k < s.servers; ++k) {
+    const int fabric = t.add_switch(fmt::format("server{}/fabric", k));
+    for (int d = 0; d < s.devices; ++d) t.add_link(k * s.devices + d, fabric, s.device_bytes_per_s, s.device_latency_s);
+    t.add_link(fabric, rack, s.server_bytes_per_s, s.server_latency_s);
+  }
+  return t;
+}
+
 }  // namespace xpusim

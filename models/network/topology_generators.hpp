@@ -25,5 +25,14 @@ Topology all_to_all(int devices, double bytes_per_s, double latency_s, const std
 // `devices` hosts named <prefix>0.., each linked to one switch named `center`.
 Topology star(int devices, double bytes_per_s, double latency_s, const std::string& prefix = "dev",
               const std::string& center = "switch");
+// `servers` servers of `devices` hosts each, named server<s>/device<i> (server-major: host
+// s * devices + i), each server's devices linked to a switch of its own (server<s>/fabric), every
+// such switch to one switch "top-of-rack" (the server's network link).
+struct ServersSpec {
+  int servers = 1, devices = 1;
+  double device_bytes_per_s = 0, device_latency_s = 0;
+  double server_bytes_per_s = 0, server_latency_s = 0;
+};
+Topology servers(const ServersSpec& spec);
 
 }  // namespace xpusim

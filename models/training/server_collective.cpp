@@ -67,7 +67,7 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
   if (nodes_ > 1) network_ = star(nodes_, instance.network_gbps * 1e9 / 8, 0, "server", "top-of-rack");
   const std::string inside = all_to_all_ ? "direct" : "ring";
   if (f && f->nccl_gpus.empty()) {  // the fabric's own library, one protocol
-    Option o{inside, "HCCL", 0, achieved(f->name, f->efficiency, f->step_latency_s), {}};
+    Option o{inside, "HCCL", 0, achieved(f->name, f->efficiency, f->step_latency_s), {}, {}};
     if (n) {
       o.algorithm = "ring";
       o.network = achieved(n->name, n->efficiency, n->latency_s);
@@ -86,11 +86,33 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
   };
   for (const CollectiveProtocol& p : f ? nccl_protocols(f->nccl_gpus, f->over_pcie) : nccl_protocols("pascal", true)) {
     options_.push_back({n ? "ring" : inside, p.name, p.base_latency_s, fabric(p, p.bandwidth_factor, p.fabric_step_s),
-                        network(p, p.bandwidth_factor, p.network_step_s)});
+                        network(p, p.bandwidth_factor, p.network_step_s), {}});
     if (n && op_ == ServerCollectiveOp::all_reduce)
       options_.push_back({"tree", p.name, p.tree_base_latency_s, fabric(p, p.tree_bandwidth_factor, p.tree_fabric_step_s),
-                          network(p, p.tree_bandwidth_factor, p.tree_network_step_s)});
+                          network(p, p.tree_bandwidth_factor, p.tree_network_step_s), {}});
   }
+  // Across servers NCCL runs one ring through every GPU, or its tree (a chain inside each server,
+  // a double binary tree between them), pipelined: pieces stream through NVLink and the network
+  // at once. A ring passes through each server's NIC what it passes over every NVLink hop,
+  // 2(N-1)/N of the buffer for an all-reduce over N GPUs (not the 2(n-1)/n of n servers); on two
+  // servers a tree passes half that. These run as streams (collective_flows.hpp) on the servers'
+  // joint topology, the option's efficiencies as its link rates; the fill costs NCCL's latency
+  // terms (tuning.cc): a ring's steps at the fabric's step latency but the 2(n-1) that cross
+  // servers, a tree's 2(d-1) chain hops and twice its depth in edges between servers.
+  if (n && devices_ > 1)
+    for (Option& o : options_)
+      o.joint = servers({.servers = nodes_, .devices = devices_,
+                         .device_bytes_per_s = f->device_bytes_per_s * o.fabric.efficiency(), .device_latency_s = 0,
+                         .server_bytes_per_s = instance.network_gbps * 1e9 / 8 * o.network.efficiency(),
+                         .server_latency_s = 0});
+}
+
+void ServerCollective::only(const std::string& algorithm) {
+  std::erase_if(options_, [&](const Option& o) { return o.algorithm != algorithm; });
+  if (options_.empty())
+    throw std::invalid_argument(algorithm == "tree" ? "the tree is NCCL's, for all-reduces between servers of NVIDIA GPUs"
+                                                    : "no " + algorithm + " runs this collective");
+  memo_.clear();
 }
 
 ServerCollective::Timing ServerCollective::time(double bytes) {
@@ -104,6 +126,20 @@ ServerCollective::Timing ServerCollective::time(double bytes) {
   };
   for (const Option& o : options_) {
     double total = o.base_s;
+    if (o.joint) {
+      const double fabric_step = o.fabric.endpoint_latency_s, network_step = o.network.endpoint_latency_s;
+      const int ranks = devices_ * nodes_;
+      if (o.algorithm == "tree") {
+        total += 2 * (devices_ - 1) * fabric_step + 2 * nccl_tree_depth(nodes_) * network_step;
+        total += run_phase(*o.joint, nccl_tree_streams(nodes_, devices_, bytes), ideal_protocol());
+      } else {
+        const int rounds = op_ == ServerCollectiveOp::all_reduce ? 2 : 1;  // steps: rounds x (ranks - 1)
+        total += rounds * ((ranks - nodes_) * fabric_step + (nodes_ - 1) * network_step);
+        total += run_phase(*o.joint, ring_streams(ranks, rounds * (ranks - 1.0) / ranks * bytes), ideal_protocol());
+      }
+      if (total < best.seconds) best = {total, o.algorithm, o.protocol};
+      continue;
+    }
     if (devices_ > 1 && reduce) total += run_phase(fabric_, collective_plan(inside(true), devices_, bytes), o.fabric);
     if (nodes_ > 1) {
       const CollectiveAlgorithm between = o.algorithm == "tree"                       ? CollectiveAlgorithm::tree_all_reduce

@@ -25,6 +25,7 @@
 // the protocol's. Gaudi's fabric (HCCL) has one protocol and rings: t0 = 0 and its catalog step
 // latency.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,9 @@ class ServerCollective {
     std::string algorithm, protocol;
   };
   Timing time(double bytes);
+  // Keeps only `algorithm` ("ring" or "tree" between servers), as NCCL_ALGO does; throws
+  // std::invalid_argument when none of the choices runs it.
+  void only(const std::string& algorithm);
 
   const Topology& fabric() const { return fabric_; }
   const Topology& network() const { return network_; }
@@ -70,6 +74,7 @@ class ServerCollective {
     std::string algorithm, protocol;
     double base_s = 0;
     ProtocolProfile fabric, network;
+    std::optional<Topology> joint;  // every GPU of every server, for NCCL across servers
   };
   std::vector<Option> options_;
   std::map<double, Timing> memo_;

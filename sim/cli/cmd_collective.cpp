@@ -22,6 +22,7 @@ struct CollectiveFlags {
   std::vector<int> nodes{1};
   std::vector<double> bytes{1073741824.0};
   std::vector<std::string> ops{"all-reduce"};
+  std::string algorithm;
   int devices = 0;
 };
 
@@ -46,6 +47,8 @@ Action add_collective_command(CLI::App& app) {
                   "bytes per device: an all-reduce's buffer, a reduce-scatter's input, an all-gather's output (default "
                   "1 GiB; a list runs each)")
       ->delimiter(',');
+  cmd->add_option("--algorithm", f->algorithm,
+                  "ring or tree: only that algorithm between servers, as NCCL_ALGO forces it (default: the fastest)");
   cmd->add_option("--op", f->ops, "all-reduce (default), reduce-scatter or all-gather (a list runs each)")->delimiter(',');
   cmd->add_option("--devices", f->devices, "accelerators used per server (default: all)");
   add_output_options(*cmd, *output);
@@ -58,6 +61,8 @@ Action add_collective_command(CLI::App& app) {
       if (n < 1 || n > 100000) throw InputError("--nodes", "", fmt::format("must be in [1, 100000], found {}", n));
     for (double b : f->bytes)
       if (!(b >= 1 && b <= 1e13)) throw InputError("--bytes", "", fmt::format("must be in [1, 1e13], found {}", b));
+    if (!f->algorithm.empty() && f->algorithm != "ring" && f->algorithm != "tree")
+      throw InputError("--algorithm", "", fmt::format("must be ring or tree, found \"{}\"", f->algorithm));
     std::vector<ServerCollectiveOp> ops;
     for (const auto& o : f->ops) ops.push_back(parse_op(o));
     nlohmann::json rows = nlohmann::json::array();
@@ -72,6 +77,13 @@ Action add_collective_command(CLI::App& app) {
         if (n > 1 && t.network.empty()) throw InputError("--nodes", "", fmt::format("{} has no network to other servers", i));
         for (ServerCollectiveOp op : ops) {
           ServerCollective collective(catalog, t, per_node, n, op);
+          if (!f->algorithm.empty() && n > 1) {
+            try {
+              collective.only(f->algorithm);
+            } catch (const std::invalid_argument& e) {
+              throw InputError("--algorithm", "", fmt::format("{} on {}: {}", f->algorithm, i, e.what()));
+            }
+          }
           const std::string name = server_collective_name(op);
           for (double b : f->bytes) {
             const int ranks = per_node * n;
@@ -93,7 +105,7 @@ Action add_collective_command(CLI::App& app) {
       }
     }
     const nlohmann::json config = {{"instances", f->instances}, {"nodes", f->nodes}, {"bytes", f->bytes}, {"ops", f->ops},
-                                   {"devices", f->devices}};
+                                   {"algorithm", f->algorithm}, {"devices", f->devices}};
     emit(*output, make_report("collective", config, rows), table.render(), csv);
   };
 }

@@ -635,17 +635,22 @@ TEST(Cli, CollectiveReportsNcclTestsBandwidths) {
   const double algbw = rows[3]["algbw_gbytes_per_s"].get<double>();
   EXPECT_NEAR(rows[3]["busbw_gbytes_per_s"].get<double>(), algbw * 2 * 15 / 16, 1e-3 * algbw);
   EXPECT_LT(rows[3]["busbw_gbytes_per_s"].get<double>(), rows[1]["busbw_gbytes_per_s"].get<double>());
-  // 8 bytes run NCCL's LL protocol: in one server its ring latency, 6.6 us + 14 x 0.6 us; between
-  // two, the ring between the servers adds 2 steps over EFA, LL's 2.7 us plus the network's own.
+  // 8 bytes run NCCL's LL protocol: in one server its ring latency, 6.6 us + 14 x 0.6 us; on two,
+  // its tree: 6.8 us, 14 chain hops of 0.6 us, and 2 edges between the servers of LL's 5.0 us
+  // plus the network's own latency.
   EXPECT_EQ(rows[0]["protocol"], "LL");
+  EXPECT_EQ(rows[0]["algorithm"], "ring");
   EXPECT_NEAR(rows[0]["time_us"].get<double>(), 15.0, 0.01);
   EXPECT_EQ(rows[2]["protocol"], "LL");
-  EXPECT_EQ(rows[2]["algorithm"], "ring");
+  EXPECT_EQ(rows[2]["algorithm"], "tree");
   const double efa_us = xpusim::Catalog::builtin().network("efa").latency_s * 1e6;
-  EXPECT_NEAR(rows[2]["time_us"].get<double>(), 6.6 + 14 * 0.6 + 2 * (2.7 + efa_us), 0.01);
+  EXPECT_NEAR(rows[2]["time_us"].get<double>(), 6.8 + 14 * 0.6 + 2 * (5.0 + efa_us), 0.01);
   expect_input_error("collective --instance c5.large", "--instance: \"c5.large\" is not an accelerator instance");
   expect_input_error("collective --instance p4d.24xlarge --bytes 0", "--bytes: must be in [1, 1e13], found 0");
   expect_input_error("collective --instance p4d.24xlarge --devices 9", "--devices: p4d.24xlarge has 8 device(s), not 9");
+  expect_input_error("collective --instance p4d.24xlarge --algorithm x", "--algorithm: must be ring or tree, found \"x\"");
+  expect_input_error("collective --instance dl1.24xlarge --nodes 2 --algorithm tree",
+                     "--algorithm: tree on dl1.24xlarge: the tree is NCCL's, for all-reduces between servers of NVIDIA GPUs");
   expect_input_error("collective --instance p4d.24xlarge --op all-to-all",
                      "--op: unknown collective \"all-to-all\" (known: all-reduce, reduce-scatter, all-gather)");
   // The other collectives of nccl-tests, with their own bus bandwidth factor, (n-1)/n.

@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "models/memory/footprint.hpp"
+#include "models/network/collective_flows.hpp"
 #include "models/training/collective_protocols.hpp"
 #include "models/training/data_parallel.hpp"
 #include "models/training/server_collective.hpp"
@@ -54,25 +56,22 @@ TEST(Footprint, FitMessageNamesBothSizes) {
   EXPECT_EQ(fit_message(int64_t(41) << 30, int64_t(16) << 30), "needs 41.0 GiB, has 16.0 GiB");
 }
 
-// The hierarchical all-reduce's closed form on idle, symmetric networks (d devices per server, n
-// servers): ring reduce-scatter and all-gather inside, a ring per shard between servers.
-double closed_form(int d, int n, double bytes, double fabric_bps, double fabric_step, double net_bps, double net_lat) {
-  const double intra = d > 1 ? 2 * ((d - 1.0) / d * bytes / fabric_bps + (d - 1) * fabric_step) : 0;
-  const double inter = n > 1 ? 2 * (n - 1.0) / n * bytes / net_bps + 2 * (n - 1) * net_lat : 0;
-  return intra + inter;
-}
-
-// The closed form with one of NCCL's protocols on an instance's fabric and network (a ring
-// reduce-scatter or all-gather is half of an all-reduce's steps and bytes).
-double closed_form(const Catalog& catalog, const InstanceType& t, int nodes, double bytes, const CollectiveProtocol& p,
-                   bool half = false) {
+// A ring's closed form on idle, symmetric networks, d devices per server and n servers, over
+// N = d n ranks. In one server, 2(d-1) steps of (d-1)/d of the buffer at the fabric's rate; across
+// servers NCCL's ring through every GPU streams 2(N-1)/N of the buffer over every hop, the NICs
+// the slowest, and pays the fabric's step latency on its 2(N-n) hops inside servers and the
+// network's on the 2(n-1) between them. A reduce-scatter or all-gather is half of it.
+double ring_closed_form(const Catalog& catalog, const InstanceType& t, int nodes, double bytes, const CollectiveProtocol& p,
+                        bool half = false) {
   const Fabric& fabric = catalog.fabric(t.accelerators->fabric);
   const NetworkKind& net = catalog.network(t.network);
+  const int d = t.accelerators->count, ranks = d * nodes;
   const double fabric_bps =
       std::min(fabric.device_bytes_per_s * fabric.efficiency * p.bandwidth_factor, p.busbw_cap_bytes_per_s);
   const double net_bps = t.network_gbps * 1e9 / 8 * net.efficiency * p.bandwidth_factor;
-  const double all_reduce = closed_form(t.accelerators->count, nodes, bytes, fabric_bps, p.fabric_step_s, net_bps,
-                                        p.network_step_s + net.latency_s);
+  const double bps = nodes > 1 ? std::min(fabric_bps, net_bps) : fabric_bps;
+  const double all_reduce = 2 * ((ranks - 1.0) / ranks * bytes / bps + (ranks - nodes) * p.fabric_step_s +
+                                 (nodes - 1) * (p.network_step_s + net.latency_s));
   return p.base_latency_s + (half ? all_reduce / 2 : all_reduce);
 }
 
@@ -89,7 +88,7 @@ TEST(ServerCollective, FlowsTakeTheFastestRingsClosedFormOnIdleSymmetricNetworks
         double expected = std::numeric_limits<double>::infinity();
         std::string fastest;
         for (const auto& p : protocols)
-          if (const double s = closed_form(catalog, t, nodes, bytes, p); s < expected) {
+          if (const double s = ring_closed_form(catalog, t, nodes, bytes, p); s < expected) {
             expected = s;
             fastest = p.name;
           }
@@ -116,7 +115,7 @@ TEST(ServerCollective, ReduceScatterAndAllGatherTakeHalfARingAllReduce) {
   for (int nodes : {1, 2, 16})
     for (double bytes : {8.0, 1e6, 1e9}) {
       double expected = std::numeric_limits<double>::infinity();
-      for (const auto& p : protocols) expected = std::min(expected, closed_form(catalog, p4d, nodes, bytes, p, true));
+      for (const auto& p : protocols) expected = std::min(expected, ring_closed_form(catalog, p4d, nodes, bytes, p, true));
       for (auto op : {ServerCollectiveOp::reduce_scatter, ServerCollectiveOp::all_gather}) {
         const auto timing = ServerCollective(catalog, p4d, 8, nodes, op).time(bytes);
         EXPECT_EQ(timing.algorithm, "ring") << server_collective_name(op) << " " << nodes << " " << bytes;
@@ -159,7 +158,7 @@ TEST(ServerCollective, SmallMessagesPayLLsLatencyAndLargeOnesReachSimplesBandwid
   for (double bytes = 8; bytes <= 1e9; bytes *= 4) {
     const double s = one.seconds(bytes);
     EXPECT_GT(s, last) << bytes;
-    EXPECT_LE(s, closed_form(catalog, p4d, 1, bytes, simple) * (1 + 1e-9)) << bytes;
+    EXPECT_LE(s, ring_closed_form(catalog, p4d, 1, bytes, simple) * (1 + 1e-9)) << bytes;
     last = s;
   }
   EXPECT_EQ(one.seconds(0), 0);
@@ -168,29 +167,75 @@ TEST(ServerCollective, SmallMessagesPayLLsLatencyAndLargeOnesReachSimplesBandwid
   EXPECT_EQ(alone.seconds(1e9), 0);  // nobody to talk to
 }
 
+TEST(ServerCollective, NcclsDoubleBinaryTreeIsAsNcclBuildsIt) {
+  // src/graph/trees.cc's illustration of 14 ranks: 0-8, 8-4, 8-12, 4-2, 4-6, 12-10, 12-13, ...
+  const std::vector<int> parents14{-1, 2, 4, 2, 8, 6, 4, 6, 0, 10, 12, 10, 8, 12};
+  for (int r = 0; r < 14; ++r) EXPECT_EQ(nccl_tree_parent(0, 14, r), parents14[static_cast<std::size_t>(r)]) << r;
+  // Even counts mirror the first tree, odd ones shift it by one.
+  EXPECT_EQ(nccl_tree_parent(1, 14, 13), -1);
+  EXPECT_EQ(nccl_tree_parent(1, 14, 5), 13 - parents14[8]);
+  EXPECT_EQ(nccl_tree_parent(1, 13, 1), -1);
+  EXPECT_EQ(nccl_tree_parent(1, 13, 9), (nccl_tree_parent(0, 13, 8) + 1) % 13);
+  for (int n = 2; n <= 130; ++n) {
+    // Each tree reaches every rank from its one root, and with an even count every rank is a
+    // leaf in one of the two (which spreads the sends over every rank's link).
+    std::vector<int> children(2 * static_cast<std::size_t>(n), 0);
+    for (int tree = 0; tree < 2; ++tree) {
+      int roots = 0;
+      for (int r = 0; r < n; ++r) {
+        const int up = nccl_tree_parent(tree, n, r);
+        if (up < 0) {
+          ++roots;
+        } else {
+          ++children[static_cast<std::size_t>(tree * n + up)];
+        }
+        int hops = 0;
+        for (int at = r; nccl_tree_parent(tree, n, at) >= 0 && hops <= n; at = nccl_tree_parent(tree, n, at)) ++hops;
+        EXPECT_LE(hops, nccl_tree_depth(n)) << n;
+      }
+      EXPECT_EQ(roots, 1) << n;
+    }
+    if (n % 2 == 0) {
+      for (int r = 0; r < n; ++r)
+        EXPECT_TRUE(children[static_cast<std::size_t>(r)] == 0 || children[static_cast<std::size_t>(n + r)] == 0) << n << " " << r;
+    }
+    EXPECT_EQ(nccl_tree_depth(n), static_cast<int>(std::ceil(std::log2(n)))) << n;
+  }
+}
+
 TEST(ServerCollective, ManyServersTakeATreeWhoseDepthGrowsWithTheirLog) {
-  // 8 bytes on p4d servers: 2 (d-1) hops inside a server and 2 floor(log2 n) between them, at
-  // the tree latencies of NCCL's LL, plus EFA's latency per step between servers; a ring would
-  // take 2 (n-1) steps between them (NCCL's tuning model gives the same formulas).
+  // 8 bytes on p4d servers: 2 (d-1) hops inside a server and twice the tree's depth between
+  // them, at the tree latencies of NCCL's LL, plus EFA's latency per edge between servers; a ring
+  // would pay 2 (n-1) steps between them (NCCL's tuning model has the same formulas).
   const Catalog& catalog = Catalog::builtin();
   const InstanceType& p4d = catalog.instance("p4d.24xlarge");
   const double efa = catalog.network(p4d.network).latency_s;
   const auto ll = nccl_protocol("ampere", false, "LL");
-  for (const auto& [nodes, depth] : {std::pair{4, 2}, std::pair{16, 4}, std::pair{100, 6}, std::pair{128, 7}}) {
+  for (int nodes : {2, 4, 16, 100, 128}) {
     ServerCollective ar(catalog, p4d, 8, nodes);
     const auto timing = ar.time(8);
     EXPECT_EQ(timing.algorithm, "tree") << nodes;
     EXPECT_EQ(timing.protocol, "LL") << nodes;
-    const double tree = ll.tree_base_latency_s + 14 * ll.tree_fabric_step_s + 2 * depth * (ll.tree_network_step_s + efa);
+    const double tree =
+        ll.tree_base_latency_s + 14 * ll.tree_fabric_step_s + 2 * nccl_tree_depth(nodes) * (ll.tree_network_step_s + efa);
     EXPECT_NEAR(timing.seconds, tree, 1e-3 * tree) << nodes;
-    const double ring = ll.base_latency_s + 14 * ll.fabric_step_s + 2 * (nodes - 1) * (ll.network_step_s + efa);
-    EXPECT_LT(timing.seconds, ring) << nodes;
+    EXPECT_LT(timing.seconds, ring_closed_form(catalog, p4d, nodes, 8, ll)) << nodes;
   }
-  // Two servers: a tree has as many steps between them as a ring, at higher latencies.
-  EXPECT_EQ(ServerCollective(catalog, p4d, 8, 2).time(8).algorithm, "ring");
-  // Large buffers take rings, which move 2 (n-1)/n of the buffer through each server's link
-  // where a double binary tree moves twice it.
-  EXPECT_EQ(ServerCollective(catalog, p4d, 8, 16).time(1e9).algorithm, "ring");
+  // Two servers, 1 GiB: each server's NIC carries half of the buffer down one tree and half up
+  // the other, the whole buffer once, where a ring through all 16 GPUs passes 30/16 of it (so
+  // NCCL's tree beats its ring on two servers; nccl-tests issue 22 measured 134 ms against
+  // 268 ms on two p3dn).
+  const double gib = 1 << 30;
+  const auto timing = ServerCollective(catalog, p4d, 8, 2).time(gib);
+  EXPECT_EQ(timing.algorithm, "tree");
+  const auto simple = nccl_protocol("ampere", false, timing.protocol);
+  const double nic = p4d.network_gbps * 1e9 / 8 * catalog.network(p4d.network).efficiency * simple.tree_bandwidth_factor;
+  const double tree = simple.tree_base_latency_s + 14 * simple.tree_fabric_step_s +
+                      2 * (simple.tree_network_step_s + efa) + gib / nic;
+  EXPECT_NEAR(timing.seconds, tree, 1e-9 * tree);
+  // Many servers: every inner rank of a tree passes twice the buffer; the ring 2(N-1)/N of it,
+  // and a ring is taken for large buffers where its bandwidth wins.
+  EXPECT_EQ(ServerCollective(catalog, p4d, 8, 4).time(gib).algorithm, "ring");
 }
 
 TEST(ServerCollective, Ll128RunsOnlyOverNvlinkFromVolta) {
