@@ -64,7 +64,7 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
     fabric_ = all_to_all_ ? all_to_all(devices_, f->device_bytes_per_s / (devices_ - 1), 0, "device")
                           : star(devices_, f->device_bytes_per_s, 0, "device", "switch");
   }
-  if (nodes_ > 1) network_ = star(nodes_, instance.network_gbps * 1e9 / 8, 0, "server", "top-of-rack");
+  if (nodes_ > 1 && f && f->nccl_gpus.empty()) network_ = star(nodes_, instance.network_gbps * 1e9 / 8, 0, "server", "top-of-rack");
   const std::string inside = all_to_all_ ? "direct" : "ring";
   if (f && f->nccl_gpus.empty()) {  // the fabric's own library, one protocol
     Option o{inside, "HCCL", 0, achieved(f->name, f->efficiency, f->step_latency_s), {}, {}};
@@ -99,12 +99,14 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
   // joint topology, the option's efficiencies as its link rates; the fill costs NCCL's latency
   // terms (tuning.cc): a ring's steps at the fabric's step latency but the 2(n-1) that cross
   // servers, a tree's 2(d-1) chain hops and twice its depth in edges between servers.
-  if (n && devices_ > 1)
-    for (Option& o : options_)
+  // (With one GPU per server its link to the NIC is taken to be as fast as the NIC.)
+  if (n)
+    for (Option& o : options_) {
+      const double server_bytes_per_s = instance.network_gbps * 1e9 / 8 * o.network.efficiency();
       o.joint = servers({.servers = nodes_, .devices = devices_,
-                         .device_bytes_per_s = f->device_bytes_per_s * o.fabric.efficiency(), .device_latency_s = 0,
-                         .server_bytes_per_s = instance.network_gbps * 1e9 / 8 * o.network.efficiency(),
-                         .server_latency_s = 0});
+                         .device_bytes_per_s = f ? f->device_bytes_per_s * o.fabric.efficiency() : server_bytes_per_s,
+                         .device_latency_s = 0, .server_bytes_per_s = server_bytes_per_s, .server_latency_s = 0});
+    }
 }
 
 void ServerCollective::only(const std::string& algorithm) {
@@ -124,6 +126,11 @@ ServerCollective::Timing ServerCollective::time(double bytes) {
     if (all_to_all_) return reducing ? CollectiveAlgorithm::direct_reduce_scatter : CollectiveAlgorithm::direct_all_gather;
     return reducing ? CollectiveAlgorithm::ring_reduce_scatter : CollectiveAlgorithm::ring_all_gather;
   };
+  const auto ring_kind = [&] {
+    return op_ == ServerCollectiveOp::all_reduce       ? CollectiveAlgorithm::ring_all_reduce
+           : op_ == ServerCollectiveOp::reduce_scatter ? CollectiveAlgorithm::ring_reduce_scatter
+                                                       : CollectiveAlgorithm::ring_all_gather;
+  };
   for (const Option& o : options_) {
     double total = o.base_s;
     if (o.joint) {
@@ -141,12 +148,8 @@ ServerCollective::Timing ServerCollective::time(double bytes) {
       continue;
     }
     if (devices_ > 1 && reduce) total += run_phase(fabric_, collective_plan(inside(true), devices_, bytes), o.fabric);
-    if (nodes_ > 1) {
-      const CollectiveAlgorithm between = o.algorithm == "tree"                       ? CollectiveAlgorithm::tree_all_reduce
-                                          : op_ == ServerCollectiveOp::all_reduce     ? CollectiveAlgorithm::ring_all_reduce
-                                          : op_ == ServerCollectiveOp::reduce_scatter ? CollectiveAlgorithm::ring_reduce_scatter
-                                                                                      : CollectiveAlgorithm::ring_all_gather;
-      const TransferPlan shard = collective_plan(between, nodes_, bytes / devices_);
+    if (nodes_ > 1) {  // HCCL: a ring per shard between servers
+      const TransferPlan shard = collective_plan(ring_kind(), nodes_, bytes / devices_);
       total += run_phase(network_, repeat_plan(shard, devices_), o.network);
     }
     if (devices_ > 1 && gather) total += run_phase(fabric_, collective_plan(inside(false), devices_, bytes), o.fabric);

@@ -1,29 +1,34 @@
 #pragma once
 // The collectives of data-parallel training on `nodes` servers of `devices` accelerators each, as
 // NCCL and HCCL run them, made of flows on the servers' own fabric and on the network between
-// them. An all-reduce (gradients):
-//   1. reduce-scatter inside each server (a ring through the switch, or directly over every link
-//      of an all-to-all fabric), leaving each device one shard of 1/devices of the buffer;
-//   2. between servers, one all-reduce per shard among the devices holding it (a ring, or NCCL's
-//      double binary tree), all shards of a server at once through the server's network link;
-//   3. all-gather inside each server.
-// A reduce-scatter (sharded gradients, as FSDP and ZeRO make them) is 1 and then a ring
-// reduce-scatter per shard between servers; an all-gather (their parameters) the reverse.
-// The fabric's and the network's catalog efficiency (the fraction of line rate a large collective
-// reaches there) is each transfer's payload fraction, their step latency its per-message latency.
-// On idle, symmetric networks a ring all-reduce gives the closed form
-//   t0 + 2 (d-1)/d b / B_fabric + 2 (d-1) l_fabric + 2 (n-1)/n b / B_network + 2 (n-1) l_network
-// (one fabric step instead of d-1 for direct phases; half of each term for a reduce-scatter or an
-// all-gather), a tree 2 floor(log2 n) steps between servers in place of 2 (n-1); the flows are
-// what let a network that is shared or oversubscribed slow it.
+// them, on otherwise idle networks: all-reduce (gradients), reduce-scatter and all-gather (the
+// sharded gradients and parameters of FSDP and ZeRO).
 //
-// On NVIDIA fabrics the algorithm between servers and the protocol set t0, the step latencies and
-// the fraction of the bandwidth (collective_protocols.hpp): every pair is run and the fastest
-// taken, as NCCL picks the one its model predicts fastest, so an 8-byte all-reduce costs LL's few
-// us per step, a 1 GiB one reaches Simple's bandwidth, and hundreds of servers take a tree (for
-// all-reduces only: NCCL runs the others in rings). A network step adds the network's latency to
-// the protocol's. Gaudi's fabric (HCCL) has one protocol and rings: t0 = 0 and its catalog step
-// latency.
+// In one server a ring through the switch (each step a flow; 2(d-1) steps of (d-1)/d of the
+// buffer for an all-reduce), or direct phases over every link of an all-to-all fabric (Gaudi).
+// Across servers:
+// - NCCL (NVIDIA fabrics): one ring through every GPU of every server, or NCCL's tree (a chain
+//   inside each server, its double binary tree between them), as streams on the servers' joint
+//   topology (collective_flows.hpp: every hop at once, as a pipelined ring or tree runs) plus
+//   NCCL's latency terms for the pipeline's fill. A ring passes through a server's NIC what it
+//   passes over every NVLink hop, 2(N-1)/N of the buffer over N GPUs.
+// - HCCL (Gaudi): reduce-scatter inside each server, a ring per shard between servers (all of a
+//   server's shards at once through its NIC), all-gather inside; a reduce-scatter is the first
+//   two, an all-gather the last two.
+// The fabric's and the network's catalog efficiency (the fraction of line rate a large collective
+// reaches there) sets each transfer's share of the line rate, the protocol's step latency its
+// latency. On idle, symmetric networks an NCCL ring all-reduce thus takes
+//   t0 + 2 (N-1)/N b / min(B_fabric, B_network) + 2 (N-n) l_fabric + 2 (n-1) l_network
+// (in one server n = 1 and B_fabric alone), a tree 2 (d-1) l_fabric + 2 depth l_network in
+// latency; a reduce-scatter or all-gather half a ring all-reduce. The flows are what make a
+// tree's uneven load on the NICs, or a fabric of direct links, cost what it does.
+//
+// On NVIDIA fabrics the algorithm and the protocol set t0, the step latencies and the fraction of
+// the bandwidth (collective_protocols.hpp): every pair is run and the fastest taken, as NCCL
+// picks the one its model predicts fastest, so an 8-byte all-reduce costs LL's few us per step,
+// a 1 GiB one reaches Simple's bandwidth, and many servers take a tree for small buffers (for
+// all-reduces only: NCCL runs the others in rings). A step between servers adds the network's
+// latency to the protocol's. Gaudi's HCCL has one protocol: t0 = 0 and its catalog step latency.
 #include <map>
 #include <optional>
 #include <string>
