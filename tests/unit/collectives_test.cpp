@@ -4,7 +4,11 @@
 // every all-reduce must move, and plans that cannot run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <utility>
+#include <vector>
 #include <numeric>
 
 #include "models/network/collective_flows.hpp"
@@ -119,6 +123,35 @@ TEST(Collectives, CopiesOfAPlanRunSideBySide) {
   FlowNetwork a(t), b(t);
   const double single = run_plan(a, one, first_ranks(4), ideal_protocol(), 0);
   EXPECT_NEAR(run_plan(b, repeat_plan(one, 2), first_ranks(4), ideal_protocol(), 0), 2 * single, 1e-12);
+}
+
+// What NCCL's streams pass through each server's link: a ring through every GPU crosses each
+// server boundary once each way; the trees' edges between servers carry half the buffer each way,
+// so a server sends the buffer once on two servers and at most twice on more, and every GPU's
+// chain hops carry half of it per tree.
+TEST(Collectives, NcclStreamsLoadEachServersLinkAsTheirAlgorithmDoes) {
+  const double bytes = 1e9;
+  auto sent_between_servers = [](const TransferPlan& plan, int devices, int servers) {
+    std::vector<double> out(static_cast<std::size_t>(servers), 0);
+    for (const Transfer& t : plan)
+      if (t.from / devices != t.to / devices) out[static_cast<std::size_t>(t.from / devices)] += t.bytes;
+    return out;
+  };
+  const TransferPlan ring = ring_streams(16, bytes);
+  ASSERT_EQ(ring.size(), 16u);
+  for (double b : sent_between_servers(ring, 8, 2)) EXPECT_DOUBLE_EQ(b, bytes);
+  for (double b : sent_between_servers(nccl_tree_streams(2, 8, bytes), 8, 2)) EXPECT_DOUBLE_EQ(b, bytes);
+  for (const auto& [servers, most] : {std::pair{3, 1.5}, std::pair{4, 2.0}, std::pair{16, 2.0}, std::pair{33, 2.0}}) {
+    // (Three servers make each tree a chain: none has two children.)
+    const auto sent = sent_between_servers(nccl_tree_streams(servers, 8, bytes), 8, servers);
+    EXPECT_DOUBLE_EQ(*std::max_element(sent.begin(), sent.end()), most * bytes) << servers;
+    // Every byte sent up an edge comes back down it: the trees send n - 1 halves each way each.
+    EXPECT_NEAR(std::accumulate(sent.begin(), sent.end(), 0.0), 2 * 2 * (servers - 1) * bytes / 2, 1) << servers;
+  }
+  // Chains: each of a server's 7 hops carries half the buffer each way in each tree.
+  const TransferPlan one = nccl_tree_streams(1, 8, bytes);
+  EXPECT_EQ(one.size(), 2u * 2 * 7);
+  for (const Transfer& t : one) EXPECT_EQ(std::abs(t.from - t.to), 1);
 }
 
 TEST(Collectives, PlansThatCannotRunAreRefused) {
