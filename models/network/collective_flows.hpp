@@ -58,8 +58,9 @@ TransferPlan collective_plan(CollectiveAlgorithm c, int n, double bytes, double 
 TransferPlan ring_streams(int n, double bytes);
 TransferPlan nccl_tree_streams(int servers, int devices, double bytes);
 // NCCL's double binary tree among n ranks (src/graph/trees.cc): the parent of `rank` in tree 0
-// or 1 (-1 at a root). Every rank is a leaf in one tree or the other, so that both trees' sends
-// spread over every rank's link.
+// or 1 (-1 at a root). The second tree mirrors the first (shifts it by one for an odd count), so
+// that a rank with children in one tree has few or none in the other and both trees' sends spread
+// over every rank's link.
 int nccl_tree_parent(int tree, int n, int rank);
 // The most edges from any rank to its root in either tree.
 int nccl_tree_depth(int n);

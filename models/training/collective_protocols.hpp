@@ -1,7 +1,7 @@
 #pragma once
 // The protocols NCCL can run a collective with, and what each costs, with the constants of NCCL's
-// own tuning model (NVIDIA/nccl src/graph/tuning.cc: baseLatencies, hwLatencies for ring, llMaxBws,
-// and its bandwidth refinements):
+// own tuning model (NVIDIA/nccl src/graph/tuning.cc: baseLatencies, the ring and tree rows of
+// hwLatencies, llMaxBws, and its bandwidth refinements):
 // - LL: 8-byte stores carrying 4 bytes of data and a 4-byte flag, so a receiver polls its buffer
 //   instead of waiting on a fence: the lowest latency per step, half the bandwidth, and a cap on
 //   bus bandwidth per GPU generation.
