@@ -1,9 +1,8 @@
 // `xpusim collective`: the collectives of data-parallel training on accelerator servers, made of
 // flows on the servers' fabric and network, reported as nccl-tests reports them (time, algorithm
 // bandwidth, bus bandwidth) so that they compare with all_reduce_perf, reduce_scatter_perf and
-// all_gather_perf runs, with the algorithm
-// (ring or tree between servers) and protocol (NCCL's LL, LL128 or Simple; HCCL on Gaudi) that
-// ran it.
+// all_gather_perf runs, with the algorithm (ring or tree between servers) and protocol (NCCL's
+// LL, LL128 or Simple; HCCL on Gaudi) that ran them.
 #include <fmt/format.h>
 
 #include "models/catalog/catalog.hpp"
