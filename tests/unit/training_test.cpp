@@ -277,6 +277,16 @@ TEST(ServerCollective, AllToAllFabricsUseEveryLinkInOneStep) {
   const double expected = 2 * (7.0 / 8 * bytes / (roce.device_bytes_per_s * roce.efficiency) + roce.step_latency_s);
   EXPECT_NEAR(ar.seconds(bytes), expected, 1e-9 * expected);
   EXPECT_EQ(ar.time(bytes).protocol, "HCCL");  // Gaudi's own library, one protocol
+  // Across n servers HCCL adds a ring per shard between them, all of a server's shards through
+  // its NIC at once: 2(n-1)/n of the buffer through each NIC, 2(n-1) network steps.
+  const NetworkKind& net = catalog.network(dl1.network);
+  const double nic = dl1.network_gbps * 1e9 / 8 * net.efficiency;
+  for (int n : {2, 4}) {
+    const double across = expected + 2 * (n - 1.0) / n * bytes / nic + 2 * (n - 1) * net.latency_s;
+    const auto timing = ServerCollective(catalog, dl1, 8, n).time(bytes);
+    EXPECT_NEAR(timing.seconds, across, 1e-9 * across) << n;
+    EXPECT_EQ(timing.algorithm, "ring");
+  }
 }
 
 TEST(ServerCollective, ServersWithoutANetworkCannotTrainTogether) {
