@@ -175,6 +175,22 @@ TransferPlan nccl_tree_streams(int servers, int devices, double bytes) {
   return plan;
 }
 
+TransferPlan all_to_all_streams(int servers, int devices, double bytes) {
+  if (servers < 1 || devices < 1 || servers * devices < 2) throw std::invalid_argument("a collective needs >= 2 ranks");
+  const int d = devices;
+  const double piece = bytes / (servers * d);
+  TransferPlan plan;
+  plan.reserve(static_cast<std::size_t>(servers) * d * (d + servers - 2));
+  for (int s = 0; s < servers; ++s)
+    for (int i = 0; i < d; ++i) {
+      for (int j = 0; j < d; ++j)
+        if (j != i) plan.push_back({s * d + i, s * d + j, piece, {}});
+      for (int t = 0; t < servers; ++t)
+        if (t != s) plan.push_back({s * d + i, t * d + i, d * piece, {}});
+    }
+  return plan;
+}
+
 TransferPlan repeat_plan(const TransferPlan& plan, int copies) {
   TransferPlan out;
   out.reserve(plan.size() * static_cast<std::size_t>(std::max(copies, 0)));

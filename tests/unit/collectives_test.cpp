@@ -154,6 +154,44 @@ TEST(Collectives, NcclStreamsLoadEachServersLinkAsTheirAlgorithmDoes) {
   for (const Transfer& t : one) EXPECT_EQ(std::abs(t.from - t.to), 1);
 }
 
+TEST(Collectives, AllToAllStreamsLoadEveryLinkAsEveryPieceWould) {
+  // N (n - 1) transfers between servers in place of N (N - n): each rank still sends and receives
+  // (N-1)/N of its buffer, each server d (n-1)/n of it per GPU through its NIC, and on servers
+  // whose GPU links or whose NIC are the bottleneck the whole exchange takes as long as every
+  // piece sent on its own.
+  const double bytes = 64e6;
+  for (const auto& [servers, devices] : {std::pair{2, 4}, std::pair{3, 2}, std::pair{4, 8}}) {
+    const int ranks = servers * devices;
+    const TransferPlan streams = all_to_all_streams(servers, devices, bytes);
+    const TransferPlan pieces = collective_plan(CollectiveAlgorithm::all_to_all, ranks, bytes);
+    EXPECT_EQ(streams.size(), static_cast<std::size_t>(ranks * (devices + servers - 2)));
+    auto loads = [&](const TransferPlan& plan) {
+      std::vector<double> load(static_cast<std::size_t>(2 * ranks + 2 * servers), 0);  // rank out, in; server out, in
+      for (const Transfer& t : plan) {
+        load[static_cast<std::size_t>(t.from)] += t.bytes;
+        load[static_cast<std::size_t>(ranks + t.to)] += t.bytes;
+        if (t.from / devices != t.to / devices) {
+          load[static_cast<std::size_t>(2 * ranks + t.from / devices)] += t.bytes;
+          load[static_cast<std::size_t>(2 * ranks + servers + t.to / devices)] += t.bytes;
+        }
+      }
+      return load;
+    };
+    const auto a = loads(streams), b = loads(pieces);
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-6 * bytes) << servers << "x" << devices << " " << i;
+    EXPECT_NEAR(a[0], (ranks - 1.0) / ranks * bytes, 1e-6 * bytes);
+    for (double server_bytes_per_s : {5 * kGB, 200 * kGB}) {  // the NIC, then the GPU links, the bottleneck
+      const Topology t = xpusim::servers({.servers = servers, .devices = devices, .device_bytes_per_s = 20 * kGB,
+                                     .device_latency_s = 1e-6, .server_bytes_per_s = server_bytes_per_s,
+                                     .server_latency_s = 2e-6});
+      FlowNetwork one(t), each(t);
+      const double s = run_plan(one, streams, first_ranks(ranks), ideal_protocol(), 0);
+      const double p = run_plan(each, pieces, first_ranks(ranks), ideal_protocol(), 0);
+      EXPECT_NEAR(s, p, 1e-9 * p) << servers << "x" << devices << " at " << server_bytes_per_s;
+    }
+  }
+}
+
 TEST(Collectives, PlansThatCannotRunAreRefused) {
   const Topology t = star(3, 10 * kGB, 0, "h", "s");
   FlowNetwork net(t);
