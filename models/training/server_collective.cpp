@@ -4,6 +4,7 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
 #include "models/network/collective_flows.hpp"
 #include "models/network/topology_generators.hpp"
@@ -12,6 +13,10 @@
 namespace xpusim {
 
 namespace {
+
+// NCCL sends a peer's piece in LL up to this many bytes (NCCL_P2P_LL_THRESHOLD's default, per
+// channel; src/enqueue.cc), in Simple above.
+constexpr double kP2pLlThresholdBytes = 16384;
 
 // A collective's achieved fraction of line rate as the payload fraction of every transfer.
 ProtocolProfile achieved(const std::string& name, double efficiency, double latency_s) {
@@ -38,12 +43,15 @@ const char* server_collective_name(ServerCollectiveOp op) {
     case ServerCollectiveOp::all_reduce: return "all-reduce";
     case ServerCollectiveOp::reduce_scatter: return "reduce-scatter";
     case ServerCollectiveOp::all_gather: return "all-gather";
+    case ServerCollectiveOp::broadcast: return "broadcast";
+    case ServerCollectiveOp::all_to_all: return "all-to-all";
   }
   return "?";
 }
 
 double bus_bandwidth_factor(ServerCollectiveOp op, int ranks) {
   const double factor = (ranks - 1.0) / ranks;
+  if (op == ServerCollectiveOp::broadcast) return 1;
   return op == ServerCollectiveOp::all_reduce ? 2 * factor : factor;
 }
 
@@ -54,6 +62,8 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
     throw std::invalid_argument("instance \"" + instance.name + "\" has no fabric between accelerators");
   if (nodes_ > 1 && instance.network.empty())
     throw std::invalid_argument("instance \"" + instance.name + "\" has no network to other servers");
+  if (op_ == ServerCollectiveOp::all_to_all && nodes_ > kAllToAllMaxServers)
+    throw std::invalid_argument("an all-to-all runs on at most " + std::to_string(kAllToAllMaxServers) + " servers");
   const Fabric* f = instance.accelerators && !instance.accelerators->fabric.empty()
                         ? &catalog.fabric(instance.accelerators->fabric)
                         : nullptr;
@@ -65,11 +75,11 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
                           : star(devices_, f->device_bytes_per_s, 0, "device", "switch");
   }
   if (nodes_ > 1 && f && f->nccl_gpus.empty()) network_ = star(nodes_, instance.network_gbps * 1e9 / 8, 0, "server", "top-of-rack");
-  const std::string inside = all_to_all_ ? "direct" : "ring";
+  const std::string inside = all_to_all_ || op_ == ServerCollectiveOp::all_to_all ? "direct" : "ring";
   if (f && f->nccl_gpus.empty()) {  // the fabric's own library, one protocol
     Option o{inside, "HCCL", 0, achieved(f->name, f->efficiency, f->step_latency_s), {}, {}};
     if (n) {
-      o.algorithm = "ring";
+      if (op_ != ServerCollectiveOp::all_to_all) o.algorithm = "ring";
       o.network = achieved(n->name, n->efficiency, n->latency_s);
     }
     options_.push_back(std::move(o));
@@ -85,7 +95,8 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
     return n ? achieved(n->name + " " + p.name, n->efficiency * factor, step_s + n->latency_s) : ProtocolProfile{};
   };
   for (const CollectiveProtocol& p : f ? nccl_protocols(f->nccl_gpus, f->over_pcie) : nccl_protocols("pascal", true)) {
-    options_.push_back({n ? "ring" : inside, p.name, p.base_latency_s, fabric(p, p.bandwidth_factor, p.fabric_step_s),
+    if (op_ == ServerCollectiveOp::all_to_all && p.name == "LL128") continue;  // sends and receives: LL or Simple
+    options_.push_back({n && op_ != ServerCollectiveOp::all_to_all ? "ring" : inside, p.name, p.base_latency_s, fabric(p, p.bandwidth_factor, p.fabric_step_s),
                         network(p, p.bandwidth_factor, p.network_step_s), {}});
     if (n && op_ == ServerCollectiveOp::all_reduce)
       options_.push_back({"tree", p.name, p.tree_base_latency_s, fabric(p, p.tree_bandwidth_factor, p.tree_fabric_step_s),
@@ -99,10 +110,12 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
   // joint topology, the option's efficiencies as its link rates; the fill costs NCCL's latency
   // terms (tuning.cc): a ring's steps at the fabric's step latency but the 2(n-1) that cross
   // servers, a tree's 2(d-1) chain hops and twice its depth in edges between servers.
-  // (With one GPU per server its link to the NIC is taken to be as fast as the NIC.)
-  if (n)
+  // (With one GPU per server its link to the NIC is taken to be as fast as the NIC.) A broadcast
+  // and an all-to-all run so in one server too (its link to the network then carries nothing).
+  if (n || (devices_ > 1 && (op_ == ServerCollectiveOp::broadcast || op_ == ServerCollectiveOp::all_to_all)))
     for (Option& o : options_) {
-      const double server_bytes_per_s = instance.network_gbps * 1e9 / 8 * o.network.efficiency();
+      const double server_bytes_per_s =
+          n ? instance.network_gbps * 1e9 / 8 * o.network.efficiency() : f->device_bytes_per_s * o.fabric.efficiency();
       o.joint = servers({.servers = nodes_, .devices = devices_,
                          .device_bytes_per_s = f ? f->device_bytes_per_s * o.fabric.efficiency() : server_bytes_per_s,
                          .device_latency_s = 0, .server_bytes_per_s = server_bytes_per_s, .server_latency_s = 0});
@@ -139,6 +152,15 @@ ServerCollective::Timing ServerCollective::time(double bytes) {
       if (o.algorithm == "tree") {
         total += 2 * (devices_ - 1) * fabric_step + 2 * nccl_tree_depth(nodes_) * network_step;
         total += run_phase(*o.joint, nccl_tree_streams(nodes_, devices_, bytes), ideal_protocol());
+      } else if (op_ == ServerCollectiveOp::broadcast) {  // a chain: ranks - 1 hops, nodes - 1 of them between servers
+        TransferPlan chain = ring_streams(ranks, bytes);
+        chain.pop_back();
+        total += (ranks - nodes_) * fabric_step + (nodes_ - 1) * network_step;
+        total += run_phase(*o.joint, chain, ideal_protocol());
+      } else if (op_ == ServerCollectiveOp::all_to_all) {  // every piece at once: one step
+        if (o.protocol == "LL" && bytes / ranks > kP2pLlThresholdBytes) continue;
+        total += nodes_ > 1 ? network_step : fabric_step;
+        total += run_phase(*o.joint, all_to_all_streams(nodes_, devices_, bytes), ideal_protocol());
       } else {
         const int rounds = op_ == ServerCollectiveOp::all_reduce ? 2 : 1;  // steps: rounds x (ranks - 1)
         total += rounds * ((ranks - nodes_) * fabric_step + (nodes_ - 1) * network_step);
@@ -147,12 +169,30 @@ ServerCollective::Timing ServerCollective::time(double bytes) {
       if (total < best.seconds) best = {total, o.algorithm, o.protocol};
       continue;
     }
-    if (devices_ > 1 && reduce) total += run_phase(fabric_, collective_plan(inside(true), devices_, bytes), o.fabric);
-    if (nodes_ > 1) {  // HCCL: a ring per shard between servers
-      const TransferPlan shard = collective_plan(ring_kind(), nodes_, bytes / devices_);
-      total += run_phase(network_, repeat_plan(shard, devices_), o.network);
+    if (op_ == ServerCollectiveOp::all_to_all) {  // HCCL: the fabric and the network at once
+      const double own = devices_ > 1 ? run_phase(fabric_, collective_plan(CollectiveAlgorithm::all_to_all, devices_,
+                                                                           bytes * devices_ / (devices_ * nodes_)),
+                                                  o.fabric)
+                                      : 0;
+      const double others =
+          nodes_ > 1 ? run_phase(network_, collective_plan(CollectiveAlgorithm::all_to_all, nodes_, bytes * devices_), o.network)
+                     : 0;
+      total += std::max(own, others);
+    } else {
+      const bool broadcast = op_ == ServerCollectiveOp::broadcast;
+      if (devices_ > 1 && broadcast) {  // HCCL: the root scatters its buffer over its direct links
+        TransferPlan scatter;
+        for (int i = 1; i < devices_; ++i) scatter.push_back({0, i, bytes / devices_, {}});
+        total += run_phase(fabric_, scatter, o.fabric);
+      }
+      if (devices_ > 1 && reduce && !broadcast)
+        total += run_phase(fabric_, collective_plan(inside(true), devices_, bytes), o.fabric);
+      if (nodes_ > 1) {  // HCCL: a ring (a chain for a broadcast) per shard between servers
+        const TransferPlan shard = collective_plan(broadcast ? CollectiveAlgorithm::broadcast : ring_kind(), nodes_, bytes / devices_);
+        total += run_phase(network_, repeat_plan(shard, devices_), o.network);
+      }
+      if (devices_ > 1 && gather) total += run_phase(fabric_, collective_plan(inside(false), devices_, bytes), o.fabric);
     }
-    if (devices_ > 1 && gather) total += run_phase(fabric_, collective_plan(inside(false), devices_, bytes), o.fabric);
     if (total < best.seconds) best = {total, o.algorithm, o.protocol};
   }
   return memo_[bytes] = best;

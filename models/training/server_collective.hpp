@@ -2,7 +2,8 @@
 // The collectives of data-parallel training on `nodes` servers of `devices` accelerators each, as
 // NCCL and HCCL run them, made of flows on the servers' own fabric and on the network between
 // them, on otherwise idle networks: all-reduce (gradients), reduce-scatter and all-gather (the
-// sharded gradients and parameters of FSDP and ZeRO).
+// sharded gradients and parameters of FSDP and ZeRO), broadcast (parameters from one rank) and
+// all-to-all (the tokens of mixture-of-experts layers, the embeddings of recommendation models).
 //
 // In one server a ring through the switch (each step a flow; 2(d-1) steps of (d-1)/d of the
 // buffer for an all-reduce), or direct phases over every link of an all-to-all fabric (Gaudi).
@@ -12,9 +13,18 @@
 //   topology (collective_flows.hpp: every hop at once, as a pipelined ring or tree runs) plus
 //   NCCL's latency terms for the pipeline's fill. A ring passes through a server's NIC what it
 //   passes over every NVLink hop, 2(N-1)/N of the buffer over N GPUs.
+//   A broadcast is NCCL's pipelined chain from rank 0 through every GPU (a ring that does not
+//   close); an all-to-all sends every piece at once (NCCL's grouped sends and receives), as
+//   all_to_all_streams lays them out, in LL up to 16 KiB per peer and Simple above
+//   (NCCL_P2P_LL_THRESHOLD, src/enqueue.cc); both run as streams on the joint topology in one
+//   server too.
 // - HCCL (Gaudi): reduce-scatter inside each server, a ring per shard between servers (all of a
 //   server's shards at once through its NIC), all-gather inside; a reduce-scatter is the first
-//   two, an all-gather the last two.
+//   two, an all-gather the last two. A broadcast scatters the root's buffer over its server's
+//   direct links, broadcasts each shard along a chain of servers, and all-gathers inside every
+//   server; an all-to-all sends the pieces for the server's own GPUs over the direct links while
+//   those for other servers cross the network (disjoint links, so the slower of the two sets the
+//   time).
 // The fabric's and the network's catalog efficiency (the fraction of line rate a large collective
 // reaches there) sets each transfer's share of the line rate, the protocol's step latency its
 // latency. On idle, symmetric networks an NCCL ring all-reduce thus takes
@@ -39,26 +49,34 @@
 
 namespace xpusim {
 
-enum class ServerCollectiveOp { all_reduce, reduce_scatter, all_gather };
-// "all-reduce", "reduce-scatter", "all-gather".
+enum class ServerCollectiveOp { all_reduce, reduce_scatter, all_gather, broadcast, all_to_all };
+// "all-reduce", "reduce-scatter", "all-gather", "broadcast", "all-to-all".
 const char* server_collective_name(ServerCollectiveOp op);
 // The nccl-tests bus bandwidth factor of `op` among `ranks` (doc/PERFORMANCE.md): busbw = algbw x
-// 2(n-1)/n for an all-reduce, (n-1)/n for the others.
+// 2(n-1)/n for an all-reduce, 1 for a broadcast, (n-1)/n for the others.
 double bus_bandwidth_factor(ServerCollectiveOp op, int ranks);
+
+// An all-to-all runs N (d + n - 2) transfers at once over n servers of d devices (N = n d):
+// 137,000 on 128 servers of 8 (under a second), 8.4 million on 1,024. Beyond this many servers
+// it is refused rather than left to run for minutes.
+constexpr int kAllToAllMaxServers = 256;
 
 class ServerCollective {
  public:
-  // Throws std::invalid_argument when several servers are asked of an instance with no network.
+  // Throws std::invalid_argument when several servers are asked of an instance with no network,
+  // or an all-to-all of more than kAllToAllMaxServers servers.
   ServerCollective(const Catalog& catalog, const InstanceType& instance, int devices_per_node, int nodes,
                    ServerCollectiveOp op = ServerCollectiveOp::all_reduce);
-  // Seconds to run the collective on `bytes` per device (an all-reduce's buffer, a
-  // reduce-scatter's input, an all-gather's output, as nccl-tests counts them), on otherwise idle
+  // Seconds to run the collective on `bytes` per device (an all-reduce's or a broadcast's buffer,
+  // a reduce-scatter's input, an all-gather's output, an all-to-all's send buffer, as nccl-tests
+  // counts them), on otherwise idle
   // networks (remembered per size: a training step asks for a few bucket sizes over and over).
   double seconds(double bytes) { return time(bytes).seconds; }
   struct Timing {
     double seconds = 0;
     // The fastest algorithm ("ring" or "tree" between servers, else "ring" or "direct" inside
-    // one) and protocol, which the time is of ("" with no communication).
+    // one; "direct" for an all-to-all) and protocol, which the time is of ("" with no
+    // communication).
     std::string algorithm, protocol;
   };
   Timing time(double bytes);

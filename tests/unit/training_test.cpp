@@ -9,6 +9,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "models/memory/footprint.hpp"
@@ -287,6 +288,87 @@ TEST(ServerCollective, AllToAllFabricsUseEveryLinkInOneStep) {
     EXPECT_NEAR(timing.seconds, across, 1e-9 * across) << n;
     EXPECT_EQ(timing.algorithm, "ring");
   }
+}
+
+TEST(ServerCollective, NcclBroadcastIsAChainAndAllToAllOneStepOfEveryPiece) {
+  // A broadcast streams the whole buffer over every hop of a chain through the N GPUs: the
+  // slowest hop's bandwidth, N - n fabric steps and n - 1 network steps. An all-to-all sends all
+  // its pieces at once, one step: in one server (d-1)/d of the buffer leaves each GPU over its
+  // NVLink; across n servers d (n-1)/n of it leaves each server through its NIC, which is slower.
+  // Sends and receives run LL up to 16 KiB per peer, Simple above, never LL128.
+  const Catalog& catalog = Catalog::builtin();
+  for (const char* name : {"p4d.24xlarge", "p3dn.24xlarge"}) {
+    const InstanceType& t = catalog.instance(name);
+    const Fabric& fabric = catalog.fabric(t.accelerators->fabric);
+    const NetworkKind& net = catalog.network(t.network);
+    const int d = t.accelerators->count;
+    for (int nodes : {1, 2, 4}) {
+      ServerCollective broadcast(catalog, t, d, nodes, ServerCollectiveOp::broadcast);
+      ServerCollective all_to_all(catalog, t, d, nodes, ServerCollectiveOp::all_to_all);
+      const int ranks = d * nodes;
+      for (double bytes : {8.0, 65536.0, 1e6, 1e9}) {
+        double chain = std::numeric_limits<double>::infinity(), direct = chain;
+        std::string chain_protocol, direct_protocol;
+        for (const auto& p : nccl_protocols(fabric.nccl_gpus, fabric.over_pcie)) {
+          const double fabric_bps =
+              std::min(fabric.device_bytes_per_s * fabric.efficiency * p.bandwidth_factor, p.busbw_cap_bytes_per_s);
+          const double net_bps = t.network_gbps * 1e9 / 8 * net.efficiency * p.bandwidth_factor;
+          const double network_step = p.network_step_s + net.latency_s;
+          const double c = p.base_latency_s + bytes / (nodes > 1 ? std::min(fabric_bps, net_bps) : fabric_bps) +
+                           (ranks - nodes) * p.fabric_step_s + (nodes - 1) * network_step;
+          if (c < chain) std::tie(chain, chain_protocol) = std::pair(c, p.name);
+          if (p.name == "LL128" || (p.name == "LL" && bytes / ranks > 16384)) continue;
+          const double a = nodes > 1 ? p.base_latency_s + network_step + d * (nodes - 1.0) / nodes * bytes / net_bps
+                                     : p.base_latency_s + p.fabric_step_s + (d - 1.0) / d * bytes / fabric_bps;
+          if (a < direct) std::tie(direct, direct_protocol) = std::pair(a, p.name);
+        }
+        const std::string at = std::string(name) + ", " + std::to_string(nodes) + " servers, " + std::to_string(bytes);
+        const auto b = broadcast.time(bytes), a = all_to_all.time(bytes);
+        EXPECT_NEAR(b.seconds, chain, 1e-9 * chain) << at;
+        EXPECT_EQ(b.algorithm, "ring") << at;
+        EXPECT_EQ(b.protocol, chain_protocol) << at;
+        EXPECT_NEAR(a.seconds, direct, 1e-9 * direct) << at;
+        EXPECT_EQ(a.algorithm, "direct") << at;
+        EXPECT_EQ(a.protocol, direct_protocol) << at;
+      }
+    }
+  }
+  EXPECT_DOUBLE_EQ(bus_bandwidth_factor(ServerCollectiveOp::broadcast, 8), 1.0);
+  EXPECT_DOUBLE_EQ(bus_bandwidth_factor(ServerCollectiveOp::all_to_all, 8), 7.0 / 8);
+  EXPECT_THROW(ServerCollective(catalog, catalog.instance("p4d.24xlarge"), 8, kAllToAllMaxServers + 1,
+                                ServerCollectiveOp::all_to_all),
+               std::invalid_argument);
+}
+
+TEST(ServerCollective, HcclBroadcastScattersChainsAndGathersAndAllToAllOverlapsFabricAndNetwork) {
+  // DL1, 8 Gaudi with a direct link between every pair (1/7 of a card's bandwidth each).
+  const Catalog& catalog = Catalog::builtin();
+  const InstanceType& dl1 = catalog.instance("dl1.24xlarge");
+  const Fabric& roce = catalog.fabric(dl1.accelerators->fabric);
+  const NetworkKind& net = catalog.network(dl1.network);
+  const double link = roce.device_bytes_per_s * roce.efficiency / 7, nic = dl1.network_gbps * 1e9 / 8 * net.efficiency;
+  const double bytes = 25.0 * (1 << 20), shard = bytes / 8;
+  // Broadcast in one server: the root sends an eighth to each card, then every card its eighth to
+  // every other: two steps of an eighth over one link.
+  const double inside = 2 * (shard / link + roce.step_latency_s);
+  EXPECT_NEAR(ServerCollective(catalog, dl1, 8, 1, ServerCollectiveOp::broadcast).seconds(bytes), inside, 1e-9 * inside);
+  // Across two servers each shard goes on in 1 MiB chunks (4 of them), the 8 shards sharing the
+  // NIC: the chunks of a chain of two servers take 4 steps.
+  const double chunk = shard / 4;
+  const double across = inside + 4 * (chunk * 8 / nic + net.latency_s);
+  const auto b = ServerCollective(catalog, dl1, 8, 2, ServerCollectiveOp::broadcast).time(bytes);
+  EXPECT_NEAR(b.seconds, across, 1e-9 * across);
+  EXPECT_EQ(b.algorithm, "ring");
+  // All-to-all: in one server an eighth of the buffer over each link at once; across two the
+  // half bound for the other server crosses its NIC (8 cards x half a buffer) while the pieces
+  // for the own server's cards cross the links.
+  const double one = shard / link + roce.step_latency_s;
+  EXPECT_NEAR(ServerCollective(catalog, dl1, 8, 1, ServerCollectiveOp::all_to_all).seconds(bytes), one, 1e-9 * one);
+  const double two = std::max(bytes / 16 / link + roce.step_latency_s, 8 * bytes / 2 / nic + net.latency_s);
+  const auto a = ServerCollective(catalog, dl1, 8, 2, ServerCollectiveOp::all_to_all).time(bytes);
+  EXPECT_NEAR(a.seconds, two, 1e-9 * two);
+  EXPECT_EQ(a.algorithm, "direct");
+  EXPECT_EQ(a.protocol, "HCCL");
 }
 
 TEST(ServerCollective, ServersWithoutANetworkCannotTrainTogether) {
