@@ -1,8 +1,11 @@
-// `xpusim collective`: the collectives of data-parallel training on accelerator servers, made of
+// `xpusim collective`: the collectives of distributed training on accelerator servers, made of
 // flows on the servers' fabric and network, reported as nccl-tests reports them (time, algorithm
-// bandwidth, bus bandwidth) so that they compare with all_reduce_perf, reduce_scatter_perf and
-// all_gather_perf runs, with the algorithm (ring or tree between servers) and protocol (NCCL's
-// LL, LL128 or Simple; HCCL on Gaudi) that ran them.
+// bandwidth, bus bandwidth) so that they compare with all_reduce_perf, reduce_scatter_perf,
+// all_gather_perf, broadcast_perf and alltoall_perf runs, with the algorithm (ring or tree between
+// servers, direct for an all-to-all) and protocol (NCCL's LL, LL128 or Simple; HCCL on Gaudi)
+// that ran them.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "models/catalog/catalog.hpp"
@@ -26,9 +29,12 @@ struct CollectiveFlags {
 };
 
 ServerCollectiveOp parse_op(const std::string& name) {
-  for (auto op : {ServerCollectiveOp::all_reduce, ServerCollectiveOp::reduce_scatter, ServerCollectiveOp::all_gather})
+  for (auto op : {ServerCollectiveOp::all_reduce, ServerCollectiveOp::reduce_scatter, ServerCollectiveOp::all_gather,
+                  ServerCollectiveOp::broadcast, ServerCollectiveOp::all_to_all})
     if (name == server_collective_name(op)) return op;
-  throw InputError("--op", "", fmt::format("unknown collective \"{}\" (known: all-reduce, reduce-scatter, all-gather)", name));
+  throw InputError("--op", "", fmt::format("unknown collective \"{}\" (known: all-reduce, reduce-scatter, all-gather, broadcast, "
+                                           "all-to-all)",
+                                           name));
 }
 
 }  // namespace
@@ -37,18 +43,21 @@ Action add_collective_command(CLI::App& app) {
   auto f = std::make_shared<CollectiveFlags>();
   auto output = std::make_shared<OutputOptions>();
   auto* cmd = app.add_subcommand("collective",
-                                 "all-reduce, reduce-scatter or all-gather across accelerator servers, made of flows: time, "
+                                 "all-reduce, reduce-scatter, all-gather, broadcast or all-to-all across accelerator servers, "
+                                 "made of flows: time, "
                                  "algorithm and bus bandwidth as nccl-tests reports them, and the algorithm and protocol "
                                  "that ran it");
   cmd->add_option("--instance", f->instances, "accelerator instances (a list runs each)")->required()->delimiter(',');
   cmd->add_option("--nodes", f->nodes, "servers (default 1; a list runs each)")->delimiter(',');
   cmd->add_option("--bytes", f->bytes,
-                  "bytes per device: an all-reduce's buffer, a reduce-scatter's input, an all-gather's output (default "
-                  "1 GiB; a list runs each)")
+                  "bytes per device: an all-reduce's or a broadcast's buffer, a reduce-scatter's input, an all-gather's "
+                  "output, an all-to-all's send buffer (default 1 GiB; a list runs each)")
       ->delimiter(',');
   cmd->add_option("--algorithm", f->algorithm,
                   "ring or tree: only that algorithm between servers, as NCCL_ALGO forces it (default: the fastest)");
-  cmd->add_option("--op", f->ops, "all-reduce (default), reduce-scatter or all-gather (a list runs each)")->delimiter(',');
+  cmd->add_option("--op", f->ops,
+                  "all-reduce (default), reduce-scatter, all-gather, broadcast or all-to-all (a list runs each)")
+      ->delimiter(',');
   cmd->add_option("--devices", f->devices, "accelerators used per server (default: all)");
   add_output_options(*cmd, *output);
   return [f, output] {
@@ -64,6 +73,9 @@ Action add_collective_command(CLI::App& app) {
       throw InputError("--algorithm", "", fmt::format("must be ring or tree, found \"{}\"", f->algorithm));
     std::vector<ServerCollectiveOp> ops;
     for (const auto& o : f->ops) ops.push_back(parse_op(o));
+    for (int n : f->nodes)
+      if (n > kAllToAllMaxServers && std::find(ops.begin(), ops.end(), ServerCollectiveOp::all_to_all) != ops.end())
+        throw InputError("--nodes", "", fmt::format("an all-to-all runs on at most {} servers, found {}", kAllToAllMaxServers, n));
     nlohmann::json rows = nlohmann::json::array();
     TextTable table({"op", "instance", "servers", "devices", "bytes", "time us", "algbw GB/s", "busbw GB/s", "algorithm", "protocol"});
     std::string csv = csv_line({"op", "instance", "servers", "devices", "bytes", "time_us", "algbw_gbytes_per_s", "busbw_gbytes_per_s", "algorithm", "protocol"});

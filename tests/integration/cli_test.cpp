@@ -651,19 +651,29 @@ TEST(Cli, CollectiveReportsNcclTestsBandwidths) {
   expect_input_error("collective --instance p4d.24xlarge --algorithm x", "--algorithm: must be ring or tree, found \"x\"");
   expect_input_error("collective --instance dl1.24xlarge --nodes 2 --algorithm tree",
                      "--algorithm: tree on dl1.24xlarge: the tree is NCCL's, for all-reduces between servers of NVIDIA GPUs");
-  expect_input_error("collective --instance p4d.24xlarge --op all-to-all",
-                     "--op: unknown collective \"all-to-all\" (known: all-reduce, reduce-scatter, all-gather)");
+  expect_input_error("collective --instance p4d.24xlarge --op alltoall",
+                     "--op: unknown collective \"alltoall\" (known: all-reduce, reduce-scatter, all-gather, broadcast, "
+                     "all-to-all)");
+  expect_input_error("collective --instance p4d.24xlarge --op all-reduce,all-to-all --nodes 2,300",
+                     "--nodes: an all-to-all runs on at most 256 servers, found 300");
+  expect_input_error("collective --instance p4d.24xlarge --op all-to-all --nodes 2 --algorithm ring",
+                     "--algorithm: ring on p4d.24xlarge: no ring runs this collective");
   // The other collectives of nccl-tests, with their own bus bandwidth factor, (n-1)/n.
-  const CliRun sharded = run("collective --instance p4d.24xlarge --op reduce-scatter,all-gather --json");
+  // A broadcast's is 1: its bus bandwidth is its algorithm bandwidth. At 1 GiB every one of them
+  // reaches NVLink's, as the all-reduce does.
+  const CliRun sharded =
+      run("collective --instance p4d.24xlarge --op reduce-scatter,all-gather,all-to-all,broadcast --json");
   ASSERT_EQ(sharded.code, 0) << sharded.err;
   const auto ops = nlohmann::json::parse(sharded.out)["results"];
-  ASSERT_EQ(ops.size(), 2u);
+  ASSERT_EQ(ops.size(), 4u);
   EXPECT_EQ(ops[0]["op"], "reduce-scatter");
   EXPECT_EQ(ops[1]["op"], "all-gather");
+  EXPECT_EQ(ops[2]["op"], "all-to-all");
+  EXPECT_EQ(ops[3]["op"], "broadcast");
   for (const auto& row : ops) {
     const double algbw = row["algbw_gbytes_per_s"].get<double>();
-    EXPECT_NEAR(row["busbw_gbytes_per_s"].get<double>(), algbw * 7 / 8, 1e-3 * algbw);
-    EXPECT_NEAR(row["busbw_gbytes_per_s"].get<double>(), 230.77, 0.01 * 230.77);
+    EXPECT_NEAR(row["busbw_gbytes_per_s"].get<double>(), row["op"] == "broadcast" ? algbw : algbw * 7 / 8, 1e-3 * algbw);
+    EXPECT_NEAR(row["busbw_gbytes_per_s"].get<double>(), 230.77, 0.01 * 230.77) << row["op"];
   }
 }
 
