@@ -364,13 +364,16 @@ double MaxMinSharing::unaffected_below() {
     level = std::min(level, f.bound / f.weight);
     added_weight += f.weight;
   }
+  ++seen_;
   for (int id : added_)
     for (int c : flows_[static_cast<std::size_t>(id)].channels) {
       // The flows that were there never take more than their rates, so the channel fills no lower
       // than where the added flows alone would take its free capacity: a channel with room (a
       // spine link) cannot lower the level, and its flows need not be sorted to know it.
-      const ChannelState& ch = channels_[static_cast<std::size_t>(c)];
-      if ((ch.capacity - ch.load) / added_weight >= level) continue;
+      ChannelState& ch = channels_[static_cast<std::size_t>(c)];
+      // Once per channel: when many flows start together (an all-to-all) they share channels.
+      if (ch.seen_stamp == seen_ || (ch.capacity - ch.load) / added_weight >= level) continue;
+      ch.seen_stamp = seen_;
       level = std::min(level, first_fill(c));
     }
   return level;
