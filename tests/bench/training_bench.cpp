@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include "models/training/data_parallel.hpp"
+#include "models/training/server_collective.hpp"
 
 using namespace xpusim;
 
@@ -45,3 +46,17 @@ static void BM_TrainingStepMemoized(benchmark::State& state, const TrainingConfi
 }
 BENCHMARK_CAPTURE(BM_TrainingStepMemoized, resnet50_dl1, &kResNetOnDl1)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_TrainingStepMemoized, bert_large_s512_p4d, &kBertOnP4d)->Unit(benchmark::kMicrosecond);
+
+// An all-to-all of 1 GiB per GPU across n p4d servers (8 A100 each), cold: N (8 + n - 2)
+// transfers at once on the servers' joint topology (N = 8 n GPUs). No target: it shows what the
+// largest all-to-all `xpusim collective` runs (512 servers) costs.
+static void BM_AllToAllAcrossP4dServers(benchmark::State& state) {
+  const Catalog& catalog = Catalog::builtin();
+  const int servers = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    ServerCollective all_to_all(catalog, catalog.instance("p4d.24xlarge"), 8, servers, ServerCollectiveOp::all_to_all);
+    benchmark::DoNotOptimize(all_to_all.seconds(1 << 30));
+  }
+  state.counters["transfers"] = 8.0 * servers * (8 + servers - 2);
+}
+BENCHMARK(BM_AllToAllAcrossP4dServers)->Arg(16)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond);

@@ -654,8 +654,8 @@ TEST(Cli, CollectiveReportsNcclTestsBandwidths) {
   expect_input_error("collective --instance p4d.24xlarge --op alltoall",
                      "--op: unknown collective \"alltoall\" (known: all-reduce, reduce-scatter, all-gather, broadcast, "
                      "all-to-all)");
-  expect_input_error("collective --instance p4d.24xlarge --op all-reduce,all-to-all --nodes 2,300",
-                     "--nodes: an all-to-all runs on at most 256 servers, found 300");
+  expect_input_error("collective --instance p4d.24xlarge --op all-reduce,all-to-all --nodes 2,600",
+                     "--nodes: an all-to-all runs on at most 512 servers, found 600");
   expect_input_error("collective --instance p4d.24xlarge --op all-to-all --nodes 2 --algorithm ring",
                      "--algorithm: ring on p4d.24xlarge: no ring runs this collective");
   // The other collectives of nccl-tests, with their own bus bandwidth factor, (n-1)/n.
