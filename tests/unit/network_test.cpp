@@ -312,6 +312,33 @@ TEST(MaxMin, IncrementalSolveEqualsSolveFromScratchOnRandomChurn) {
   }
 }
 
+TEST(MaxMin, BatchesOfChangesBetweenSolvesEqualSolveFromScratch) {
+  // Several flows added and removed between two solves, many of them over the same few channels
+  // (as every transfer of an all-to-all starts at once): the level below which nothing changes is
+  // taken over all of them together.
+  std::mt19937_64 rng(23);
+  std::uniform_real_distribution<double> u(0, 1);
+  const int channels = 12;
+  std::vector<double> caps;
+  for (int c = 0; c < channels; ++c) caps.push_back(1 + 4 * u(rng));
+  Churn churn(caps);
+  for (int step = 0; step < 300; ++step) {
+    const int adds = 1 + static_cast<int>(u(rng) * 12), removes = static_cast<int>(u(rng) * 10);
+    for (int k = 0; k < removes && churn.paths.size() > 1; ++k)
+      churn.remove(static_cast<std::size_t>(u(rng) * static_cast<double>(churn.paths.size())));
+    const int hub = static_cast<int>(u(rng) * channels);  // most of this batch crosses it
+    for (int k = 0; k < adds && churn.paths.size() < 150; ++k) {
+      std::set<int> path;
+      if (u(rng) < 0.7) path.insert(hub);
+      const int len = 1 + static_cast<int>(u(rng) * 3);
+      while (static_cast<int>(path.size()) < len) path.insert(static_cast<int>(u(rng) * channels));
+      churn.add(path, u(rng) < 0.6 ? 1.0 : 0.5 + 2 * u(rng), u(rng) < 0.15 ? 0.1 + u(rng) : std::numeric_limits<double>::infinity());
+    }
+    ASSERT_NO_FATAL_FAILURE(churn.solve_and_compare(step));
+    expect_max_min_fair(caps, churn.paths, churn.weights, churn.bounds, churn.ids_inc, churn.incremental);
+  }
+}
+
 TEST(MaxMin, LocalChangesReFillFewFlowsAndEqualSolveFromScratch) {
   // 25 groups of 8 channels; a flow stays within one group, but one in twenty crosses into the next
   // group, so groups are coupled and a change can reach a neighbour. Changes must stay local
