@@ -1,8 +1,9 @@
 // Reports against their golden files in tests/golden: structure exact, numbers within 1e-6
 // relative, and two runs byte-identical. The default study (default_study.json) takes its host
 // rows from a committed host profile (a Zen 5 machine's), so they are the same on every machine;
-// the training comparison (train_resnet50.json) and the pooled-GPU cluster
-// (cluster_v100_fractions.json) involve no host at all.
+// the training comparison (train_resnet50.json), the pooled-GPU cluster
+// (cluster_v100_fractions.json) and the collectives (collective_p4d_dl1.json) involve no host at
+// all.
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -83,6 +84,19 @@ TEST(Golden, PooledGpuClusterIsDeterministicAndMatchesGolden) {
       deterministic_report("run " + std::string(XPUSIM_SOURCE_DIR) + "/sim/scenario/examples/v100_fractions.json --json");
   const auto golden = golden_file("cluster_v100_fractions.json");
   EXPECT_EQ(report["schema"], golden["schema"]);
+  expect_close(report["config"], golden["config"], "/config");
+  expect_close(report["results"], golden["results"], "/results");
+}
+
+TEST(Golden, CollectivesAreDeterministicAndMatchGolden) {
+  // Every collective on NVSwitch (NCCL) and Gaudi's all-to-all RoCE (HCCL), in one server and
+  // across two and four, from 8 bytes (latency) to 1 GiB (bandwidth).
+  const auto report = deterministic_report(
+      "collective --instance p4d.24xlarge,dl1.24xlarge --nodes 1,2,4 --op "
+      "all-reduce,reduce-scatter,all-gather,broadcast,all-to-all --bytes 8,1048576,1073741824 --json");
+  const auto golden = golden_file("collective_p4d_dl1.json");
+  EXPECT_EQ(report["schema"], golden["schema"]);
+  ASSERT_EQ(report["results"].size(), 90u);
   expect_close(report["config"], golden["config"], "/config");
   expect_close(report["results"], golden["results"], "/results");
 }
