@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "models/network/lowest_level.hpp"
@@ -32,6 +33,7 @@ int MaxMinSharing::add(const std::vector<int>& channels, double weight, double b
   } else {
     id = static_cast<int>(flows_.size());
     flows_.emplace_back();
+    level_of_.push_back(0);
   }
   Flow& f = flows_[static_cast<std::size_t>(id)];
   f.channels = channels;
@@ -48,6 +50,7 @@ int MaxMinSharing::add(const std::vector<int>& channels, double weight, double b
   f.rate = f.tentative = 0;
   f.bottleneck = kByBound;
   f.alive = f.added = true;
+  level_of_[static_cast<std::size_t>(id)] = std::numeric_limits<double>::infinity();
   added_.push_back(id);
   ++alive_;
   return id;
@@ -73,6 +76,7 @@ void MaxMinSharing::remove(int id) {
   if (!f.added) changed_level_ = std::min(changed_level_, f.rate / f.weight);
   if (f.added) added_.erase(std::find(added_.begin(), added_.end(), id));
   f.alive = f.added = false;
+  level_of_[static_cast<std::size_t>(id)] = -std::numeric_limits<double>::infinity();
   f.channels.clear();
   f.slots.clear();
   free_ids_.push_back(id);
@@ -270,6 +274,7 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::commit(const std::v
       for (int c : f.channels) add_load(c, f.tentative - f.rate);
       f.rate = f.tentative;
       f.added = false;
+      level_of_[static_cast<std::size_t>(id)] = f.rate / f.weight;
     }
   }
   for (int c : resum_) {
@@ -346,10 +351,8 @@ bool MaxMinSharing::gather_coupled(double level, std::vector<int>& region) {
   for (int id : added_) join(id);
   for (int c : freed_) visit(c);
   for (std::size_t next = 0; next < queue.size(); ++next) {
-    for (int id : channels_[static_cast<std::size_t>(queue[next])].flows) {
-      const Flow& f = flows_[static_cast<std::size_t>(id)];
-      if (f.added || f.rate / f.weight >= from) join(id);
-    }
+    for (int id : channels_[static_cast<std::size_t>(queue[next])].flows)
+      if (level_of_[static_cast<std::size_t>(id)] >= from) join(id);  // added flows: +inf
     if (region.size() * kLocal > alive_) return false;
   }
   return true;
@@ -411,10 +414,8 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve_above(double 
   const double from = level * (1 - kTight);
   std::vector<int>& region = region_flows_;
   region.clear();
-  for (std::size_t id = 0; id < flows_.size(); ++id) {
-    const Flow& f = flows_[id];
-    if (f.alive && (f.added || f.rate / f.weight >= from)) region.push_back(static_cast<int>(id));
-  }
+  for (std::size_t id = 0; id < level_of_.size(); ++id)
+    if (level_of_[id] >= from) region.push_back(static_cast<int>(id));
   new_region(region);
   fill(region);
   return commit(region);

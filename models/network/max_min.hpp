@@ -109,6 +109,9 @@ class MaxMinSharing {
   const std::vector<RateChange>& solve_above(double level);
 
   std::vector<Flow> flows_;
+  // Per flow id: rate / weight once solved, +inf while added and unsolved, -inf when free. Kept
+  // apart from flows_ so that finding every flow at or above a level reads one dense array.
+  std::vector<double> level_of_;
   std::vector<ChannelState> channels_;
   std::vector<int> free_ids_, added_, dirty_channels_, touched_, resum_;
   // Fill's open channels (those with unfrozen flows) and their levels.
