@@ -55,12 +55,12 @@ TransferPlan collective_plan(CollectiveAlgorithm c, int n, double bytes, double 
 //   each server a chain of its GPUs, between servers NCCL's double binary tree; each tree carries
 //   half of `bytes` up (reduced) and down (broadcast) every hop of its chains and edges. The
 //   second tree's chains run the other way (another GPU is the head).
-// - An all-to-all over `servers` servers of `devices` ranks each, every rank sending bytes / N to
-//   each of the N - 1 others: inside a server one transfer per pair; between servers the pieces
-//   a rank sends to every GPU of another server go as one transfer to that server's GPU of the
-//   same index (N (n - 1) transfers rather than N (N - n)). Every link then carries exactly the
-//   bytes of the N (N - 1) pieces, and on the symmetric fabrics modelled here every transfer
-//   between servers crosses the same kinds of links.
+// - An all-to-all over n = `servers` servers of d = `devices` ranks each (N = n d ranks), every
+//   rank sending bytes / N to each of the N - 1 others: inside a server one transfer per pair;
+//   between servers the pieces a rank sends to every GPU of another server go as one transfer to
+//   that server's GPU of the same index (N (n - 1) transfers rather than N (N - d)). Every link
+//   then carries exactly the bytes of the N (N - 1) pieces, and on the symmetric fabrics
+//   modelled here every transfer between servers crosses the same kinds of links.
 TransferPlan ring_streams(int n, double bytes);
 TransferPlan nccl_tree_streams(int servers, int devices, double bytes);
 TransferPlan all_to_all_streams(int servers, int devices, double bytes);
