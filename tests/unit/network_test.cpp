@@ -255,6 +255,14 @@ void expect_max_min_fair(const std::vector<double>& caps, const std::vector<std:
   }
 }
 
+// `count` channel capacities drawn uniformly from [low, low + span).
+std::vector<double> random_capacities(std::mt19937_64& rng, int count, double low, double span) {
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<double> caps;
+  for (int c = 0; c < count; ++c) caps.push_back(low + span * u(rng));
+  return caps;
+}
+
 // The same flows added to and removed from an incremental solver and one that solves from
 // scratch every time; after each solve, every rate must agree.
 struct Churn {
@@ -287,14 +295,14 @@ struct Churn {
       ASSERT_NEAR(incremental.rate(ids_inc[i]), scratch.rate(ids_scr[i]), 1e-9 * scratch.rate(ids_scr[i]))
           << "step " << step << " flow " << i;
   }
+  void expect_fair() const { expect_max_min_fair(caps, paths, weights, bounds, ids_inc, incremental); }
 };
 
 TEST(MaxMin, IncrementalSolveEqualsSolveFromScratchOnRandomChurn) {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> u(0, 1);
   const int channels = 40;
-  std::vector<double> caps;
-  for (int c = 0; c < channels; ++c) caps.push_back(1 + 9 * u(rng));
+  const std::vector<double> caps = random_capacities(rng, channels, 1, 9);
   Churn churn(caps);
   for (int step = 0; step < 600; ++step) {
     const std::size_t n = churn.paths.size();
@@ -308,7 +316,7 @@ TEST(MaxMin, IncrementalSolveEqualsSolveFromScratchOnRandomChurn) {
       churn.remove(static_cast<std::size_t>(u(rng) * static_cast<double>(n)));
     }
     ASSERT_NO_FATAL_FAILURE(churn.solve_and_compare(step));
-    expect_max_min_fair(caps, churn.paths, churn.weights, churn.bounds, churn.ids_inc, churn.incremental);
+    churn.expect_fair();
   }
 }
 
@@ -319,8 +327,7 @@ TEST(MaxMin, BatchesOfChangesBetweenSolvesEqualSolveFromScratch) {
   std::mt19937_64 rng(23);
   std::uniform_real_distribution<double> u(0, 1);
   const int channels = 12;
-  std::vector<double> caps;
-  for (int c = 0; c < channels; ++c) caps.push_back(1 + 4 * u(rng));
+  const std::vector<double> caps = random_capacities(rng, channels, 1, 4);
   Churn churn(caps);
   for (int step = 0; step < 300; ++step) {
     const int adds = 1 + static_cast<int>(u(rng) * 12), removes = static_cast<int>(u(rng) * 10);
@@ -335,7 +342,7 @@ TEST(MaxMin, BatchesOfChangesBetweenSolvesEqualSolveFromScratch) {
       churn.add(path, u(rng) < 0.6 ? 1.0 : 0.5 + 2 * u(rng), u(rng) < 0.15 ? 0.1 + u(rng) : std::numeric_limits<double>::infinity());
     }
     ASSERT_NO_FATAL_FAILURE(churn.solve_and_compare(step));
-    expect_max_min_fair(caps, churn.paths, churn.weights, churn.bounds, churn.ids_inc, churn.incremental);
+    churn.expect_fair();
   }
 }
 
@@ -346,8 +353,7 @@ TEST(MaxMin, LocalChangesReFillFewFlowsAndEqualSolveFromScratch) {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> u(0, 1);
   const int groups = 25, per_group = 8;
-  std::vector<double> caps;
-  for (int c = 0; c < groups * per_group; ++c) caps.push_back(1 + 3 * u(rng));
+  const std::vector<double> caps = random_capacities(rng, groups * per_group, 1, 3);
   Churn churn(caps);
   int local_solves = 0, solves = 0;
   for (int step = 0; step < 3000; ++step) {
@@ -369,7 +375,7 @@ TEST(MaxMin, LocalChangesReFillFewFlowsAndEqualSolveFromScratch) {
       if (churn.incremental.last_region_size() * 8 < churn.paths.size()) ++local_solves;
     }
   }
-  expect_max_min_fair(caps, churn.paths, churn.weights, churn.bounds, churn.ids_inc, churn.incremental);
+  churn.expect_fair();
   EXPECT_GT(local_solves * 2, solves) << local_solves << " of " << solves << " solves stayed local";
 }
 
