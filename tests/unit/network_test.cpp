@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <random>
 #include <set>
@@ -298,52 +299,60 @@ struct Churn {
   void expect_fair() const { expect_max_min_fair(caps, paths, weights, bounds, ids_inc, incremental); }
 };
 
-TEST(MaxMin, IncrementalSolveEqualsSolveFromScratchOnRandomChurn) {
-  std::mt19937_64 rng(7);
+// Runs `steps` rounds of `change` (flows added to and removed from a Churn over `channels`
+// capacities drawn from [1, 1 + span)), each followed by both solves, compared, and a check that
+// the incremental allocation is max-min fair.
+template <class Change>
+void run_churn(uint64_t seed, int channels, double span, int steps, Change change) {
+  std::mt19937_64 rng(seed);
+  Churn churn(random_capacities(rng, channels, 1, span));
+  for (int step = 0; step < steps; ++step) {
+    change(churn, rng);
+    ASSERT_NO_FATAL_FAILURE(churn.solve_and_compare(step));
+    churn.expect_fair();
+  }
+}
+
+// `path` with channels drawn from [0, channels) added until it holds `len` of them.
+std::set<int> random_path(std::mt19937_64& rng, int channels, int len, std::set<int> path = {}) {
   std::uniform_real_distribution<double> u(0, 1);
+  while (static_cast<int>(path.size()) < len) path.insert(static_cast<int>(u(rng) * channels));
+  return path;
+}
+
+TEST(MaxMin, IncrementalSolveEqualsSolveFromScratchOnRandomChurn) {
+  // One flow added or removed per solve; some weighted, some bounded.
   const int channels = 40;
-  const std::vector<double> caps = random_capacities(rng, channels, 1, 9);
-  Churn churn(caps);
-  for (int step = 0; step < 600; ++step) {
+  run_churn(7, channels, 9, 600, [&](Churn& churn, std::mt19937_64& rng) {
+    std::uniform_real_distribution<double> u(0, 1);
     const std::size_t n = churn.paths.size();
     if (n < 5 || (n < 120 && u(rng) < 0.55)) {
-      std::set<int> path;
-      const int len = 1 + static_cast<int>(u(rng) * 4);
-      while (static_cast<int>(path.size()) < len) path.insert(static_cast<int>(u(rng) * channels));
+      const std::set<int> path = random_path(rng, channels, 1 + static_cast<int>(u(rng) * 4));
       const double weight = u(rng) < 0.5 ? 1.0 : 0.5 + 2 * u(rng);
       churn.add(path, weight, u(rng) < 0.2 ? 0.2 + u(rng) : std::numeric_limits<double>::infinity());
     } else {
       churn.remove(static_cast<std::size_t>(u(rng) * static_cast<double>(n)));
     }
-    ASSERT_NO_FATAL_FAILURE(churn.solve_and_compare(step));
-    churn.expect_fair();
-  }
+  });
 }
 
 TEST(MaxMin, BatchesOfChangesBetweenSolvesEqualSolveFromScratch) {
   // Several flows added and removed between two solves, many of them over the same few channels
   // (as every transfer of an all-to-all starts at once): the level below which nothing changes is
   // taken over all of them together.
-  std::mt19937_64 rng(23);
-  std::uniform_real_distribution<double> u(0, 1);
   const int channels = 12;
-  const std::vector<double> caps = random_capacities(rng, channels, 1, 4);
-  Churn churn(caps);
-  for (int step = 0; step < 300; ++step) {
+  run_churn(23, channels, 4, 300, [&](Churn& churn, std::mt19937_64& rng) {
+    std::uniform_real_distribution<double> u(0, 1);
     const int adds = 1 + static_cast<int>(u(rng) * 12), removes = static_cast<int>(u(rng) * 10);
     for (int k = 0; k < removes && churn.paths.size() > 1; ++k)
       churn.remove(static_cast<std::size_t>(u(rng) * static_cast<double>(churn.paths.size())));
     const int hub = static_cast<int>(u(rng) * channels);  // most of this batch crosses it
     for (int k = 0; k < adds && churn.paths.size() < 150; ++k) {
-      std::set<int> path;
-      if (u(rng) < 0.7) path.insert(hub);
-      const int len = 1 + static_cast<int>(u(rng) * 3);
-      while (static_cast<int>(path.size()) < len) path.insert(static_cast<int>(u(rng) * channels));
+      const std::set<int> start = u(rng) < 0.7 ? std::set<int>{hub} : std::set<int>{};
+      const std::set<int> path = random_path(rng, channels, 1 + static_cast<int>(u(rng) * 3), start);
       churn.add(path, u(rng) < 0.6 ? 1.0 : 0.5 + 2 * u(rng), u(rng) < 0.15 ? 0.1 + u(rng) : std::numeric_limits<double>::infinity());
     }
-    ASSERT_NO_FATAL_FAILURE(churn.solve_and_compare(step));
-    churn.expect_fair();
-  }
+  });
 }
 
 TEST(MaxMin, LocalChangesReFillFewFlowsAndEqualSolveFromScratch) {
