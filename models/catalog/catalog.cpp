@@ -185,10 +185,19 @@ Catalog Catalog::parse(const std::string& cpus_json, const std::string& cpus_nam
   itable.expect_object();
   for (const auto& [name, unused] : itable.raw().items()) {
     auto v = itable.at(name);
-    v.allow_only({"cpu", "vcpus", "threads_per_core", "memory_gib", "accelerators", "network", "prices", "note"});
+    v.allow_only({"cpu", "vcpus", "threads_per_core", "memory_gib", "accelerators", "host_cpu_vendor", "network", "prices",
+                  "note"});
     InstanceType t;
     t.name = name;
     if (auto a = v.find("accelerators")) t.accelerators = read_accelerators(*a, c.fabrics_);
+    if (t.accelerators) {
+      const auto vendor = v.at("host_cpu_vendor");
+      t.host_cpu_vendor = vendor.as_string();
+      if (t.host_cpu_vendor != "intel" && t.host_cpu_vendor != "amd" && t.host_cpu_vendor != "unknown")
+        vendor.fail("expected \"intel\", \"amd\" or \"unknown\", found \"" + t.host_cpu_vendor + "\"");
+    } else if (auto vendor = v.find("host_cpu_vendor")) {
+      vendor->fail("only an accelerator system names its host's vendor (a CPU instance has its \"cpu\")");
+    }
     // An accelerator system may leave its host CPU out (its CPU cannot then run models).
     if (auto cpu = t.accelerators ? v.find("cpu") : std::optional<JsonView>(v.at("cpu"))) {
       t.cpu = cpu->as_string();

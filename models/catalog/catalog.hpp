@@ -62,6 +62,9 @@ struct InstanceType {
   int cores = 0;  // physical cores: vcpus / threads_per_core (2 unless the catalog says otherwise)
   double memory_gib = 0;
   std::optional<AcceleratorSet> accelerators;
+  // Accelerator systems: the vendor of the host CPU ("intel", "amd", or "unknown" where no source
+  // says), which NCCL tunes its collectives to (collective_protocols.hpp). Empty on CPU instances.
+  std::string host_cpu_vendor;
   std::string network;         // key into the network kinds
   double network_gbps = 0;     // out of the server
   std::vector<Price> prices;   // ascending by date

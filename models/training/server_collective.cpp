@@ -92,9 +92,12 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
     return achieved(f->name + " " + p.name, efficiency, step_s);
   };
   auto network = [&](const CollectiveProtocol& p, double factor, double step_s) {
-    return n ? achieved(n->name + " " + p.name, n->efficiency * factor, step_s + n->latency_s) : ProtocolProfile{};
+    if (!n) return ProtocolProfile{};
+    const double efficiency = std::min(n->efficiency * factor, p.busbw_cap_bytes_per_s / (instance.network_gbps * 1e9 / 8));
+    return achieved(n->name + " " + p.name, efficiency, step_s + n->latency_s);
   };
-  for (const CollectiveProtocol& p : f ? nccl_protocols(f->nccl_gpus, f->over_pcie) : nccl_protocols("pascal", true)) {
+  const NcclScope scope{.nodes = nodes_, .gpus_per_node = devices_, .host_cpu_vendor = instance.host_cpu_vendor};
+  for (const CollectiveProtocol& p : nccl_protocols(f ? f->nccl_gpus : "pascal", f ? f->over_pcie : true, scope)) {
     if (op_ == ServerCollectiveOp::all_to_all && p.name == "LL128") continue;  // sends and receives: LL or Simple
     options_.push_back({n && op_ != ServerCollectiveOp::all_to_all ? "ring" : inside, p.name, p.base_latency_s, fabric(p, p.bandwidth_factor, p.fabric_step_s),
                         network(p, p.bandwidth_factor, p.network_step_s), {}});

@@ -34,7 +34,8 @@
 // tree's uneven load on the NICs, or a fabric of direct links, cost what it does.
 //
 // On NVIDIA fabrics the algorithm and the protocol set t0, the step latencies and the fraction of
-// the bandwidth (collective_protocols.hpp): every pair is run and the fastest taken, as NCCL
+// the bandwidth (collective_protocols.hpp, for this many servers and GPUs per server and the
+// instance's host CPU vendor; LL's cap bounds every link's rate): every pair is run and the fastest taken, as NCCL
 // picks the one its model predicts fastest, so an 8-byte all-reduce costs LL's few us per step,
 // a 1 GiB one reaches Simple's bandwidth, and many servers take a tree for small buffers (for
 // all-reduces only: NCCL runs the others in rings). A step between servers adds the network's

@@ -79,6 +79,29 @@ TEST(Catalog, MalformedEntriesNameFileAndPointer) {
   EXPECT_NE(fabric_error(R"("links": "all-to-all")").find("step_latency_us"), std::string::npos);
   EXPECT_EQ(fabric_error(R"("links": "all-to-all", "step_latency_us": 10)"), "no error");
   EXPECT_THROW(Catalog::builtin().instance("c9.large"), std::invalid_argument);
+  // An accelerator system names its host CPU's vendor (NCCL tunes to it); a CPU instance has its cpu.
+  const auto vendor_error = [](const std::string& instance) {
+    try {
+      Catalog::parse(R"({"cpus": {}})", "cpus.json", R"({"instances": {"x": {"vcpus": 8, "memory_gib": 61, "prices": [], )" +
+                                                         instance + "}}}",
+                     "inst.json");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string v100 = R"("accelerators": {"device": "v100-sxm2-16gb", "count": 1})";
+  EXPECT_EQ(vendor_error(v100 + R"(, "host_cpu_vendor": "amd")"), "no error");
+  EXPECT_EQ(vendor_error(v100), "inst.json/instances/x: missing required key \"host_cpu_vendor\"");
+  EXPECT_EQ(vendor_error(v100 + R"(, "host_cpu_vendor": "arm")"),
+            "inst.json/instances/x/host_cpu_vendor: expected \"intel\", \"amd\" or \"unknown\", found \"arm\"");
+  EXPECT_NE(vendor_error(R"("host_cpu_vendor": "intel")").find("instances/x/host_cpu_vendor: only an accelerator system"),
+            std::string::npos);
+  for (const std::string& name : Catalog::builtin().instance_names())
+    if (const InstanceType& t = Catalog::builtin().instance(name); t.accelerators)
+      EXPECT_FALSE(t.host_cpu_vendor.empty()) << name;
+  EXPECT_EQ(Catalog::builtin().instance("p5.48xlarge").host_cpu_vendor, "amd");
+  EXPECT_EQ(Catalog::builtin().instance("p4d.24xlarge").host_cpu_vendor, "intel");
 }
 
 // Zen 4 issues 512-bit work as two 256-bit halves, Zen 5 at full width; AWS runs 7th-generation

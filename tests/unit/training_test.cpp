@@ -57,6 +57,18 @@ TEST(Footprint, FitMessageNamesBothSizes) {
   EXPECT_EQ(fit_message(int64_t(41) << 30, int64_t(16) << 30), "needs 41.0 GiB, has 16.0 GiB");
 }
 
+// NCCL's protocols on `nodes` servers of `t`: its GPUs, their links and its host CPU.
+std::vector<CollectiveProtocol> protocols_on(const Catalog& catalog, const InstanceType& t, int nodes) {
+  const Fabric& fabric = catalog.fabric(t.accelerators->fabric);
+  return nccl_protocols(fabric.nccl_gpus, fabric.over_pcie, {nodes, t.accelerators->count, t.host_cpu_vendor});
+}
+
+// The rate of a protocol's transfers through a server's NIC, within LL's bus bandwidth cap.
+double nic_rate(const Catalog& catalog, const InstanceType& t, const CollectiveProtocol& p) {
+  return std::min(t.network_gbps * 1e9 / 8 * catalog.network(t.network).efficiency * p.bandwidth_factor,
+                  p.busbw_cap_bytes_per_s);
+}
+
 // A ring's closed form on idle, symmetric networks, d devices per server and n servers, over
 // N = d n ranks. In one server, 2(d-1) steps of (d-1)/d of the buffer at the fabric's rate; across
 // servers NCCL's ring through every GPU streams 2(N-1)/N of the buffer over every hop, the NICs
@@ -69,8 +81,7 @@ double ring_closed_form(const Catalog& catalog, const InstanceType& t, int nodes
   const int d = t.accelerators->count, ranks = d * nodes;
   const double fabric_bps =
       std::min(fabric.device_bytes_per_s * fabric.efficiency * p.bandwidth_factor, p.busbw_cap_bytes_per_s);
-  const double net_bps = t.network_gbps * 1e9 / 8 * net.efficiency * p.bandwidth_factor;
-  const double bps = nodes > 1 ? std::min(fabric_bps, net_bps) : fabric_bps;
+  const double bps = nodes > 1 ? std::min(fabric_bps, nic_rate(catalog, t, p)) : fabric_bps;
   const double all_reduce = 2 * ((ranks - 1.0) / ranks * bytes / bps + (ranks - nodes) * p.fabric_step_s +
                                  (nodes - 1) * (p.network_step_s + net.latency_s));
   return p.base_latency_s + (half ? all_reduce / 2 : all_reduce);
@@ -78,12 +89,11 @@ double ring_closed_form(const Catalog& catalog, const InstanceType& t, int nodes
 
 TEST(ServerCollective, FlowsTakeTheFastestRingsClosedFormOnIdleSymmetricNetworks) {
   const Catalog& catalog = Catalog::builtin();
-  for (const char* name : {"p4d.24xlarge", "p3dn.24xlarge"}) {
+  for (const char* name : {"p4d.24xlarge", "p3dn.24xlarge", "dgx-a100-80gb"}) {
     const InstanceType& t = catalog.instance(name);
-    const Fabric& fabric = catalog.fabric(t.accelerators->fabric);
-    const auto protocols = nccl_protocols(fabric.nccl_gpus, fabric.over_pcie);
-    ASSERT_EQ(protocols.size(), 3u) << name;  // LL, LL128 and Simple over NVLink
     for (int nodes : {1, 2, 4}) {
+      const auto protocols = protocols_on(catalog, t, nodes);
+      ASSERT_EQ(protocols.size(), 3u) << name;  // LL, LL128 and Simple over NVLink
       ServerCollective ar(catalog, t, t.accelerators->count, nodes);
       for (double bytes : {8.0, 65536.0, 1e6, 4e6, 25.0 * (1 << 20), 1e9}) {
         double expected = std::numeric_limits<double>::infinity();
@@ -112,11 +122,10 @@ TEST(ServerCollective, ReduceScatterAndAllGatherTakeHalfARingAllReduce) {
   // half an all-reduce's steps and bytes over the fastest of NCCL's protocols.
   const Catalog& catalog = Catalog::builtin();
   const InstanceType& p4d = catalog.instance("p4d.24xlarge");
-  const auto protocols = nccl_protocols("ampere", false);
   for (int nodes : {1, 2, 16})
     for (double bytes : {8.0, 1e6, 1e9}) {
       double expected = std::numeric_limits<double>::infinity();
-      for (const auto& p : protocols) expected = std::min(expected, ring_closed_form(catalog, p4d, nodes, bytes, p, true));
+      for (const auto& p : protocols_on(catalog, p4d, nodes)) expected = std::min(expected, ring_closed_form(catalog, p4d, nodes, bytes, p, true));
       for (auto op : {ServerCollectiveOp::reduce_scatter, ServerCollectiveOp::all_gather}) {
         const auto timing = ServerCollective(catalog, p4d, 8, nodes, op).time(bytes);
         EXPECT_EQ(timing.algorithm, "ring") << server_collective_name(op) << " " << nodes << " " << bytes;
@@ -211,8 +220,8 @@ TEST(ServerCollective, ManyServersTakeATreeWhoseDepthGrowsWithTheirLog) {
   const Catalog& catalog = Catalog::builtin();
   const InstanceType& p4d = catalog.instance("p4d.24xlarge");
   const double efa = catalog.network(p4d.network).latency_s;
-  const auto ll = nccl_protocol("ampere", false, "LL");
   for (int nodes : {2, 4, 16, 100, 128}) {
+    const auto ll = nccl_protocol("ampere", false, "LL", {nodes, 8, p4d.host_cpu_vendor});
     ServerCollective ar(catalog, p4d, 8, nodes);
     const auto timing = ar.time(8);
     EXPECT_EQ(timing.algorithm, "tree") << nodes;
@@ -237,6 +246,55 @@ TEST(ServerCollective, ManyServersTakeATreeWhoseDepthGrowsWithTheirLog) {
   // Many servers: every inner rank of a tree passes twice the buffer; the ring 2(N-1)/N of it,
   // and a ring is taken for large buffers where its bandwidth wins.
   EXPECT_EQ(ServerCollective(catalog, p4d, 8, 4).time(gib).algorithm, "ring");
+}
+
+TEST(ServerCollective, NcclTunesRingsAcrossServersToTheHostCpu) {
+  // NCCL's tuning.cc: across servers every ring step waits at least on the network proxy (1 us
+  // on an Intel host, 2 us on AMD, three times that for Simple), LL's bus bandwidth is capped at
+  // llMaxBws of the host's vendor and the server count, and with one GPU per server a ring's
+  // step between servers costs the tree's. In one server none of this applies; a tree's steps
+  // never change.
+  struct Expect {
+    NcclScope scope;
+    double ll_step_us, ll128_step_us, simple_step_us, ll_cap_gbytes_per_s;
+  };
+  const std::vector<Expect> cases{
+      {{1, 8, "amd"}, 0.6, 1.9, 3.4, 87.7},     {{2, 8, "intel"}, 1.0, 1.9, 3.4, 39.0},
+      {{4, 8, "intel"}, 1.0, 1.9, 3.4, 20.4},   {{2, 8, "amd"}, 2.0, 2.0, 6.0, 22.5},
+      {{16, 8, "amd"}, 2.0, 2.0, 6.0, 19.0},    {{4, 8, "unknown"}, 1.0, 1.9, 3.4, 20.4},
+  };
+  for (const auto& [scope, ll, ll128, simple, cap] : cases) {
+    const std::string at = std::to_string(scope.nodes) + " servers, " + scope.host_cpu_vendor;
+    const auto protocols = nccl_protocols("ampere", false, scope);
+    ASSERT_EQ(protocols.size(), 3u);
+    EXPECT_NEAR(protocols[0].fabric_step_s, ll * 1e-6, 1e-15) << at;
+    EXPECT_NEAR(protocols[1].fabric_step_s, ll128 * 1e-6, 1e-15) << at;
+    EXPECT_NEAR(protocols[2].fabric_step_s, simple * 1e-6, 1e-15) << at;
+    EXPECT_NEAR(protocols[0].busbw_cap_bytes_per_s, cap * 1e9, 1) << at;
+    const double trees[] = {0.6, 1.25, 4.0}, networks[] = {2.7, 4.0, 14.0};
+    for (std::size_t i = 0; i < 3; ++i) {
+      EXPECT_NEAR(protocols[i].tree_fabric_step_s, trees[i] * 1e-6, 1e-15) << at;
+      EXPECT_NEAR(protocols[i].network_step_s, networks[i] * 1e-6, 1e-15) << at;
+    }
+  }
+  // One GPU per server (PCIe, Pascal: LL and Simple): the ring's network steps are the tree's.
+  const auto alone = nccl_protocols("pascal", true, {4, 1, "intel"});
+  ASSERT_EQ(alone.size(), 2u);
+  EXPECT_NEAR(alone[0].network_step_s, 5.0e-6, 1e-15);
+  EXPECT_NEAR(alone[1].network_step_s, 14.0e-6, 1e-15);
+  EXPECT_THROW(nccl_protocols("ampere", false, {2, 8, "arm"}), std::invalid_argument);
+
+  // The same collective on two A100 servers differs by the host alone: the DGX A100 (AMD EPYC)
+  // against itself with an Intel host, at a size where a ring of LL128 or Simple wins.
+  Catalog catalog = Catalog::builtin();
+  InstanceType dgx = catalog.instance("dgx-a100-80gb");
+  ServerCollective amd(catalog, dgx, 8, 2, ServerCollectiveOp::all_gather);
+  dgx.host_cpu_vendor = "intel";
+  ServerCollective intel(catalog, dgx, 8, 2, ServerCollectiveOp::all_gather);
+  const auto a = amd.time(4 << 20), i = intel.time(4 << 20);
+  ASSERT_EQ(a.protocol, i.protocol);
+  const double step = a.protocol == "Simple" ? 6.0 - 3.4 : a.protocol == "LL128" ? 2.0 - 1.9 : 2.0 - 1.0;
+  EXPECT_NEAR(a.seconds - i.seconds, 14 * step * 1e-6, 1e-12) << a.protocol;  // N - n = 14 steps inside servers
 }
 
 TEST(ServerCollective, Ll128RunsOnlyOverNvlinkFromVolta) {
@@ -297,7 +355,7 @@ TEST(ServerCollective, NcclBroadcastIsAChainAndAllToAllOneStepOfEveryPiece) {
   // NVLink; across n servers d (n-1)/n of it leaves each server through its NIC, which is slower.
   // Sends and receives run LL up to 16 KiB per peer, Simple above, never LL128.
   const Catalog& catalog = Catalog::builtin();
-  for (const char* name : {"p4d.24xlarge", "p3dn.24xlarge"}) {
+  for (const char* name : {"p4d.24xlarge", "p3dn.24xlarge", "dgx-a100-80gb"}) {
     const InstanceType& t = catalog.instance(name);
     const Fabric& fabric = catalog.fabric(t.accelerators->fabric);
     const NetworkKind& net = catalog.network(t.network);
@@ -309,10 +367,10 @@ TEST(ServerCollective, NcclBroadcastIsAChainAndAllToAllOneStepOfEveryPiece) {
       for (double bytes : {8.0, 65536.0, 1e6, 1e9}) {
         double chain = std::numeric_limits<double>::infinity(), direct = chain;
         std::string chain_protocol, direct_protocol;
-        for (const auto& p : nccl_protocols(fabric.nccl_gpus, fabric.over_pcie)) {
+        for (const auto& p : protocols_on(catalog, t, nodes)) {
           const double fabric_bps =
               std::min(fabric.device_bytes_per_s * fabric.efficiency * p.bandwidth_factor, p.busbw_cap_bytes_per_s);
-          const double net_bps = t.network_gbps * 1e9 / 8 * net.efficiency * p.bandwidth_factor;
+          const double net_bps = nic_rate(catalog, t, p);
           const double network_step = p.network_step_s + net.latency_s;
           const double c = p.base_latency_s + bytes / (nodes > 1 ? std::min(fabric_bps, net_bps) : fabric_bps) +
                            (ranks - nodes) * p.fabric_step_s + (nodes - 1) * network_step;
