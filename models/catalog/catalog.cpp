@@ -97,7 +97,8 @@ void read_fabrics(const JsonView& table, std::map<std::string, Fabric>& out) {
   table.expect_object();
   for (const auto& [name, unused] : table.raw().items()) {
     const auto v = table.at(name);
-    v.allow_only({"description", "links", "device_gbytes_per_s", "efficiency", "nccl_gpus", "step_latency_us", "sources"});
+    v.allow_only({"description", "links", "device_gbytes_per_s", "efficiency", "nccl_gpus", "nvls_efficiency",
+                  "step_latency_us", "sources"});
     Fabric f;
     f.name = name;
     f.description = v.at("description").as_string();
@@ -118,6 +119,12 @@ void read_fabrics(const JsonView& table, std::map<std::string, Fabric>& out) {
       if (v.find("step_latency_us")) v.fail("a fabric NCCL runs on takes its step latencies from NCCL's protocols, not step_latency_us");
     } else {
       f.step_latency_s = v.at("step_latency_us").as_number_in(0, 1e6) * 1e-6;
+    }
+    if (auto nvls = v.find("nvls_efficiency")) {
+      // NVLink SHARP needs NVSwitch's third generation, which came with Hopper.
+      if (f.nccl_gpus != "hopper" || f.all_to_all || f.over_pcie)
+        nvls->fail("NVLink SHARP runs on NVSwitch among Hopper GPUs (\"nccl_gpus\": \"hopper\")");
+      f.nvls_efficiency = nvls->as_number_in(0.01, 1);
     }
     f.sources = sources_of(v);
     out[name] = f;

@@ -38,6 +38,9 @@ struct Fabric {
   // Gaudi), whose collectives take step_latency_s per algorithm step.
   std::string nccl_gpus;
   double step_latency_s = 0;
+  // > 0 where the switch reduces and multicasts (NVLink SHARP, NCCL's NVLS): the fraction of the
+  // line rate NVLS's traffic reaches on each device's links.
+  double nvls_efficiency = 0;
   std::map<std::string, std::string> sources;
 };
 

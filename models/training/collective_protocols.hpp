@@ -41,6 +41,12 @@ struct CollectiveProtocol {
   double tree_base_latency_s = 0, tree_fabric_step_s = 0, tree_network_step_s = 0;
 };
 
+// NVLink SHARP (NVLS) on Hopper's NVSwitch: the switch reduces what the GPUs load from it and
+// multicasts what they store, so an all-reduce moves b (1 + 1/n) over each GPU's links each way
+// where a ring moves 2 (n-1)/n b. NCCL runs it with Simple only, at a fixed 25 us inside one
+// server (tuning.cc: NVLS's NVLink latency, no base latency).
+constexpr double kNcclNvlsLatencyS = 25e-6;
+
 // What NCCL's tuning takes from the job besides its GPUs and their links.
 struct NcclScope {
   int nodes = 1;

@@ -105,6 +105,11 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
       options_.push_back({"tree", p.name, p.tree_base_latency_s, fabric(p, p.tree_bandwidth_factor, p.tree_fabric_step_s),
                           network(p, p.tree_bandwidth_factor, p.tree_network_step_s), {}});
   }
+  // NVLink SHARP in one server, for all-reduces (NCCL runs other collectives in rings; measured,
+  // they reach the ring's bus bandwidth): the switch's reduction and multicast have their own
+  // efficiency.
+  if (!n && devices_ > 1 && f->nvls_efficiency > 0 && op_ == ServerCollectiveOp::all_reduce)
+    options_.push_back({"nvls", "Simple", kNcclNvlsLatencyS, achieved(f->name + " NVLS", f->nvls_efficiency, 0), {}, {}});
   // Across servers NCCL runs one ring through every GPU, or its tree (a chain inside each server,
   // a double binary tree between them), pipelined: pieces stream through NVLink and the network
   // at once. A ring passes through each server's NIC what it passes over every NVLink hop,
@@ -131,6 +136,10 @@ void ServerCollective::only(const std::string& algorithm) {
     throw std::invalid_argument(algorithm == "tree" ? "the tree is NCCL's, for all-reduces between servers of NVIDIA GPUs"
                                                     : "no " + algorithm + " runs this collective");
   memo_.clear();
+}
+
+bool ServerCollective::offers(const std::string& algorithm) const {
+  return std::any_of(options_.begin(), options_.end(), [&](const Option& o) { return o.algorithm == algorithm; });
 }
 
 ServerCollective::Timing ServerCollective::time(double bytes) {
@@ -169,6 +178,11 @@ ServerCollective::Timing ServerCollective::time(double bytes) {
         total += rounds * ((ranks - nodes_) * fabric_step + (nodes_ - 1) * network_step);
         total += run_phase(*o.joint, ring_streams(ranks, rounds * (ranks - 1.0) / ranks * bytes), ideal_protocol());
       }
+      if (total < best.seconds) best = {total, o.algorithm, o.protocol};
+      continue;
+    }
+    if (o.algorithm == "nvls") {  // every GPU moves b (1 + 1/d) to and from the switch at once
+      total += run_phase(fabric_, ring_streams(devices_, (1 + 1.0 / devices_) * bytes), o.fabric);
       if (total < best.seconds) best = {total, o.algorithm, o.protocol};
       continue;
     }

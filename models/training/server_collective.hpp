@@ -33,6 +33,9 @@
 // latency; a reduce-scatter or all-gather half a ring all-reduce. The flows are what make a
 // tree's uneven load on the NICs, or a fabric of direct links, cost what it does.
 //
+// In one server of Hopper GPUs under NVSwitch an all-reduce may also run on NVLink SHARP (NCCL's
+// NVLS): the switch reduces and multicasts, each GPU moves b (1 + 1/d) over its links each way at
+// the fabric's NVLS efficiency, after NCCL's fixed 25 us; it wins from about 1 MiB up.
 // On NVIDIA fabrics the algorithm and the protocol set t0, the step latencies and the fraction of
 // the bandwidth (collective_protocols.hpp, for this many servers and GPUs per server and the
 // instance's host CPU vendor; LL's cap bounds every link's rate): every pair is run and the fastest taken, as NCCL
@@ -75,15 +78,16 @@ class ServerCollective {
   double seconds(double bytes) { return time(bytes).seconds; }
   struct Timing {
     double seconds = 0;
-    // The fastest algorithm ("ring" or "tree" between servers, else "ring" or "direct" inside
-    // one; "direct" for an all-to-all) and protocol, which the time is of ("" with no
-    // communication).
+    // The fastest algorithm ("ring" or "tree" between servers, else "ring", "direct" or, for an
+    // all-reduce on NVLink SHARP, "nvls" inside one; "direct" for an all-to-all) and protocol,
+    // which the time is of ("" with no communication).
     std::string algorithm, protocol;
   };
   Timing time(double bytes);
-  // Keeps only `algorithm` ("ring" or "tree" between servers), as NCCL_ALGO does; throws
+  // Keeps only `algorithm` ("ring", "tree" or "nvls"), as NCCL_ALGO does; throws
   // std::invalid_argument when none of the choices runs it.
   void only(const std::string& algorithm);
+  bool offers(const std::string& algorithm) const;
 
   const Topology& fabric() const { return fabric_; }
   const Topology& network() const { return network_; }

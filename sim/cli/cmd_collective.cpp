@@ -54,7 +54,7 @@ Action add_collective_command(CLI::App& app) {
                   "output, an all-to-all's send buffer (default 1 GiB; a list runs each)")
       ->delimiter(',');
   cmd->add_option("--algorithm", f->algorithm,
-                  "ring or tree: only that algorithm between servers, as NCCL_ALGO forces it (default: the fastest)");
+                  "ring, tree or nvls: only that algorithm, as NCCL_ALGO forces it (default: the fastest)");
   cmd->add_option("--op", f->ops,
                   "all-reduce (default), reduce-scatter, all-gather, broadcast or all-to-all (a list runs each)")
       ->delimiter(',');
@@ -69,8 +69,8 @@ Action add_collective_command(CLI::App& app) {
       if (n < 1 || n > 100000) throw InputError("--nodes", "", fmt::format("must be in [1, 100000], found {}", n));
     for (double b : f->bytes)
       if (!(b >= 1 && b <= 1e13)) throw InputError("--bytes", "", fmt::format("must be in [1, 1e13], found {}", b));
-    if (!f->algorithm.empty() && f->algorithm != "ring" && f->algorithm != "tree")
-      throw InputError("--algorithm", "", fmt::format("must be ring or tree, found \"{}\"", f->algorithm));
+    if (!f->algorithm.empty() && f->algorithm != "ring" && f->algorithm != "tree" && f->algorithm != "nvls")
+      throw InputError("--algorithm", "", fmt::format("must be ring, tree or nvls, found \"{}\"", f->algorithm));
     std::vector<ServerCollectiveOp> ops;
     for (const auto& o : f->ops) ops.push_back(parse_op(o));
     for (int n : f->nodes)
@@ -88,7 +88,8 @@ Action add_collective_command(CLI::App& app) {
         if (n > 1 && t.network.empty()) throw InputError("--nodes", "", fmt::format("{} has no network to other servers", i));
         for (ServerCollectiveOp op : ops) {
           ServerCollective collective(catalog, t, per_node, n, op);
-          if (!f->algorithm.empty() && n > 1) {
+          // In one server only NVLS is a choice (a ring stays a ring; HCCL's direct phases too).
+          if (!f->algorithm.empty() && (n > 1 || f->algorithm == "nvls" || collective.offers(f->algorithm))) {
             try {
               collective.only(f->algorithm);
             } catch (const std::invalid_argument& e) {

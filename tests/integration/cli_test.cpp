@@ -645,10 +645,19 @@ TEST(Cli, CollectiveReportsNcclTestsBandwidths) {
   EXPECT_EQ(rows[2]["algorithm"], "tree");
   const double efa_us = xpusim::Catalog::builtin().network("efa").latency_s * 1e6;
   EXPECT_NEAR(rows[2]["time_us"].get<double>(), 6.8 + 14 * 0.6 + 2 * (5.0 + efa_us), 0.01);
+  // In one server --algorithm ring turns NVLink SHARP off, as NCCL_ALGO=Ring does; DL1's direct
+  // phases, the only way HCCL runs there, are left as they are.
+  for (const auto& [args, algorithm] : {std::pair{"p5.48xlarge", "ring"}, std::pair{"dl1.24xlarge", "direct"}}) {
+    const CliRun one = run(std::string("collective --instance ") + args + " --bytes 1073741824 --algorithm ring --json");
+    ASSERT_EQ(one.code, 0) << one.err;
+    EXPECT_EQ(nlohmann::json::parse(one.out)["results"][0]["algorithm"], algorithm) << args;
+  }
   expect_input_error("collective --instance c5.large", "--instance: \"c5.large\" is not an accelerator instance");
   expect_input_error("collective --instance p4d.24xlarge --bytes 0", "--bytes: must be in [1, 1e13], found 0");
   expect_input_error("collective --instance p4d.24xlarge --devices 9", "--devices: p4d.24xlarge has 8 device(s), not 9");
-  expect_input_error("collective --instance p4d.24xlarge --algorithm x", "--algorithm: must be ring or tree, found \"x\"");
+  expect_input_error("collective --instance p4d.24xlarge --algorithm x", "--algorithm: must be ring, tree or nvls, found \"x\"");
+  expect_input_error("collective --instance p4d.24xlarge --algorithm nvls",
+                     "--algorithm: nvls on p4d.24xlarge: no nvls runs this collective");
   expect_input_error("collective --instance dl1.24xlarge --nodes 2 --algorithm tree",
                      "--algorithm: tree on dl1.24xlarge: the tree is NCCL's, for all-reduces between servers of NVIDIA GPUs");
   expect_input_error("collective --instance p4d.24xlarge --op alltoall",

@@ -78,6 +78,9 @@ TEST(Catalog, MalformedEntriesNameFileAndPointer) {
             "inst.json/fabrics/f: a fabric NCCL runs on takes its step latencies from NCCL's protocols, not step_latency_us");
   EXPECT_NE(fabric_error(R"("links": "all-to-all")").find("step_latency_us"), std::string::npos);
   EXPECT_EQ(fabric_error(R"("links": "all-to-all", "step_latency_us": 10)"), "no error");
+  EXPECT_EQ(fabric_error(R"("nccl_gpus": "hopper", "nvls_efficiency": 0.7)"), "no error");
+  EXPECT_EQ(fabric_error(R"("nccl_gpus": "ampere", "nvls_efficiency": 0.7)"),
+            "inst.json/fabrics/f/nvls_efficiency: NVLink SHARP runs on NVSwitch among Hopper GPUs (\"nccl_gpus\": \"hopper\")");
   EXPECT_THROW(Catalog::builtin().instance("c9.large"), std::invalid_argument);
   // An accelerator system names its host CPU's vendor (NCCL tunes to it); a CPU instance has its cpu.
   const auto vendor_error = [](const std::string& instance) {

@@ -297,6 +297,32 @@ TEST(ServerCollective, NcclTunesRingsAcrossServersToTheHostCpu) {
   EXPECT_NEAR(a.seconds - i.seconds, 14 * step * 1e-6, 1e-12) << a.protocol;  // N - n = 14 steps inside servers
 }
 
+TEST(ServerCollective, NvlsAllReducesMoveABufferAndAnEighthThroughEachGpuLink) {
+  // NVLink SHARP on 8 H100: every GPU moves b (1 + 1/8) to the switch and back at once, at the
+  // fabric's NVLS efficiency, after NCCL's 25 us; all-reduces in one server only.
+  const Catalog& catalog = Catalog::builtin();
+  const InstanceType& p5 = catalog.instance("p5.48xlarge");
+  const Fabric& fabric = catalog.fabric(p5.accelerators->fabric);
+  ASSERT_GT(fabric.nvls_efficiency, 0);
+  ServerCollective all_reduce(catalog, p5, 8, 1);
+  for (double bytes : {4.0 * (1 << 20), 64.0 * (1 << 20), 1e9}) {
+    const auto t = all_reduce.time(bytes);
+    const double nvls = kNcclNvlsLatencyS + 1.125 * bytes / (fabric.device_bytes_per_s * fabric.nvls_efficiency);
+    EXPECT_EQ(t.algorithm, "nvls") << bytes;
+    EXPECT_EQ(t.protocol, "Simple") << bytes;
+    EXPECT_NEAR(t.seconds, nvls, 1e-9 * nvls) << bytes;
+  }
+  EXPECT_TRUE(all_reduce.offers("nvls"));
+  // Not for other collectives, not across servers, not on Ampere's NVSwitch.
+  EXPECT_FALSE(ServerCollective(catalog, p5, 8, 1, ServerCollectiveOp::all_gather).offers("nvls"));
+  EXPECT_FALSE(ServerCollective(catalog, p5, 8, 2).offers("nvls"));
+  EXPECT_FALSE(ServerCollective(catalog, catalog.instance("p4d.24xlarge"), 8, 1).offers("nvls"));
+  ServerCollective ring(catalog, p5, 8, 1);
+  ring.only("ring");
+  EXPECT_EQ(ring.time(1e9).algorithm, "ring");
+  EXPECT_GT(ring.seconds(1e9), all_reduce.seconds(1e9));
+}
+
 TEST(ServerCollective, Ll128RunsOnlyOverNvlinkFromVolta) {
   EXPECT_EQ(nccl_protocols("volta", false).size(), 3u);
   EXPECT_EQ(nccl_protocols("hopper", false).size(), 3u);

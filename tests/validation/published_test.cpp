@@ -111,6 +111,31 @@ TEST(Published, EfaTwoServerAllReduceRingAgainstTree) {
   EXPECT_EQ(ServerCollective(catalog, p3dn, 8, 2).time(1e9).algorithm, "tree");
 }
 
+// nccl-tests all_reduce_perf on 8 H100 under NVSwitch (one p5.48xlarge's fabric). NCCL's
+// maintainer (NVIDIA/nccl-tests issue 212): ~370 GB/s of bus bandwidth with the ring (NCCL_ALGO=
+// Ring, or any collective but all-reduce), NVLink SHARP's all-reduce peaking at ~480 GB/s at the
+// largest sizes; nccl-tests issue 309 measured 368.76 GB/s with NVLS off and NCCL taking ring LL
+// up to 1 MB, NVLS Simple from 2 MB on. The fabric's two efficiencies are fitted to 370 and 480
+// (within 1.5% here, at 4 GiB); the switch from ring to NVLS between 1 and 2 MiB, and an
+// all-gather at the ring's bandwidth, follow from NCCL's constants.
+TEST(Published, H100NvSwitchAllReduceRingAgainstNvls) {
+  const Catalog& catalog = Catalog::builtin();
+  const InstanceType& p5 = catalog.instance("p5.48xlarge");
+  const double big = 4.0 * (1 << 30), factor = bus_bandwidth_factor(ServerCollectiveOp::all_reduce, 8);
+  ServerCollective all_reduce(catalog, p5, 8, 1);
+  const auto nvls = all_reduce.time(big);
+  EXPECT_EQ(nvls.algorithm, "nvls");
+  EXPECT_NEAR(big / nvls.seconds * factor, 480e9, 0.015 * 480e9);
+  ServerCollective ring(catalog, p5, 8, 1);
+  ring.only("ring");
+  EXPECT_NEAR(big / ring.seconds(big) * factor, 368.76e9, 0.015 * 368.76e9);
+  const double gather = ServerCollective(catalog, p5, 8, 1, ServerCollectiveOp::all_gather).seconds(big);
+  EXPECT_NEAR(big / gather * bus_bandwidth_factor(ServerCollectiveOp::all_gather, 8), 368.76e9, 0.015 * 368.76e9);
+  EXPECT_EQ(all_reduce.time(1 << 20).algorithm, "ring");
+  EXPECT_EQ(all_reduce.time(1 << 20).protocol, "LL");
+  EXPECT_EQ(all_reduce.time(2 << 20).algorithm, "nvls");
+}
+
 // Held out (nothing fitted to it): Horovod's TCP-against-RDMA benchmark (network-measurements.md
 // horovod-tcp-vs-rdma-25g; horovod README, 2017): 4 servers x 4 Pascal GPUs, 25 Gbit/s, batch 64,
 // images/s over TCP / over RDMA: Inception V3 1990.7 / 2022.6, ResNet-101 1685.1 / 1746.2,
