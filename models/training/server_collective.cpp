@@ -133,8 +133,9 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
 void ServerCollective::only(const std::string& algorithm) {
   std::erase_if(options_, [&](const Option& o) { return o.algorithm != algorithm; });
   if (options_.empty())
-    throw std::invalid_argument(algorithm == "tree" ? "the tree is NCCL's, for all-reduces between servers of NVIDIA GPUs"
-                                                    : "no " + algorithm + " runs this collective");
+    throw std::invalid_argument(algorithm == "tree"   ? "the tree is NCCL's, for all-reduces between servers of NVIDIA GPUs"
+                                : algorithm == "nvls" ? "NVLink SHARP runs all-reduces inside one server of Hopper GPUs"
+                                                      : "no " + algorithm + " runs this collective");
   memo_.clear();
 }
 

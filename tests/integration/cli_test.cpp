@@ -657,7 +657,7 @@ TEST(Cli, CollectiveReportsNcclTestsBandwidths) {
   expect_input_error("collective --instance p4d.24xlarge --devices 9", "--devices: p4d.24xlarge has 8 device(s), not 9");
   expect_input_error("collective --instance p4d.24xlarge --algorithm x", "--algorithm: must be ring, tree or nvls, found \"x\"");
   expect_input_error("collective --instance p4d.24xlarge --algorithm nvls",
-                     "--algorithm: nvls on p4d.24xlarge: no nvls runs this collective");
+                     "--algorithm: nvls on p4d.24xlarge: NVLink SHARP runs all-reduces inside one server of Hopper GPUs");
   expect_input_error("collective --instance dl1.24xlarge --nodes 2 --algorithm tree",
                      "--algorithm: tree on dl1.24xlarge: the tree is NCCL's, for all-reduces between servers of NVIDIA GPUs");
   expect_input_error("collective --instance p4d.24xlarge --op alltoall",
