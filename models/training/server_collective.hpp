@@ -36,12 +36,13 @@
 // In one server of Hopper GPUs under NVSwitch an all-reduce may also run on NVLink SHARP (NCCL's
 // NVLS): the switch reduces and multicasts, each GPU moves b (1 + 1/d) over its links each way at
 // the fabric's NVLS efficiency, after NCCL's fixed 25 us; it wins from about 1 MiB up.
+//
 // On NVIDIA fabrics the algorithm and the protocol set t0, the step latencies and the fraction of
 // the bandwidth (collective_protocols.hpp, for this many servers and GPUs per server and the
-// instance's host CPU vendor; LL's cap bounds every link's rate): every pair is run and the fastest taken, as NCCL
-// picks the one its model predicts fastest, so an 8-byte all-reduce costs LL's few us per step,
-// a 1 GiB one reaches Simple's bandwidth, and many servers take a tree for small buffers (for
-// all-reduces only: NCCL runs the others in rings). A step between servers adds the network's
+// instance's host CPU vendor; LL's cap bounds every link's rate): every pair is run and the
+// fastest taken, as NCCL picks the one its model predicts fastest, so an 8-byte all-reduce costs
+// LL's few us per step, a 1 GiB one reaches Simple's bandwidth, and many servers take a tree for
+// small buffers (for all-reduces only: NCCL runs the others in rings). A step between servers adds the network's
 // latency to the protocol's. Gaudi's HCCL has one protocol: t0 = 0 and its catalog step latency.
 #include <map>
 #include <optional>
