@@ -226,9 +226,12 @@ void MaxMinSharing::find_violations(const std::vector<int>& region, double level
     // below the level, so no flow in the region crosses it.
     if (g.rate / g.weight >= from && !has_bottleneck(g)) queue(g, id);
   };
+  // A channel the region was gathered through has no flow outside it at or above the level:
+  // nothing there to check.
+  auto gathered = [&](const ChannelState& ch) { return ch.seen_stamp == gathered_; };
   auto visit = [&](int c) {
     ChannelState& ch = channels_[static_cast<std::size_t>(c)];
-    if (ch.dirty_stamp == dirty_) return;
+    if (ch.dirty_stamp == dirty_ || gathered(ch)) return;
     ch.dirty_stamp = dirty_;
     for (int id : ch.flows) consider(id);
   };
@@ -249,6 +252,7 @@ void MaxMinSharing::find_violations(const std::vector<int>& region, double level
     if (f.bottleneck == kByBound) continue;
     const double share = f.tentative / f.weight;
     ChannelState& ch = channels_[static_cast<std::size_t>(f.bottleneck)];
+    if (gathered(ch)) continue;  // its outside flows are below the level, so below this one
     if (ch.outside_stamp != dirty_) {  // many region flows freeze at one channel: once each
       ch.outside_stamp = dirty_;
       ch.outside_top = 0;
@@ -326,7 +330,7 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve() {
 
 bool MaxMinSharing::gather_coupled(double level, std::vector<int>& region) {
   const double from = level * (1 - kTight);
-  ++seen_;
+  gathered_ = ++seen_;
   std::vector<int>& queue = queue_;
   queue.clear();
   auto visit = [&](int c) {

@@ -14,7 +14,8 @@
 // above that level on a saturated channel of a flow already gathered, and so on. It re-fills only
 // those, every other rate held, and checks that every flow near them still has a bottleneck (a
 // full channel on which no flow has a higher rate per weight, or its own bound); a flow that lost
-// its bottleneck joins and the region is filled again. A feasible allocation in which every flow
+// its bottleneck joins and the region is filled again. Only channels the region was not gathered
+// through need the check: on those it was, every flow at or above the level is in the region. A feasible allocation in which every flow
 // has a bottleneck is the max-min fair one (Bertsekas & Gallager, Data Networks, 6.5.2), so the
 // result equals a solve from scratch. Traffic where one job's flows share channels only with each
 // other re-fills that job's flows, not the network's.
@@ -125,6 +126,7 @@ class MaxMinSharing {
   std::size_t alive_ = 0, last_region_ = 0;
   std::size_t fell_back_ = 0;  // solves in a row that found no local region
   uint32_t region_ = 0, fill_ = 0, dirty_ = 0, seen_ = 0;
+  uint32_t gathered_ = 0;  // the seen_ stamp of the channels the last region was gathered through
   double changed_level_ = std::numeric_limits<double>::infinity();  // lowest removed level
 };
 
