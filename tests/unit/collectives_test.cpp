@@ -1,17 +1,19 @@
 // Collectives made of flows: step-by-step closed forms on a star (every rank's link its own, so
 // each transfer takes path latency + bytes / bandwidth unless the algorithm itself shares a link),
 // the nccl-tests bus-bandwidth formulas for large messages, latency terms for small ones, the bytes
-// every all-reduce must move, and plans that cannot run.
+// every all-reduce must move, and plans that cannot run; how many rings a mesh of links carries.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 #include <numeric>
 
 #include "models/network/collective_flows.hpp"
+#include "models/network/nvlink_rings.hpp"
 #include "models/network/topology_generators.hpp"
 
 namespace xpusim {
@@ -200,6 +202,45 @@ TEST(Collectives, PlansThatCannotRunAreRefused) {
   EXPECT_THROW(run_plan(net, {{0, 1, 1e6, {0}}}, first_ranks(3), ideal_protocol(), 0), std::logic_error);
   EXPECT_THROW(run_plan(net, {{0, 3, 1e6, {}}}, first_ranks(3), ideal_protocol(), 0), std::invalid_argument);
   EXPECT_THROW(run_plan(net, {{0, 1, 1e6, {5}}}, first_ranks(3), ideal_protocol(), 0), std::invalid_argument);
+}
+
+std::vector<std::vector<int>> complete_mesh(int n, int links) {
+  std::vector<std::vector<int>> m(static_cast<std::size_t>(n), std::vector<int>(static_cast<std::size_t>(n), links));
+  for (int a = 0; a < n; ++a) m[static_cast<std::size_t>(a)][static_cast<std::size_t>(a)] = 0;
+  return m;
+}
+
+TEST(NvlinkRings, CompleteMeshesSplitIntoRingsAsTillsonProved) {
+  // Tillson (1980): the complete directed graph on n vertices splits into n - 1 Hamiltonian
+  // cycles for every n but 4 and 6. With one link each way per pair that is n - 1 rings, every
+  // device sending on every link; for 4 devices at most 2 fit (checked by hand: after two rings
+  // the links left are two separate pairs), and with two links per pair, all 6.
+  for (int n : {2, 3, 5, 7, 8}) EXPECT_EQ(nvlink_rings(complete_mesh(n, 1), n), n - 1) << n;
+  EXPECT_EQ(nvlink_rings(complete_mesh(4, 1), 4), 2);
+  EXPECT_LT(nvlink_rings(complete_mesh(6, 1), 6), 5);
+  EXPECT_EQ(nvlink_rings(complete_mesh(4, 2), 4), 6);
+  // A ring may only use devices it passes through: the first 3 of a 5-device mesh make 2.
+  EXPECT_EQ(nvlink_rings(complete_mesh(5, 1), 3), 2);
+  EXPECT_THROW(nvlink_rings(complete_mesh(4, 1), 5), std::invalid_argument);
+  EXPECT_THROW(nvlink_rings(complete_mesh(9, 1), 9), std::invalid_argument);
+}
+
+TEST(NvlinkRings, Dgx1V100HybridCubeMeshByDeviceCount) {
+  // nvidia-smi topo -m of a DGX-1 V100 (NV1 / NV2: one or two NVLinks).
+  const std::vector<std::vector<int>> dgx1 = {{0, 1, 1, 2, 2, 0, 0, 0}, {1, 0, 2, 1, 0, 2, 0, 0}, {1, 2, 0, 2, 0, 0, 1, 0},
+                                              {2, 1, 2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 1, 1, 2}, {0, 2, 0, 0, 1, 0, 2, 1},
+                                              {0, 0, 1, 0, 1, 2, 0, 2}, {0, 0, 0, 1, 2, 1, 2, 0}};
+  // All 8: NVIDIA's "three interwoven rings of single NVLink connections", each run both ways.
+  EXPECT_EQ(nvlink_rings(dgx1, 8), 6);
+  // GPUs 0-3: the rings 0-1-2-3 and 0-2-1-3, each run both ways, take all 4 links GPUs 0 and 1
+  // have among the four.
+  EXPECT_EQ(nvlink_rings(dgx1, 4), 4);
+  EXPECT_EQ(nvlink_rings(dgx1, 2), 1);  // GPUs 0 and 1: one NVLink
+  EXPECT_EQ(nvlink_rings(dgx1, 3), 2);  // 0-1-2 both ways, bound by the single links 0-1, 0-2
+  // GPU 4's only link among 0-4 goes to GPU 0: no ring passes through it.
+  EXPECT_EQ(nvlink_rings(dgx1, 5), 0);
+  // GPUs 4 and 5 each have 3 links among 0-5, but a ring passes from 4 to 5 or back: 2 rings.
+  EXPECT_EQ(nvlink_rings(dgx1, 6), 2);
 }
 
 }  // namespace
