@@ -7,6 +7,7 @@
 #include "models/cpu/cpu_device.hpp"
 #include "models/device_catalog.hpp"
 #include "models/gpu/gpu_device.hpp"
+#include "models/network/nvlink_rings.hpp"
 #include "models/network/protocol.hpp"
 #include "models/remote/remote_gpu_device.hpp"
 #include "models/training/collective_protocols.hpp"
@@ -93,23 +94,64 @@ std::map<std::string, std::string> sources_of(const JsonView& v) {
   return out;
 }
 
+// A mesh's links: a symmetric matrix of link counts, none on the diagonal. A device's bandwidth is
+// that of all its links (the busiest device's), so it is not given apart.
+void read_mesh(const JsonView& v, Fabric& f) {
+  if (auto given = v.find("device_gbytes_per_s"))
+    given->fail("a mesh's device bandwidth is that of its links (nvlinks x link_gbytes_per_s)");
+  f.link_bytes_per_s = v.at("link_gbytes_per_s").as_number_in(0.001, 1e6) * 1e9;
+  f.host_bytes_per_s = v.at("host_gbytes_per_s").as_number_in(0.001, 1e6) * 1e9;
+  const auto m = v.at("nvlinks");
+  m.expect_array();
+  const std::size_t n = m.size();
+  if (n < 2 || n > static_cast<std::size_t>(kMaxMeshDevices))
+    m.fail("a mesh joins 2 to " + std::to_string(kMaxMeshDevices) + " devices, found " + std::to_string(n));
+  for (std::size_t a = 0; a < n; ++a) {
+    const auto row = m.at(a);
+    row.expect_array();
+    if (row.size() != n) row.fail("expected " + std::to_string(n) + " link counts, one per device, found " + std::to_string(row.size()));
+    f.mesh.emplace_back();
+    for (std::size_t b = 0; b < n; ++b) f.mesh.back().push_back(static_cast<int>(row.at(b).as_integer_in(0, 64)));
+  }
+  int busiest = 0;
+  for (std::size_t a = 0; a < n; ++a) {
+    for (std::size_t b = 0; b < n; ++b) {
+      if (a == b && f.mesh[a][b] != 0) m.at(a).at(b).fail("a device has no link to itself");
+      if (f.mesh[a][b] != f.mesh[b][a])
+        m.at(a).at(b).fail("links join two devices both ways: " + std::to_string(f.mesh[a][b]) + " here, " +
+                           std::to_string(f.mesh[b][a]) + " at /" + std::to_string(b) + "/" + std::to_string(a));
+    }
+    int sum = 0;
+    for (int count : f.mesh[a]) sum += count;
+    busiest = std::max(busiest, sum);
+  }
+  f.device_bytes_per_s = busiest * f.link_bytes_per_s;
+}
+
 void read_fabrics(const JsonView& table, std::map<std::string, Fabric>& out) {
   table.expect_object();
   for (const auto& [name, unused] : table.raw().items()) {
     const auto v = table.at(name);
-    v.allow_only({"description", "links", "device_gbytes_per_s", "efficiency", "nccl_gpus", "nvls_efficiency",
-                  "step_latency_us", "sources"});
+    v.allow_only({"description", "links", "device_gbytes_per_s", "nvlinks", "link_gbytes_per_s", "host_gbytes_per_s",
+                  "efficiency", "nccl_gpus", "nvls_efficiency", "step_latency_us", "sources"});
     Fabric f;
     f.name = name;
     f.description = v.at("description").as_string();
+    std::string kind = "switch";
     if (auto links = v.find("links")) {
-      const std::string kind = links->as_string();
-      if (kind != "switch" && kind != "all-to-all" && kind != "pcie")
-        links->fail("links must be \"switch\", \"all-to-all\" or \"pcie\"");
+      kind = links->as_string();
+      if (kind != "switch" && kind != "all-to-all" && kind != "pcie" && kind != "mesh")
+        links->fail("links must be \"switch\", \"all-to-all\", \"pcie\" or \"mesh\"");
       f.all_to_all = kind == "all-to-all";
       f.over_pcie = kind == "pcie";
     }
-    f.device_bytes_per_s = v.at("device_gbytes_per_s").as_number_in(0.001, 1e6) * 1e9;
+    if (kind == "mesh") {
+      read_mesh(v, f);
+    } else {
+      for (const char* key : {"nvlinks", "link_gbytes_per_s", "host_gbytes_per_s"})
+        if (auto extra = v.find(key)) extra->fail(std::string(key) + " describes a mesh (\"links\": \"mesh\")");
+      f.device_bytes_per_s = v.at("device_gbytes_per_s").as_number_in(0.001, 1e6) * 1e9;
+    }
     f.efficiency = v.at("efficiency").as_number_in(0.01, 1);
     if (auto gpus = v.find("nccl_gpus")) {
       f.nccl_gpus = gpus->as_string();
@@ -122,7 +164,7 @@ void read_fabrics(const JsonView& table, std::map<std::string, Fabric>& out) {
     }
     if (auto nvls = v.find("nvls_efficiency")) {
       // NVLink SHARP needs NVSwitch's third generation, which came with Hopper.
-      if (f.nccl_gpus != "hopper" || f.all_to_all || f.over_pcie)
+      if (f.nccl_gpus != "hopper" || f.all_to_all || f.over_pcie || !f.mesh.empty())
         nvls->fail("NVLink SHARP runs on NVSwitch among Hopper GPUs (\"nccl_gpus\": \"hopper\")");
       f.nvls_efficiency = nvls->as_number_in(0.01, 1);
     }
@@ -150,7 +192,12 @@ AcceleratorSet read_accelerators(const JsonView& v, const std::map<std::string, 
   a.count = static_cast<int>(v.at("count").as_integer_in(1, 4096));
   if (auto f = v.find("fabric")) {
     a.fabric = f->as_string();
-    if (!fabrics.count(a.fabric)) f->fail("unknown fabric \"" + a.fabric + "\"");
+    const auto known = fabrics.find(a.fabric);
+    if (known == fabrics.end()) f->fail("unknown fabric \"" + a.fabric + "\"");
+    const std::size_t joined = known->second.mesh.size();
+    if (joined > 0 && static_cast<std::size_t>(a.count) != joined)
+      v.at("count").fail("fabric \"" + a.fabric + "\" links " + std::to_string(joined) + " devices, not " +
+                         std::to_string(a.count));
   } else if (a.count > 1) {
     v.fail("several accelerators need a \"fabric\"");
   }

@@ -24,13 +24,20 @@ struct Price {
 // one device can send at once, and what collectives achieve of it.
 struct Fabric {
   std::string name, description;
-  // How devices are joined: through a switch (NVSwitch; NVLink rings, which give each device its
-  // full bandwidth to its ring neighbours, count as one too), or by one link between every pair,
-  // each 1/(n-1) of the device's bandwidth (Gaudi's RoCE ports), which collectives use all at once.
+  // How devices are joined: through a switch (NVSwitch; any number of devices gets all its links),
+  // or by one link between every pair, each 1/(n-1) of the device's bandwidth over the server's n
+  // (Gaudi's RoCE ports), which collectives use all at once.
   bool all_to_all = false;
   // Devices joined through the host's PCIe switch, over the same links as the host's copies to
   // them (so a pool's copies and all-reduces share them).
   bool over_pcie = false;
+  // Or by point-to-point links between some pairs (links: "mesh", the NVLink hybrid cube mesh of
+  // DGX-1): mesh[a][b] links of link_bytes_per_s each way between devices a and b. Collectives run
+  // rings over them (nvlink_rings.hpp), so a subset of the devices gets only the rings its links
+  // make; where they make none (a device linked to only one other of them), NCCL's ring crosses
+  // the host's PCIe at host_bytes_per_s.
+  std::vector<std::vector<int>> mesh;
+  double link_bytes_per_s = 0, host_bytes_per_s = 0;
   double device_bytes_per_s = 0;  // each device, one direction, all its links
   double efficiency = 1;          // achieved bus bandwidth of large all-reduces / device_bytes_per_s
   // The GPU generation NCCL runs on ("volta", "ampere", ...): collectives then take NCCL's

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "models/network/collective_flows.hpp"
+#include "models/network/nvlink_rings.hpp"
 #include "models/network/topology_generators.hpp"
 #include "models/training/collective_protocols.hpp"
 
@@ -27,6 +28,18 @@ ProtocolProfile achieved(const std::string& name, double efficiency, double late
   p.packet_overhead_bytes = 1 - efficiency;
   p.endpoint_latency_s = latency_s;
   return p;
+}
+
+// What each of the first `devices` of a server's `count` (as CUDA numbers them: nccl-tests -g d,
+// a job given d GPUs) can send at once over the fabric. Through a switch, all of its links; over
+// direct links (Gaudi's one port per pair), only those to the devices used; over a mesh, the
+// rings those devices' links make (a mesh of 8 V100 gives 8 GPUs six rings of one link, GPUs 0
+// and 1 one), or one ring across the host where they make none.
+double usable_bytes_per_s(const Fabric& f, int count, int devices) {
+  if (f.all_to_all) return f.device_bytes_per_s / (count - 1) * (devices - 1);
+  if (f.mesh.empty()) return f.device_bytes_per_s;
+  const int rings = nvlink_rings(f.mesh, devices);
+  return rings > 0 ? rings * f.link_bytes_per_s : f.host_bytes_per_s;
 }
 
 double run_phase(const Topology& topology, const TransferPlan& plan, const ProtocolProfile& protocol) {
@@ -68,11 +81,17 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
                         ? &catalog.fabric(instance.accelerators->fabric)
                         : nullptr;
   const NetworkKind* n = nodes_ > 1 ? &catalog.network(instance.network) : nullptr;
+  if (devices_ > 1 && devices_ > instance.accelerators->count)
+    throw std::invalid_argument("instance \"" + instance.name + "\" has " + std::to_string(instance.accelerators->count) +
+                                " accelerators, not " + std::to_string(devices_));
+  // A fabric is modelled by the bandwidth the devices used get from it: a star of that many
+  // (direct links on Gaudi).
+  const double device_bytes_per_s = devices_ > 1 ? usable_bytes_per_s(*f, instance.accelerators->count, devices_) : 0;
   if (devices_ > 1) {
     all_to_all_ = f->all_to_all;
     // Links carry no latency of their own: the protocol's step latency is the whole of it.
-    fabric_ = all_to_all_ ? all_to_all(devices_, f->device_bytes_per_s / (devices_ - 1), 0, "device")
-                          : star(devices_, f->device_bytes_per_s, 0, "device", "switch");
+    fabric_ = all_to_all_ ? all_to_all(devices_, device_bytes_per_s / (devices_ - 1), 0, "device")
+                          : star(devices_, device_bytes_per_s, 0, "device", "switch");
   }
   if (nodes_ > 1 && f && f->nccl_gpus.empty()) network_ = star(nodes_, instance.network_gbps * 1e9 / 8, 0, "server", "top-of-rack");
   const std::string inside = all_to_all_ || op_ == ServerCollectiveOp::all_to_all ? "direct" : "ring";
@@ -88,7 +107,7 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
   // NCCL. One GPU per server has no fabric to say which: its LL and Simple, which run anywhere.
   auto fabric = [&](const CollectiveProtocol& p, double factor, double step_s) {
     if (!f) return ProtocolProfile{};
-    const double efficiency = std::min(f->efficiency * factor, p.busbw_cap_bytes_per_s / f->device_bytes_per_s);
+    const double efficiency = std::min(f->efficiency * factor, p.busbw_cap_bytes_per_s / device_bytes_per_s);
     return achieved(f->name + " " + p.name, efficiency, step_s);
   };
   auto network = [&](const CollectiveProtocol& p, double factor, double step_s) {
@@ -123,9 +142,9 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
   if (n || (devices_ > 1 && (op_ == ServerCollectiveOp::broadcast || op_ == ServerCollectiveOp::all_to_all)))
     for (Option& o : options_) {
       const double server_bytes_per_s =
-          n ? instance.network_gbps * 1e9 / 8 * o.network.efficiency() : f->device_bytes_per_s * o.fabric.efficiency();
+          n ? instance.network_gbps * 1e9 / 8 * o.network.efficiency() : device_bytes_per_s * o.fabric.efficiency();
       o.joint = servers({.servers = nodes_, .devices = devices_,
-                         .device_bytes_per_s = f ? f->device_bytes_per_s * o.fabric.efficiency() : server_bytes_per_s,
+                         .device_bytes_per_s = devices_ > 1 ? device_bytes_per_s * o.fabric.efficiency() : server_bytes_per_s,
                          .device_latency_s = 0, .server_bytes_per_s = server_bytes_per_s, .server_latency_s = 0});
     }
 }

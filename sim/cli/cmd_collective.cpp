@@ -58,7 +58,7 @@ Action add_collective_command(CLI::App& app) {
   cmd->add_option("--op", f->ops,
                   "all-reduce (default), reduce-scatter, all-gather, broadcast or all-to-all (a list runs each)")
       ->delimiter(',');
-  cmd->add_option("--devices", f->devices, "accelerators used per server (default: all)");
+  cmd->add_option("--devices", f->devices, "accelerators used per server: the first ones, as nccl-tests -g takes them (default: all)");
   add_output_options(*cmd, *output);
   return [f, output] {
     const Catalog& catalog = Catalog::builtin();

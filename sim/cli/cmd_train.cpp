@@ -106,7 +106,7 @@ Action add_train_command(CLI::App& app) {
       ->required()->delimiter(',');
   cmd->add_option("--nodes", f->nodes, "servers, data-parallel over their network (default 1; a list runs each)")
       ->delimiter(',');
-  cmd->add_option("--devices", f->devices, "accelerators used per server (default: all)");
+  cmd->add_option("--devices", f->devices, "accelerators used per server: the first ones, as nccl-tests -g takes them (default: all)");
   cmd->add_option("--precision", f->precision, "bf16, fp16, tf32, fp32 (default: what each device trains best in: "
                   "bf16 on Gaudi, fp16 mixed on V100/A100)");
   cmd->add_option("--batch", f->batch, "samples per device per step (default: the model's usual per-device batch, e.g. 256 for resnet50, 32 for BERT)");

@@ -108,6 +108,43 @@ TEST(Catalog, MalformedEntriesNameFileAndPointer) {
   EXPECT_EQ(Catalog::builtin().instance("p4d.24xlarge").host_cpu_vendor, "intel");
 }
 
+TEST(Catalog, MeshFabricsGiveTheirLinksBetweenEveryPair) {
+  // `fabric` is a mesh's keys after its description; `count` the devices of the instance on it.
+  const auto mesh_error = [](const std::string& fabric, int count = 2) {
+    try {
+      Catalog::parse(R"({"cpus": {}})", "cpus.json",
+                     R"({"fabrics": {"f": {"description": "d", "efficiency": 0.8, "nccl_gpus": "volta", )" + fabric +
+                         R"(}}, "instances": {"x": {"vcpus": 8, "memory_gib": 61, "prices": [], "host_cpu_vendor": "intel",
+                         "accelerators": {"device": "v100-sxm2-16gb", "count": )" +
+                         std::to_string(count) + R"(, "fabric": "f"}}}})",
+                     "inst.json");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string rates = R"("link_gbytes_per_s": 25, "host_gbytes_per_s": 15.75)";
+  EXPECT_EQ(mesh_error(R"("links": "mesh", "nvlinks": [[0, 2], [2, 0]], )" + rates), "no error");
+  EXPECT_EQ(mesh_error(R"("links": "mesh", "nvlinks": [[0, 2], [2, 0]], )" + rates, 4),
+            "inst.json/instances/x/accelerators/count: fabric \"f\" links 2 devices, not 4");
+  EXPECT_EQ(mesh_error(R"("links": "mesh", "nvlinks": [[0, 2], [1, 0]], )" + rates),
+            "inst.json/fabrics/f/nvlinks/0/1: links join two devices both ways: 2 here, 1 at /1/0");
+  EXPECT_EQ(mesh_error(R"("links": "mesh", "nvlinks": [[1, 2], [2, 0]], )" + rates),
+            "inst.json/fabrics/f/nvlinks/0/0: a device has no link to itself");
+  EXPECT_EQ(mesh_error(R"("links": "mesh", "nvlinks": [[0, 2], [2]], )" + rates),
+            "inst.json/fabrics/f/nvlinks/1: expected 2 link counts, one per device, found 1");
+  EXPECT_EQ(mesh_error(R"("links": "mesh", "nvlinks": [[0]], )" + rates),
+            "inst.json/fabrics/f/nvlinks: a mesh joins 2 to 8 devices, found 1");
+  EXPECT_EQ(mesh_error(R"("links": "mesh", "nvlinks": [[0, 2], [2, 0]], "device_gbytes_per_s": 50, )" + rates),
+            "inst.json/fabrics/f/device_gbytes_per_s: a mesh's device bandwidth is that of its links (nvlinks x "
+            "link_gbytes_per_s)");
+  EXPECT_EQ(mesh_error(R"("device_gbytes_per_s": 50, "nvlinks": [[0, 2], [2, 0]])"),
+            "inst.json/fabrics/f/nvlinks: nvlinks describes a mesh (\"links\": \"mesh\")");
+  // A DGX-1 V100's GPUs each have six NVLinks of 25 GB/s each way.
+  EXPECT_DOUBLE_EQ(Catalog::builtin().fabric("nvlink-v100-hcm").device_bytes_per_s, 150e9);
+  EXPECT_DOUBLE_EQ(Catalog::builtin().fabric("nvlink-p100-hcm").device_bytes_per_s, 80e9);
+}
+
 // Zen 4 issues 512-bit work as two 256-bit halves, Zen 5 at full width; AWS runs 7th-generation
 // AMD instances one vCPU per core.
 TEST(Catalog, AmdPartsFollowTheirDatapath) {

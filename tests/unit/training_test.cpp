@@ -57,10 +57,12 @@ TEST(Footprint, FitMessageNamesBothSizes) {
   EXPECT_EQ(fit_message(int64_t(41) << 30, int64_t(16) << 30), "needs 41.0 GiB, has 16.0 GiB");
 }
 
-// NCCL's protocols on `nodes` servers of `t`: its GPUs, their links and its host CPU.
-std::vector<CollectiveProtocol> protocols_on(const Catalog& catalog, const InstanceType& t, int nodes) {
+// NCCL's protocols on `nodes` servers of `t` (`devices` GPUs of each, or all): its GPUs, their
+// links and its host CPU.
+std::vector<CollectiveProtocol> protocols_on(const Catalog& catalog, const InstanceType& t, int nodes, int devices = 0) {
   const Fabric& fabric = catalog.fabric(t.accelerators->fabric);
-  return nccl_protocols(fabric.nccl_gpus, fabric.over_pcie, {nodes, t.accelerators->count, t.host_cpu_vendor});
+  return nccl_protocols(fabric.nccl_gpus, fabric.over_pcie,
+                        {nodes, devices > 0 ? devices : t.accelerators->count, t.host_cpu_vendor});
 }
 
 // The rate of a protocol's transfers through a server's NIC, within LL's bus bandwidth cap.
@@ -74,13 +76,16 @@ double nic_rate(const Catalog& catalog, const InstanceType& t, const CollectiveP
 // servers NCCL's ring through every GPU streams 2(N-1)/N of the buffer over every hop, the NICs
 // the slowest, and pays the fabric's step latency on its 2(N-n) hops inside servers and the
 // network's on the 2(n-1) between them. A reduce-scatter or all-gather is half of it.
+// `device_bps` is what each of `devices` GPUs can send over the fabric (default: all of them, each
+// all its links).
 double ring_closed_form(const Catalog& catalog, const InstanceType& t, int nodes, double bytes, const CollectiveProtocol& p,
-                        bool half = false) {
+                        bool half = false, int devices = 0, double device_bps = 0) {
   const Fabric& fabric = catalog.fabric(t.accelerators->fabric);
   const NetworkKind& net = catalog.network(t.network);
-  const int d = t.accelerators->count, ranks = d * nodes;
-  const double fabric_bps =
-      std::min(fabric.device_bytes_per_s * fabric.efficiency * p.bandwidth_factor, p.busbw_cap_bytes_per_s);
+  const int d = devices > 0 ? devices : t.accelerators->count, ranks = d * nodes;
+  const double fabric_bps = std::min((device_bps > 0 ? device_bps : fabric.device_bytes_per_s) * fabric.efficiency *
+                                         p.bandwidth_factor,
+                                     p.busbw_cap_bytes_per_s);
   const double bps = nodes > 1 ? std::min(fabric_bps, nic_rate(catalog, t, p)) : fabric_bps;
   const double all_reduce = 2 * ((ranks - 1.0) / ranks * bytes / bps + (ranks - nodes) * p.fabric_step_s +
                                  (nodes - 1) * (p.network_step_s + net.latency_s));
@@ -143,6 +148,54 @@ TEST(ServerCollective, ReduceScatterAndAllGatherTakeHalfARingAllReduce) {
   const double bytes = 25.0 * (1 << 20);
   const double direct = 7.0 / 8 * bytes / (roce.device_bytes_per_s * roce.efficiency) + roce.step_latency_s;
   EXPECT_NEAR(ServerCollective(catalog, dl1, 8, 1, ServerCollectiveOp::all_gather).seconds(bytes), direct, 1e-9 * direct);
+}
+
+TEST(ServerCollective, SomeDevicesOfAServerGetOnlyTheLinksAmongThem) {
+  // As nccl-tests -g d and a job given d GPUs run: on the first d. A DGX-1's hybrid cube mesh
+  // gives d V100 the rings of single NVLinks their links make (NvlinkRings, by hand: GPUs 0 and 1
+  // share one link, GPUs 0-3 make four rings, all 8 six), and GPUs 0-4 none: GPU 4's one link
+  // among them goes to GPU 0, so NCCL's ring crosses the host's PCIe (15.75 GB/s).
+  const Catalog& catalog = Catalog::builtin();
+  const InstanceType& p3 = catalog.instance("p3.16xlarge");
+  const std::vector<std::pair<int, double>> v100 = {{2, 25e9},  {3, 50e9},  {4, 100e9}, {5, 15.75e9},
+                                                     {6, 50e9},  {7, 100e9}, {8, 150e9}};
+  for (const auto& [d, bps] : v100)
+    for (int nodes : {1, 2})
+      for (double bytes : {8.0, 1e6, 1e9}) {
+        double expected = std::numeric_limits<double>::infinity();
+        for (const auto& p : protocols_on(catalog, p3, nodes, d))
+          expected = std::min(expected, ring_closed_form(catalog, p3, nodes, bytes, p, false, d, bps));
+        ServerCollective ar(catalog, p3, d, nodes);
+        ar.only("ring");
+        EXPECT_NEAR(ar.seconds(bytes), expected, 1e-9 * expected) << d << " GPUs, " << nodes << " servers, " << bytes;
+      }
+  // P100 (4 NVLinks, one per edge of the cube and per diagonal of two faces): GPUs 0-3 are fully
+  // linked, which makes 2 rings of 4 (Tillson), all 8 four.
+  const InstanceType& p100 = catalog.instance("dgx-1-p100");
+  for (const auto& [d, bps] : std::vector<std::pair<int, double>>{{2, 20e9}, {4, 40e9}, {8, 80e9}}) {
+    double expected = std::numeric_limits<double>::infinity();
+    for (const auto& p : protocols_on(catalog, p100, 1, d))
+      expected = std::min(expected, ring_closed_form(catalog, p100, 1, 1e9, p, false, d, bps));
+    EXPECT_NEAR(ServerCollective(catalog, p100, d, 1).seconds(1e9), expected, 1e-9 * expected) << d;
+  }
+  // Gaudi: one 100 Gbit/s port to each other card, so d cards' direct phases use d - 1 of them.
+  const InstanceType& dl1 = catalog.instance("dl1.24xlarge");
+  const Fabric& roce = catalog.fabric(dl1.accelerators->fabric);
+  for (int d : {2, 4, 8}) {
+    const double bytes = 1e9, port = 12.5e9 * roce.efficiency;
+    const double direct = (d - 1.0) / d * bytes / ((d - 1) * port) + roce.step_latency_s;
+    EXPECT_NEAR(ServerCollective(catalog, dl1, d, 1, ServerCollectiveOp::all_gather).seconds(bytes), direct, 1e-9 * direct)
+        << d;
+  }
+  // NVSwitch gives any number of GPUs all their links.
+  const InstanceType& p4d = catalog.instance("p4d.24xlarge");
+  for (int d : {2, 5}) {
+    double expected = std::numeric_limits<double>::infinity();
+    for (const auto& p : protocols_on(catalog, p4d, 1, d))
+      expected = std::min(expected, ring_closed_form(catalog, p4d, 1, 1e9, p, false, d, 300e9));
+    EXPECT_NEAR(ServerCollective(catalog, p4d, d, 1).seconds(1e9), expected, 1e-9 * expected) << d;
+  }
+  EXPECT_THROW(ServerCollective(catalog, p4d, 9, 1), std::invalid_argument);
 }
 
 TEST(ServerCollective, SmallMessagesPayLLsLatencyAndLargeOnesReachSimplesBandwidth) {
