@@ -7,11 +7,18 @@ namespace xpusim {
 
 namespace {
 
+// The search tries at most this many rings in all (a few ms). Meshes of one or two links per pair,
+// as NVLink's are, need far fewer (a DGX-1: 0.05 ms); many links between every pair of 6 or more
+// devices would need billions. Past this the best packing found is kept: still rings that fit
+// together, fewer than the most at worst, the same on every run.
+constexpr long kMaxSteps = 2'000'000;
+
 struct Packing {
   int n;
   std::vector<std::vector<int>> free;     // links left in direction a -> b
   std::vector<std::vector<int>> rings;    // every directed ring, as its devices from device 0
   int best = 0, bound = 0;
+  long steps = 0;  // rings tried, against kMaxSteps
 
   // Every directed Hamiltonian cycle from device 0 (each once: device 0 first).
   void enumerate(std::vector<int>& path, std::vector<bool>& on) {
@@ -60,6 +67,7 @@ struct Packing {
     best = std::max(best, count);
     if (best == bound || count + room() <= best) return;
     for (std::size_t r = from; r < rings.size() && best < bound; ++r) {
+      if (++steps > kMaxSteps) return;
       if (!fits(rings[r], -1)) continue;
       pack(r, count + 1);
       fits(rings[r], +1);

@@ -221,6 +221,11 @@ TEST(NvlinkRings, CompleteMeshesSplitIntoRingsAsTillsonProved) {
   EXPECT_EQ(nvlink_rings(complete_mesh(4, 2), 4), 6);
   // A ring may only use devices it passes through: the first 3 of a 5-device mesh make 2.
   EXPECT_EQ(nvlink_rings(complete_mesh(5, 1), 3), 2);
+  // Twelve links between every pair of 8 devices: the search stops at its budget with rings that
+  // fit, most of the 84 that could (here 74).
+  const int many = nvlink_rings(complete_mesh(8, 12), 8);
+  EXPECT_LE(many, 84);
+  EXPECT_GE(many, 63);
   EXPECT_THROW(nvlink_rings(complete_mesh(4, 1), 5), std::invalid_argument);
   EXPECT_THROW(nvlink_rings(complete_mesh(9, 1), 9), std::invalid_argument);
 }
