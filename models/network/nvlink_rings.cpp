@@ -77,14 +77,15 @@ struct Packing {
 
 }  // namespace
 
-int nvlink_rings(const std::vector<std::vector<int>>& links, int devices) {
-  if (devices < 2 || devices > kMaxMeshDevices || static_cast<int>(links.size()) < devices)
+int nvlink_rings(const std::vector<std::vector<int>>& links, int devices, int first) {
+  const int n = static_cast<int>(links.size());
+  if (devices < 2 || devices > kMaxMeshDevices || first < 0 || first + devices > n)
     throw std::invalid_argument("nvlink_rings: 2 to " + std::to_string(kMaxMeshDevices) + " devices of the mesh");
   Packing p{.n = devices, .free = {}, .rings = {}};
-  for (int a = 0; a < devices; ++a) {
+  for (int a = first; a < first + devices; ++a) {
     const auto& row = links[static_cast<std::size_t>(a)];
-    if (static_cast<int>(row.size()) < devices) throw std::invalid_argument("nvlink_rings: links is not square");
-    p.free.emplace_back(row.begin(), row.begin() + devices);
+    if (static_cast<int>(row.size()) != n) throw std::invalid_argument("nvlink_rings: links is not square");
+    p.free.emplace_back(row.begin() + first, row.begin() + first + devices);
   }
   std::vector<int> path{0};
   std::vector<bool> on(static_cast<std::size_t>(devices), false);

@@ -10,12 +10,13 @@
 namespace xpusim {
 
 // links[a][b]: links between devices a and b (symmetric, 0 on the diagonal). The most directed
-// rings through devices 0 .. devices-1 that fit together, each hop on a link of its own in that
-// direction; 0 when those devices form no ring of links (a device linked to only one other).
+// rings through devices first .. first+devices-1 that fit together, each hop on a link of its own
+// in that direction; 0 when those devices form no ring of links (a device linked to only one
+// other of them).
 // Exhaustive for meshes of a few links per pair (every ring is enumerated, every packing tried);
 // with many links per pair it keeps the best found within a fixed budget of a few ms (a lower
 // bound). Meant for one server's devices, at most kMaxMeshDevices.
-int nvlink_rings(const std::vector<std::vector<int>>& links, int devices);
+int nvlink_rings(const std::vector<std::vector<int>>& links, int devices, int first = 0);
 
 inline constexpr int kMaxMeshDevices = 8;
 

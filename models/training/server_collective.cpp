@@ -30,15 +30,15 @@ ProtocolProfile achieved(const std::string& name, double efficiency, double late
   return p;
 }
 
-// What each of the first `devices` of a server's `count` (as CUDA numbers them: nccl-tests -g d,
-// a job given d GPUs) can send at once over the fabric. Through a switch, all of its links; over
-// direct links (Gaudi's one port per pair), only those to the devices used; over a mesh, the
-// rings those devices' links make (a mesh of 8 V100 gives 8 GPUs six rings of one link, GPUs 0
-// and 1 one), or one ring across the host where they make none.
-double usable_bytes_per_s(const Fabric& f, int count, int devices) {
+// What each of `devices` of a server's `count`, from device `first` on (as CUDA numbers them),
+// can send at once over the fabric. Through a switch, all of its links; over direct links
+// (Gaudi's one port per pair), only those to the devices used; over a mesh, the rings those
+// devices' links make (a mesh of 8 V100 gives 8 GPUs six rings of one link, GPUs 0 and 1 one),
+// or one ring across the host where they make none.
+double usable_bytes_per_s(const Fabric& f, int count, int devices, int first) {
   if (f.all_to_all) return f.device_bytes_per_s / (count - 1) * (devices - 1);
   if (f.mesh.empty()) return f.device_bytes_per_s;
-  const int rings = nvlink_rings(f.mesh, devices);
+  const int rings = nvlink_rings(f.mesh, devices, first);
   return rings > 0 ? rings * f.link_bytes_per_s : f.host_bytes_per_s;
 }
 
@@ -69,7 +69,7 @@ double bus_bandwidth_factor(ServerCollectiveOp op, int ranks) {
 }
 
 ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& instance, int devices_per_node, int nodes,
-                                   ServerCollectiveOp op)
+                                   ServerCollectiveOp op, int first_device)
     : devices_(devices_per_node), nodes_(nodes), op_(op) {
   if (devices_ > 1 && (!instance.accelerators || instance.accelerators->fabric.empty()))
     throw std::invalid_argument("instance \"" + instance.name + "\" has no fabric between accelerators");
@@ -81,12 +81,14 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
                         ? &catalog.fabric(instance.accelerators->fabric)
                         : nullptr;
   const NetworkKind* n = nodes_ > 1 ? &catalog.network(instance.network) : nullptr;
-  if (devices_ > 1 && devices_ > instance.accelerators->count)
-    throw std::invalid_argument("instance \"" + instance.name + "\" has " + std::to_string(instance.accelerators->count) +
-                                " accelerators, not " + std::to_string(devices_));
+  if (devices_ > 1 && (first_device < 0 || first_device + devices_ > instance.accelerators->count))
+    throw std::invalid_argument("instance \"" + instance.name + "\" has accelerators 0 to " +
+                                std::to_string(instance.accelerators->count - 1) + ", not " +
+                                std::to_string(first_device) + " to " + std::to_string(first_device + devices_ - 1));
   // A fabric is modelled by the bandwidth the devices used get from it: a star of that many
   // (direct links on Gaudi).
-  const double device_bytes_per_s = devices_ > 1 ? usable_bytes_per_s(*f, instance.accelerators->count, devices_) : 0;
+  const double device_bytes_per_s =
+      devices_ > 1 ? usable_bytes_per_s(*f, instance.accelerators->count, devices_, first_device) : 0;
   if (devices_ > 1) {
     all_to_all_ = f->all_to_all;
     // Links carry no latency of their own: the protocol's step latency is the whole of it.

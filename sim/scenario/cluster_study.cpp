@@ -111,11 +111,12 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
       t.group = static_cast<int>(out.jobs.size() - 1);
       if (j.mode == Mode::training) {
         // Bucket by bucket as backward fills them (PyTorch DDP's 25 MiB, or Horovod's fusion
-        // buffer on its cycle), each over the server's fabric; a job the pool places all-reduces
-        // over the first server's (the pool's servers have one GPU type). A PCIe fabric is the
-        // pool's own PCIe links, which the all-reduce then shares with the copies.
+        // buffer on its cycle), each over the links among its GPUs of the server's fabric; a job
+        // the pool places all-reduces over the first server's first GPUs (the pool's servers have
+        // one GPU type). A PCIe fabric is the pool's own PCIe links, which the all-reduce then
+        // shares with the copies.
         const InstanceType& instance = catalog.instance(s.servers[static_cast<std::size_t>(server)].instance);
-        ServerCollective all_reduce(catalog, instance, j.gpus, 1);
+        ServerCollective all_reduce(catalog, instance, j.gpus, 1, ServerCollectiveOp::all_reduce, j.server.empty() ? 0 : j.gpu);
         for (const GradientBucket& b : gradient_buckets(g, j.buckets))
           t.all_reduces.push_back({b.last_kernel, all_reduce.seconds(b.bytes), b.bytes});
         t.all_reduce_cycle_s = j.buckets.cycle_s;

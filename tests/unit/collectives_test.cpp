@@ -246,6 +246,12 @@ TEST(NvlinkRings, Dgx1V100HybridCubeMeshByDeviceCount) {
   EXPECT_EQ(nvlink_rings(dgx1, 5), 0);
   // GPUs 4 and 5 each have 3 links among 0-5, but a ring passes from 4 to 5 or back: 2 rings.
   EXPECT_EQ(nvlink_rings(dgx1, 6), 2);
+  // Other GPUs than the first: 1-2 and 2-3 share two NVLinks, 3-4 none; 4-7 mirror 0-3.
+  EXPECT_EQ(nvlink_rings(dgx1, 2, 1), 2);
+  EXPECT_EQ(nvlink_rings(dgx1, 2, 2), 2);
+  EXPECT_EQ(nvlink_rings(dgx1, 2, 3), 0);
+  EXPECT_EQ(nvlink_rings(dgx1, 4, 4), 4);
+  EXPECT_THROW(nvlink_rings(dgx1, 4, 5), std::invalid_argument);
 }
 
 }  // namespace

@@ -169,6 +169,13 @@ TEST(ServerCollective, SomeDevicesOfAServerGetOnlyTheLinksAmongThem) {
         ar.only("ring");
         EXPECT_NEAR(ar.seconds(bytes), expected, 1e-9 * expected) << d << " GPUs, " << nodes << " servers, " << bytes;
       }
+  // A job on GPUs 2 and 3 (two NVLinks between them) rather than 0 and 1.
+  double on_2_and_3 = std::numeric_limits<double>::infinity();
+  for (const auto& p : protocols_on(catalog, p3, 1, 2))
+    on_2_and_3 = std::min(on_2_and_3, ring_closed_form(catalog, p3, 1, 1e9, p, false, 2, 50e9));
+  EXPECT_NEAR(ServerCollective(catalog, p3, 2, 1, ServerCollectiveOp::all_reduce, 2).seconds(1e9), on_2_and_3,
+              1e-9 * on_2_and_3);
+  EXPECT_THROW(ServerCollective(catalog, p3, 4, 1, ServerCollectiveOp::all_reduce, 5), std::invalid_argument);
   // P100 (4 NVLinks, one per edge of the cube and per diagonal of two faces): GPUs 0-3 are fully
   // linked, which makes 2 rings of 4 (Tillson), all 8 four.
   const InstanceType& p100 = catalog.instance("dgx-1-p100");
