@@ -10,7 +10,7 @@ namespace {
 // The search tries at most this many rings in all (a few ms). Meshes of one or two links per pair,
 // as NVLink's are, need far fewer (a DGX-1: 0.05 ms); many links between every pair of 6 or more
 // devices would need billions. Past this the best packing found is kept: still rings that fit
-// together, fewer than the most at worst, the same on every run.
+// together, though perhaps fewer than the most that could, and the same on every run.
 constexpr long kMaxSteps = 2'000'000;
 
 struct Packing {
