@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace xpusim {
 
@@ -77,18 +78,23 @@ struct Packing {
 
 }  // namespace
 
-int nvlink_rings(const std::vector<std::vector<int>>& links, int devices, int first) {
-  const int n = static_cast<int>(links.size());
-  if (devices < 2 || devices > kMaxMeshDevices || first < 0 || first + devices > n)
+int nvlink_rings(const std::vector<std::vector<int>>& links, const std::vector<int>& devices) {
+  const std::size_t n = links.size();
+  const int count = static_cast<int>(devices.size());
+  auto known = [&](int d) { return d >= 0 && static_cast<std::size_t>(d) < n; };
+  if (count < 2 || count > kMaxMeshDevices || !std::all_of(devices.begin(), devices.end(), known))
     throw std::invalid_argument("nvlink_rings: 2 to " + std::to_string(kMaxMeshDevices) + " devices of the mesh");
-  Packing p{.n = devices, .free = {}, .rings = {}};
-  for (int a = first; a < first + devices; ++a) {
+  Packing p{.n = count, .free = {}, .rings = {}};
+  for (int a : devices) {
     const auto& row = links[static_cast<std::size_t>(a)];
-    if (static_cast<int>(row.size()) != n) throw std::invalid_argument("nvlink_rings: links is not square");
-    p.free.emplace_back(row.begin() + first, row.begin() + first + devices);
+    if (row.size() != n) throw std::invalid_argument("nvlink_rings: links is not square");
+    if (std::count(devices.begin(), devices.end(), a) > 1)
+      throw std::invalid_argument("nvlink_rings: device " + std::to_string(a) + " given twice");
+    auto& free = p.free.emplace_back();
+    for (int b : devices) free.push_back(row[static_cast<std::size_t>(b)]);
   }
   std::vector<int> path{0};
-  std::vector<bool> on(static_cast<std::size_t>(devices), false);
+  std::vector<bool> on(devices.size(), false);
   on[0] = true;
   p.enumerate(path, on);
   // Two devices: the ring 0 -> 1 -> 0 is found once; it takes one link each way.

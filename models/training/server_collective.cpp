@@ -30,15 +30,16 @@ ProtocolProfile achieved(const std::string& name, double efficiency, double late
   return p;
 }
 
-// What each of `devices` of a server's `count`, from device `first` on (as CUDA numbers them),
-// can send at once over the fabric. Through a switch, all of its links; over direct links
-// (Gaudi's one port per pair), only those to the devices used; over a mesh, the rings those
-// devices' links make (a mesh of 8 V100 gives 8 GPUs six rings of one link, GPUs 0 and 1 one),
-// or one ring across the host where they make none.
-double usable_bytes_per_s(const Fabric& f, int count, int devices, int first) {
+// What each of a server's `count` devices can send at once over the fabric when `used` of them
+// (as CUDA numbers them) take part. Through a switch, all of its links; over direct links (Gaudi's
+// one port per pair), only those to the devices used; over a mesh, the rings those devices' links
+// make (a mesh of 8 V100 gives 8 GPUs six rings of one link, GPUs 0 and 1 one), or one ring across
+// the host where they make none.
+double usable_bytes_per_s(const Fabric& f, int count, const std::vector<int>& used) {
+  const int devices = static_cast<int>(used.size());
   if (f.all_to_all) return f.device_bytes_per_s / (count - 1) * (devices - 1);
   if (f.mesh.empty()) return f.device_bytes_per_s;
-  const int rings = nvlink_rings(f.mesh, devices, first);
+  const int rings = nvlink_rings(f.mesh, used);
   return rings > 0 ? rings * f.link_bytes_per_s : f.host_bytes_per_s;
 }
 
@@ -69,7 +70,7 @@ double bus_bandwidth_factor(ServerCollectiveOp op, int ranks) {
 }
 
 ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& instance, int devices_per_node, int nodes,
-                                   ServerCollectiveOp op, int first_device)
+                                   ServerCollectiveOp op, std::vector<int> devices)
     : devices_(devices_per_node), nodes_(nodes), op_(op) {
   if (devices_ > 1 && (!instance.accelerators || instance.accelerators->fabric.empty()))
     throw std::invalid_argument("instance \"" + instance.name + "\" has no fabric between accelerators");
@@ -81,14 +82,20 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
                         ? &catalog.fabric(instance.accelerators->fabric)
                         : nullptr;
   const NetworkKind* n = nodes_ > 1 ? &catalog.network(instance.network) : nullptr;
-  if (devices_ > 1 && (first_device < 0 || first_device + devices_ > instance.accelerators->count))
-    throw std::invalid_argument("instance \"" + instance.name + "\" has accelerators 0 to " +
-                                std::to_string(instance.accelerators->count - 1) + ", not " +
-                                std::to_string(first_device) + " to " + std::to_string(first_device + devices_ - 1));
+  if (devices.empty()) devices = device_range(devices_);
+  if (devices_ > 1) {
+    const int count = instance.accelerators->count;
+    std::vector<int> sorted = devices;
+    std::sort(sorted.begin(), sorted.end());
+    if (static_cast<int>(devices.size()) != devices_ || sorted.front() < 0 || sorted.back() >= count ||
+        std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+      throw std::invalid_argument("instance \"" + instance.name + "\" has accelerators 0 to " + std::to_string(count - 1) +
+                                  ", not " + std::to_string(devices_) + " distinct ones from " +
+                                  std::to_string(sorted.front()) + " to " + std::to_string(sorted.back()));
+  }
   // A fabric is modelled by the bandwidth the devices used get from it: a star of that many
   // (direct links on Gaudi).
-  const double device_bytes_per_s =
-      devices_ > 1 ? usable_bytes_per_s(*f, instance.accelerators->count, devices_, first_device) : 0;
+  const double device_bytes_per_s = devices_ > 1 ? usable_bytes_per_s(*f, instance.accelerators->count, devices) : 0;
   if (devices_ > 1) {
     all_to_all_ = f->all_to_all;
     // Links carry no latency of their own: the protocol's step latency is the whole of it.

@@ -68,12 +68,13 @@ constexpr int kAllToAllMaxServers = 512;
 
 class ServerCollective {
  public:
-  // On `devices_per_node` accelerators of each server from `first_device` on (as CUDA numbers
-  // them; a mesh fabric gives a subset only the links among it). Throws std::invalid_argument when
-  // the server has no such accelerators, several servers are asked of an instance with no
-  // network, or an all-to-all of more than kAllToAllMaxServers servers.
+  // On `devices_per_node` accelerators of each server: those numbered `devices` (as CUDA numbers
+  // them; a mesh fabric gives a subset only the links among it), or with none given the first
+  // ones. Throws std::invalid_argument when the server has no such accelerators, several servers
+  // are asked of an instance with no network, or an all-to-all of more than kAllToAllMaxServers
+  // servers.
   ServerCollective(const Catalog& catalog, const InstanceType& instance, int devices_per_node, int nodes,
-                   ServerCollectiveOp op = ServerCollectiveOp::all_reduce, int first_device = 0);
+                   ServerCollectiveOp op = ServerCollectiveOp::all_reduce, std::vector<int> devices = {});
   // Seconds to run the collective on `bytes` per device (an all-reduce's or a broadcast's buffer,
   // a reduce-scatter's input, an all-gather's output, an all-to-all's send buffer, as nccl-tests
   // counts them), on otherwise idle

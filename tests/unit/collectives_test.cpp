@@ -215,19 +215,19 @@ TEST(NvlinkRings, CompleteMeshesSplitIntoRingsAsTillsonProved) {
   // cycles for every n but 4 and 6. With one link each way per pair that is n - 1 rings, every
   // device sending on every link; for 4 devices at most 2 fit (checked by hand: after two rings
   // the links left are two separate pairs), and with two links per pair, all 6.
-  for (int n : {2, 3, 5, 7, 8}) EXPECT_EQ(nvlink_rings(complete_mesh(n, 1), n), n - 1) << n;
-  EXPECT_EQ(nvlink_rings(complete_mesh(4, 1), 4), 2);
-  EXPECT_LT(nvlink_rings(complete_mesh(6, 1), 6), 5);
-  EXPECT_EQ(nvlink_rings(complete_mesh(4, 2), 4), 6);
+  for (int n : {2, 3, 5, 7, 8}) EXPECT_EQ(nvlink_rings(complete_mesh(n, 1), device_range(n)), n - 1) << n;
+  EXPECT_EQ(nvlink_rings(complete_mesh(4, 1), device_range(4)), 2);
+  EXPECT_LT(nvlink_rings(complete_mesh(6, 1), device_range(6)), 5);
+  EXPECT_EQ(nvlink_rings(complete_mesh(4, 2), device_range(4)), 6);
   // A ring may only use devices it passes through: the first 3 of a 5-device mesh make 2.
-  EXPECT_EQ(nvlink_rings(complete_mesh(5, 1), 3), 2);
+  EXPECT_EQ(nvlink_rings(complete_mesh(5, 1), device_range(3)), 2);
   // Twelve links between every pair of 8 devices: the search stops at its budget with rings that
   // fit, most of the 84 that could (here 74).
-  const int many = nvlink_rings(complete_mesh(8, 12), 8);
+  const int many = nvlink_rings(complete_mesh(8, 12), device_range(8));
   EXPECT_LE(many, 84);
   EXPECT_GE(many, 63);
-  EXPECT_THROW(nvlink_rings(complete_mesh(4, 1), 5), std::invalid_argument);
-  EXPECT_THROW(nvlink_rings(complete_mesh(9, 1), 9), std::invalid_argument);
+  EXPECT_THROW(nvlink_rings(complete_mesh(4, 1), device_range(5)), std::invalid_argument);
+  EXPECT_THROW(nvlink_rings(complete_mesh(9, 1), device_range(9)), std::invalid_argument);
 }
 
 TEST(NvlinkRings, Dgx1V100HybridCubeMeshByDeviceCount) {
@@ -236,22 +236,29 @@ TEST(NvlinkRings, Dgx1V100HybridCubeMeshByDeviceCount) {
                                               {2, 1, 2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 1, 1, 2}, {0, 2, 0, 0, 1, 0, 2, 1},
                                               {0, 0, 1, 0, 1, 2, 0, 2}, {0, 0, 0, 1, 2, 1, 2, 0}};
   // All 8: NVIDIA's "three interwoven rings of single NVLink connections", each run both ways.
-  EXPECT_EQ(nvlink_rings(dgx1, 8), 6);
+  EXPECT_EQ(nvlink_rings(dgx1, device_range(8)), 6);
   // GPUs 0-3: the rings 0-1-2-3 and 0-2-1-3, each run both ways, take all 4 links GPUs 0 and 1
   // have among the four.
-  EXPECT_EQ(nvlink_rings(dgx1, 4), 4);
-  EXPECT_EQ(nvlink_rings(dgx1, 2), 1);  // GPUs 0 and 1: one NVLink
-  EXPECT_EQ(nvlink_rings(dgx1, 3), 2);  // 0-1-2 both ways, bound by the single links 0-1, 0-2
+  EXPECT_EQ(nvlink_rings(dgx1, device_range(4)), 4);
+  EXPECT_EQ(nvlink_rings(dgx1, device_range(2)), 1);  // GPUs 0 and 1: one NVLink
+  EXPECT_EQ(nvlink_rings(dgx1, device_range(3)), 2);  // 0-1-2 both ways, bound by the single links 0-1, 0-2
   // GPU 4's only link among 0-4 goes to GPU 0: no ring passes through it.
-  EXPECT_EQ(nvlink_rings(dgx1, 5), 0);
+  EXPECT_EQ(nvlink_rings(dgx1, device_range(5)), 0);
   // GPUs 4 and 5 each have 3 links among 0-5, but a ring passes from 4 to 5 or back: 2 rings.
-  EXPECT_EQ(nvlink_rings(dgx1, 6), 2);
+  EXPECT_EQ(nvlink_rings(dgx1, device_range(6)), 2);
   // Other GPUs than the first: 1-2 and 2-3 share two NVLinks, 3-4 none; 4-7 mirror 0-3.
-  EXPECT_EQ(nvlink_rings(dgx1, 2, 1), 2);
-  EXPECT_EQ(nvlink_rings(dgx1, 2, 2), 2);
-  EXPECT_EQ(nvlink_rings(dgx1, 2, 3), 0);
-  EXPECT_EQ(nvlink_rings(dgx1, 4, 4), 4);
-  EXPECT_THROW(nvlink_rings(dgx1, 4, 5), std::invalid_argument);
+  EXPECT_EQ(nvlink_rings(dgx1, device_range(2, 1)), 2);
+  EXPECT_EQ(nvlink_rings(dgx1, device_range(2, 2)), 2);
+  EXPECT_EQ(nvlink_rings(dgx1, device_range(2, 3)), 0);
+  EXPECT_EQ(nvlink_rings(dgx1, device_range(4, 4)), 4);
+  EXPECT_THROW(nvlink_rings(dgx1, device_range(4, 5)), std::invalid_argument);
+  // Any GPUs, in any order: 0 and 3 or 0 and 4 share two NVLinks, 0 and 5 none. GPUs 0, 3, 4 and
+  // 7 are linked only around the square 0-3-7-4, whose single link 3-7 carries one ring each way.
+  EXPECT_EQ(nvlink_rings(dgx1, {0, 3}), 2);
+  EXPECT_EQ(nvlink_rings(dgx1, {7, 0, 4, 3}), 2);
+  EXPECT_EQ(nvlink_rings(dgx1, {4, 0}), 2);
+  EXPECT_EQ(nvlink_rings(dgx1, {0, 5}), 0);
+  EXPECT_THROW(nvlink_rings(dgx1, {2, 2}), std::invalid_argument);
 }
 
 }  // namespace

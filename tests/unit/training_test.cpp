@@ -173,9 +173,13 @@ TEST(ServerCollective, SomeDevicesOfAServerGetOnlyTheLinksAmongThem) {
   double on_2_and_3 = std::numeric_limits<double>::infinity();
   for (const auto& p : protocols_on(catalog, p3, 1, 2))
     on_2_and_3 = std::min(on_2_and_3, ring_closed_form(catalog, p3, 1, 1e9, p, false, 2, 50e9));
-  EXPECT_NEAR(ServerCollective(catalog, p3, 2, 1, ServerCollectiveOp::all_reduce, 2).seconds(1e9), on_2_and_3,
+  EXPECT_NEAR(ServerCollective(catalog, p3, 2, 1, ServerCollectiveOp::all_reduce, {2, 3}).seconds(1e9), on_2_and_3,
               1e-9 * on_2_and_3);
-  EXPECT_THROW(ServerCollective(catalog, p3, 4, 1, ServerCollectiveOp::all_reduce, 5), std::invalid_argument);
+  EXPECT_NEAR(ServerCollective(catalog, p3, 2, 1, ServerCollectiveOp::all_reduce, {4, 0}).seconds(1e9), on_2_and_3,
+              1e-9 * on_2_and_3);  // so do GPUs 0 and 4, in either order
+  EXPECT_THROW(ServerCollective(catalog, p3, 4, 1, ServerCollectiveOp::all_reduce, {5, 6, 7, 8}), std::invalid_argument);
+  EXPECT_THROW(ServerCollective(catalog, p3, 2, 1, ServerCollectiveOp::all_reduce, {1, 1}), std::invalid_argument);
+  EXPECT_THROW(ServerCollective(catalog, p3, 2, 1, ServerCollectiveOp::all_reduce, {1, 2, 3}), std::invalid_argument);
   // P100 (4 NVLinks, one per edge of the cube and per diagonal of two faces): GPUs 0-3 are fully
   // linked, which makes 2 rings of 4 (Tillson), all 8 four.
   const InstanceType& p100 = catalog.instance("dgx-1-p100");
