@@ -7,6 +7,7 @@
 #include <limits>
 #include <list>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <queue>
 #include <stdexcept>
@@ -36,6 +37,8 @@ double TenantResult::seconds_per_iteration() const {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+// Sets of GPUs a placement compares by all-reduce time at most (70 is 4 of 8).
+constexpr int kMaxSetsTried = 256;
 
 class PoolSim {
  public:
@@ -187,7 +190,7 @@ class PoolSim {
   }
 
   // The GPUs a job's replicas go to now (one each, in replica order), or none.
-  std::vector<int> choose_gpus(const std::vector<int>& members) const {
+  std::vector<int> choose_gpus(const std::vector<int>& members) {
     const TenantJob& j = jobs_[static_cast<std::size_t>(members.front())];
     auto fits = [&](int g) { return gpus_[static_cast<std::size_t>(g)].used + j.fraction <= 1 + 1e-9; };
     if (j.gpu >= 0) {
@@ -222,22 +225,77 @@ class PoolSim {
     for (int g = 0; g < static_cast<int>(gpus_.size()); ++g)
       if (fits(g)) fitting[pool_[static_cast<std::size_t>(g)].server].push_back(g);
     std::vector<int> best;
-    double best_used = 0;
+    double best_used = 0, best_seconds = 0;
     int best_distance = 0;
     for (auto& [server, candidates] : fitting) {
       if (candidates.size() < members.size()) continue;
       std::stable_sort(candidates.begin(), candidates.end(), before);
-      candidates.resize(members.size());
+      const auto [chosen, seconds] = fastest_alike(members.front(), candidates, members.size(), before);
       double used = 0;
-      for (int g : candidates) used += gpus_[static_cast<std::size_t>(g)].used;
-      const int d = distance(candidates.front());
-      if (best.empty() || d < best_distance || (d == best_distance && better(used, best_used))) {
-        best = candidates;
+      for (int g : chosen) used += gpus_[static_cast<std::size_t>(g)].used;
+      const int d = distance(chosen.front());
+      const bool alike = !better(used, best_used) && !better(best_used, used);
+      if (best.empty() || d < best_distance ||
+          (d == best_distance && (better(used, best_used) || (alike && seconds < best_seconds * (1 - 1e-9))))) {
+        best = chosen;
         best_used = used;
+        best_seconds = seconds;
         best_distance = d;
       }
     }
     return best;
+  }
+
+  // The `count` GPUs of one server to give t's job from `ranked` (best first by `before`): the
+  // first ones, except that GPUs the policy rates alike with the last of those are swapped for the
+  // set among them whose all-reduces take least time (the lower GPUs on a tie); with their total
+  // all-reduce seconds (0 where the job's all-reduces do not depend on its GPUs).
+  template <class Before>
+  std::pair<std::vector<int>, double> fastest_alike(int t, const std::vector<int>& ranked, std::size_t count,
+                                                    const Before& before) {
+    std::vector<int> first(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(count));
+    if (count < 2 || !jobs_[static_cast<std::size_t>(t)].all_reduce_seconds_on) return {first, 0.0};
+    const int last = first.back();
+    auto tied = [&](int g) { return !before(g, last) && !before(last, g); };
+    const auto from = std::find_if(ranked.begin(), ranked.end(), tied);
+    const auto to = std::find_if_not(from, ranked.end(), tied);
+    const std::vector<int> sure(ranked.begin(), from), alike(from, to);
+    const std::size_t pick = count - sure.size();
+    std::vector<int> best = first;
+    double best_seconds = all_reduce_seconds(t, first);
+    // Sets of `pick` from `alike` in lexicographic order: the first of equal time is kept.
+    std::vector<bool> in(alike.size(), false);
+    std::fill(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(pick), true);
+    int tried = 0;
+    while (std::prev_permutation(in.begin(), in.end()) && ++tried < kMaxSetsTried) {
+      std::vector<int> set = sure;
+      for (std::size_t i = 0; i < alike.size(); ++i)
+        if (in[i]) set.push_back(alike[i]);
+      if (const double seconds = all_reduce_seconds(t, set); seconds < best_seconds * (1 - 1e-9)) {
+        best = set;
+        best_seconds = seconds;
+      }
+    }
+    return {best, best_seconds};
+  }
+
+  // Each of t's all-reduces' seconds on `gpus`, remembered per job and set.
+  const std::vector<double>& all_reduce_times(int t, const std::vector<int>& gpus) {
+    const TenantJob& j = jobs_[static_cast<std::size_t>(t)];
+    std::vector<int> indices;
+    for (int g : gpus) indices.push_back(pool_[static_cast<std::size_t>(g)].index);
+    std::sort(indices.begin(), indices.end());
+    auto [it, fresh] = all_reduce_times_.try_emplace({j.group, indices});
+    if (fresh) {
+      it->second = j.all_reduce_seconds_on(indices);
+      if (it->second.size() != j.all_reduces.size())
+        throw std::invalid_argument("tenant \"" + j.name + "\" re-times a different number of all-reduces");
+    }
+    return it->second;
+  }
+  double all_reduce_seconds(int t, const std::vector<int>& gpus) {
+    const std::vector<double>& times = all_reduce_times(t, gpus);
+    return std::accumulate(times.begin(), times.end(), 0.0);
   }
 
   void place_waiting() {
@@ -257,6 +315,10 @@ class PoolSim {
         j.gpu_host = pool_[static_cast<std::size_t>(g)].host;
         result_.tenants[static_cast<std::size_t>(t)].gpu = g;
         result_.tenants[static_cast<std::size_t>(t)].start_s = now_;
+        if (j.all_reduce_seconds_on) {
+          const std::vector<double>& seconds = all_reduce_times(t, chosen);
+          for (std::size_t a = 0; a < j.all_reduces.size(); ++a) j.all_reduces[a].seconds = seconds[a];
+        }
       }
       for (int t : members) begin_iteration(t);
     }
@@ -532,6 +594,7 @@ class PoolSim {
   std::map<std::pair<int, int>, double> pair_rates_;
   std::map<int, std::vector<int>> groups_;  // replicas of each job, in tenant order
   std::map<int, AllReduceStream> all_reduce_streams_;  // by group
+  std::map<std::pair<int, std::vector<int>>, std::vector<double>> all_reduce_times_;  // by group and GPU numbers
   PoolResult result_;
   double now_ = 0;
   uint64_t seq_ = 0, flow_hash_ = 0;

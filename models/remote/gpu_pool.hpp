@@ -29,6 +29,7 @@
 // partitioned (Bitfusion fractions), compute is not. Every message shares the network with every
 // other flow, so clients behind one NIC, or many clients of one server, contend.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,10 @@ struct TenantJob {
     double bytes = 0;    // each replica's gradients in the bucket
   };
   std::vector<AllReduce> all_reduces;
+  // Where set, the all-reduces' `seconds` come from the GPUs the job is given: called with them as
+  // their server numbers them (PoolGpu::index, ascending), it returns each all-reduce's seconds in
+  // order. On a mesh of NVLinks that differs by several times from one pair of GPUs to another.
+  std::function<std::vector<double>(const std::vector<int>& server_gpus)> all_reduce_seconds_on;
   // Set where the fabric is the server's PCIe switch: each all-reduce is then a ring all-reduce of
   // its bytes in flows of this protocol among the replicas' GPUs, on the pool's network, and
   // `seconds` is not used.
@@ -96,7 +101,10 @@ struct SharingPolicy {
 // less interference, and among equals the one whose PCIe switch holds the least, so that fewer
 // copies divide its uplink), or those fewest links from the job's client and among them the
 // fullest (near: a GPU in the client's own rack before one across the spine, whose uplinks other
-// racks' traffic shares); the lower index on a tie. Jobs that fit nowhere wait, and whenever a
+// racks' traffic shares); the lower index on a tie. A job of several replicas whose all-reduces
+// depend on its GPUs (TenantJob::all_reduce_seconds_on) takes, among the sets of a server's GPUs the
+// policy rates alike, the one that all-reduces fastest (GPUs joined by more NVLinks, as NVIDIA's
+// device plugin prefers them). Jobs that fit nowhere wait, and whenever a
 // job ends the waiting ones are placed in arrival order, any that fits going first (backfill).
 enum class PoolPlacement { pack, spread, near };
 
@@ -104,6 +112,7 @@ struct PoolGpu {
   int host = 0;                          // in the network's topology
   const InterferenceFit* fit = nullptr;  // of its GPU type
   int server = 0;                        // GPUs of one server can hold the replicas of one job
+  int index = 0;                         // its number in its server (as CUDA numbers them)
   int pcie_switch = -1;                  // GPUs with the same (>= 0) share a PCIe switch's uplink
 };
 

@@ -72,7 +72,7 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
     for (int g = 0; g < spec.servers[i].gpus; ++g) {
       const auto at = static_cast<std::size_t>(g);
       const int on = pool.gpu_pcie_switch[i][at];
-      gpus.push_back({pool.gpu_hosts[i][at], &interference_for(devices[i]->name()), static_cast<int>(i),
+      gpus.push_back({pool.gpu_hosts[i][at], &interference_for(devices[i]->name()), static_cast<int>(i), g,
                       on < 0 ? -1 : switches + on});
       gpu_names.push_back(fmt::format("{}/gpu{}", s.servers[i].name, g));
       server_of_gpu.push_back(static_cast<int>(i));
@@ -111,16 +111,24 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
       t.group = static_cast<int>(out.jobs.size() - 1);
       if (j.mode == Mode::training) {
         // Bucket by bucket as backward fills them (PyTorch DDP's 25 MiB, or Horovod's fusion
-        // buffer on its cycle), each over the links among its GPUs of the server's fabric; a job
-        // the pool places all-reduces over the first server's first GPUs (the pool's servers have
-        // one GPU type). A PCIe fabric is the pool's own PCIe links, which the all-reduce then
-        // shares with the copies.
+        // buffer on its cycle), each over the server's fabric (the pool's servers have one GPU
+        // type): on a mesh, over the links among the GPUs the job is given, timed once placed. A
+        // PCIe fabric is the pool's own PCIe links, which the all-reduce then shares with the copies.
         const InstanceType& instance = catalog.instance(s.servers[static_cast<std::size_t>(server)].instance);
-        ServerCollective all_reduce(catalog, instance, j.gpus, 1, ServerCollectiveOp::all_reduce, j.server.empty() ? 0 : j.gpu);
-        for (const GradientBucket& b : gradient_buckets(g, j.buckets))
-          t.all_reduces.push_back({b.last_kernel, all_reduce.seconds(b.bytes), b.bytes});
+        const Fabric& fabric = catalog.fabric(instance.accelerators->fabric);
+        const std::vector<GradientBucket> buckets = gradient_buckets(g, j.buckets);
+        ServerCollective all_reduce(catalog, instance, j.gpus, 1);
+        for (const GradientBucket& b : buckets)
+          t.all_reduces.push_back({b.last_kernel, fabric.mesh.empty() ? all_reduce.seconds(b.bytes) : 0, b.bytes});
+        if (!fabric.mesh.empty())
+          t.all_reduce_seconds_on = [&catalog, &instance, buckets](const std::vector<int>& on) {
+            ServerCollective among(catalog, instance, static_cast<int>(on.size()), 1, ServerCollectiveOp::all_reduce, on);
+            std::vector<double> seconds;
+            for (const GradientBucket& b : buckets) seconds.push_back(among.seconds(b.bytes));
+            return seconds;
+          };
         t.all_reduce_cycle_s = j.buckets.cycle_s;
-        if (const Fabric& fabric = catalog.fabric(instance.accelerators->fabric); fabric.over_pcie)
+        if (fabric.over_pcie)
           t.all_reduce_protocol = &pcie_collectives.try_emplace(fabric.name, pcie_collective(fabric)).first->second;
         const auto update =
             std::find_if(g.kernels.begin(), g.kernels.end(), [](const Kernel& k) { return k.pass == Pass::update; });

@@ -238,7 +238,7 @@ TEST(GpuPool, SpreadPutsJobsOnGpusOfDifferentPcieSwitches) {
   spec.link_latency_s = kLat;
   const PoolTopology p = build_pool_topology(spec);
   std::vector<PoolGpu> gpus;
-  for (std::size_t g = 0; g < 4; ++g) gpus.push_back({p.gpu_hosts[0][g], &interference_for("v100"), 0, p.gpu_pcie_switch[0][g]});
+  for (std::size_t g = 0; g < 4; ++g) gpus.push_back({p.gpu_hosts[0][g], &interference_for("v100"), 0, static_cast<int>(g), p.gpu_pcie_switch[0][g]});
   EXPECT_EQ(p.gpu_pcie_switch[0], (std::vector<int>{0, 0, 1, 1}));
   const double bytes = 100e6;
   std::vector<TenantJob> jobs;
@@ -563,6 +563,68 @@ TEST(GpuPool, ReplicasArePlacedTogetherOnOneServer) {
   jobs[1].gpu = 0;
   jobs[2].gpu = 2;
   EXPECT_THROW(run_gpu_pool(net, {jobs[1], jobs[2]}, gpus, {}), std::invalid_argument);
+}
+
+// A job of two replicas whose all-reduce takes 1 ms on GPUs 1 and 3 of a server (a pair joined by
+// a link, as NVLink joins some pairs of a DGX-1 and not others) and 4 ms on any other pair. With
+// GPU 3 of s0 taken, pack rates every free GPU alike, so the job goes to s1's GPUs 1 and 3, not to
+// s0's first two; its optimizer then starts 1 ms after its last backward kernel. The policy still
+// comes first: once a half-held GPU of s1 is there to pack onto, a half-GPU job takes it and the
+// next one along (GPUs 0 and 1, 4 ms), not the faster pair.
+TEST(GpuPool, ReplicasTakeTheGpusTheyAllReduceFastestOnAmongThoseThePolicyRatesAlike) {
+  PoolTopologySpec spec;
+  spec.servers = {{"s0", 4, kNic}, {"s1", 4, kNic}};
+  spec.clients = {{"c0", kNic}, {"c1", kNic}, {"c2", kNic}};
+  spec.pcie_bytes_per_s = kPcie;
+  const PoolTopology p = build_pool_topology(spec);
+  std::vector<PoolGpu> gpus;
+  for (int s = 0; s < 2; ++s)
+    for (int g = 0; g < 4; ++g)
+      gpus.push_back({p.gpu_hosts[static_cast<std::size_t>(s)][static_cast<std::size_t>(g)], &interference_for("v100"), s, g});
+  auto on = [](const std::vector<int>& server_gpus) {
+    return std::vector<double>{server_gpus == std::vector<int>{1, 3} ? 1e-3 : 4e-3};
+  };
+  auto replicas_of = [&](int client, double fraction) {
+    std::vector<TenantJob> out;
+    for (int r = 0; r < 2; ++r) {
+      TenantJob j = job(p, client, 2, 1e-3, 1e-6);
+      j.gpu = -1;
+      j.group = client;
+      j.fraction = fraction;
+      j.all_reduces = {{0, 0, 1e6}};
+      j.update_kernel = 1;
+      j.all_reduce_seconds_on = on;
+      out.push_back(j);
+    }
+    return out;
+  };
+  TenantJob holder = job(p, 0, 50, 1e-3, 1e-6);  // s0/gpu3, whole, 50 ms
+  holder.gpu = 3;
+  holder.gpu_host = p.gpu_hosts[0][3];
+  holder.fraction = 1;
+
+  std::vector<TenantJob> jobs{holder};
+  for (const TenantJob& j : replicas_of(1, 1)) jobs.push_back(j);
+  FlowNetwork net(p.topology);
+  const PoolResult r = run_gpu_pool(net, jobs, gpus, {});
+  EXPECT_EQ(r.tenants[1].gpu, 5);  // s1/gpu1
+  EXPECT_EQ(r.tenants[2].gpu, 7);  // s1/gpu3
+  for (int t : {1, 2}) {
+    const auto& end = r.tenants[static_cast<std::size_t>(t)].kernel_end_s;
+    EXPECT_NEAR(end[1] - end[0], 1e-3 + 1e-3, 1e-12);  // the all-reduce, then the optimizer
+  }
+
+  jobs[0].gpu = 4;  // s1/gpu0, half of it
+  jobs[0].gpu_host = p.gpu_hosts[1][0];
+  jobs[0].fraction = 0.5;
+  jobs.resize(1);
+  for (const TenantJob& j : replicas_of(1, 0.5)) jobs.push_back(j);
+  FlowNetwork again(p.topology);
+  const PoolResult packed = run_gpu_pool(again, jobs, gpus, {});
+  EXPECT_EQ(packed.tenants[1].gpu, 4);
+  EXPECT_EQ(packed.tenants[2].gpu, 5);
+  const auto& end = packed.tenants[1].kernel_end_s;
+  EXPECT_GE(end[1] - end[0], 4e-3 + 1e-3 - 1e-12);  // co-tenancy can only slow the optimizer
 }
 
 // Near: a job goes to a server in its client's rack while one fits there (pack would take s0, the
