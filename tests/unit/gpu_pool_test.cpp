@@ -3,6 +3,7 @@
 // model, clients sharing a server's NIC or a rack's uplink, the rCUDA copy-bandwidth measurement,
 // determinism, and a remote GPU behind the device interface.
 #include <fmt/format.h>
+#include <initializer_list>
 #include <random>
 #include <gtest/gtest.h>
 
@@ -62,6 +63,31 @@ std::vector<TenantJob> copy_jobs(const PoolTopology& p, int clients) {
     jobs.push_back(j);
   }
   return jobs;
+}
+
+// Every GPU of every server of `p` as V100s, numbered within their servers, their PCIe switches
+// numbered across servers.
+std::vector<PoolGpu> v100s(const PoolTopology& p) {
+  std::vector<PoolGpu> gpus;
+  int switches = 0;
+  for (std::size_t s = 0; s < p.gpu_hosts.size(); ++s) {
+    for (std::size_t g = 0; g < p.gpu_hosts[s].size(); ++g) {
+      const int on = p.gpu_pcie_switch[s][g];
+      gpus.push_back({p.gpu_hosts[s][g], &interference_for("v100"), static_cast<int>(s), static_cast<int>(g),
+                      on < 0 ? -1 : switches + on});
+    }
+    switches += static_cast<int>(p.pcie_switch_uplinks[s].size());
+  }
+  return gpus;
+}
+
+// Servers s0, s1, ... of `gpus` GPUs each, and three clients, all at 100 Gbit/s.
+PoolTopology servers_of(std::initializer_list<int> gpus) {
+  PoolTopologySpec spec;
+  for (int g : gpus) spec.servers.push_back({fmt::format("s{}", spec.servers.size()), g, kNic});
+  spec.clients = {{"c0", kNic}, {"c1", kNic}, {"c2", kNic}};
+  spec.pcie_bytes_per_s = kPcie;
+  return build_pool_topology(spec);
 }
 
 // One message client -> GPU (or back): two NIC links' latency, then its bytes at the slowest link.
@@ -237,8 +263,7 @@ TEST(GpuPool, SpreadPutsJobsOnGpusOfDifferentPcieSwitches) {
   spec.pcie_bytes_per_s = kPcie;
   spec.link_latency_s = kLat;
   const PoolTopology p = build_pool_topology(spec);
-  std::vector<PoolGpu> gpus;
-  for (std::size_t g = 0; g < 4; ++g) gpus.push_back({p.gpu_hosts[0][g], &interference_for("v100"), 0, static_cast<int>(g), p.gpu_pcie_switch[0][g]});
+  const std::vector<PoolGpu> gpus = v100s(p);
   EXPECT_EQ(p.gpu_pcie_switch[0], (std::vector<int>{0, 0, 1, 1}));
   const double bytes = 100e6;
   std::vector<TenantJob> jobs;
@@ -532,14 +557,8 @@ TEST(GpuPool, RandomReplicasNeverRunTheirOptimizerBeforeTheLastAllReduce) {
 // Replicas go to distinct GPUs of one server: a two-GPU job skips a server with one GPU free, and
 // a second one waits until a server has two free.
 TEST(GpuPool, ReplicasArePlacedTogetherOnOneServer) {
-  PoolTopologySpec spec;
-  spec.servers = {{"s0", 2, kNic}, {"s1", 2, kNic}};
-  spec.clients = {{"c0", kNic}, {"c1", kNic}, {"c2", kNic}};
-  spec.pcie_bytes_per_s = kPcie;
-  const PoolTopology p = build_pool_topology(spec);
-  std::vector<PoolGpu> gpus;
-  for (int s = 0; s < 2; ++s)
-    for (int host : p.gpu_hosts[static_cast<std::size_t>(s)]) gpus.push_back({host, &interference_for("v100"), s});
+  const PoolTopology p = servers_of({2, 2});
+  const std::vector<PoolGpu> gpus = v100s(p);
   std::vector<TenantJob> jobs{job(p, 0, 20, 1e-3, 1e-6)};  // alone on s0/gpu0
   jobs[0].gpu_host = p.gpu_hosts[0][0];
   for (int k : {1, 2})
@@ -572,15 +591,8 @@ TEST(GpuPool, ReplicasArePlacedTogetherOnOneServer) {
 // comes first: once a half-held GPU of s1 is there to pack onto, a half-GPU job takes it and the
 // next one along (GPUs 0 and 1, 4 ms), not the faster pair.
 TEST(GpuPool, ReplicasTakeTheGpusTheyAllReduceFastestOnAmongThoseThePolicyRatesAlike) {
-  PoolTopologySpec spec;
-  spec.servers = {{"s0", 4, kNic}, {"s1", 4, kNic}};
-  spec.clients = {{"c0", kNic}, {"c1", kNic}, {"c2", kNic}};
-  spec.pcie_bytes_per_s = kPcie;
-  const PoolTopology p = build_pool_topology(spec);
-  std::vector<PoolGpu> gpus;
-  for (int s = 0; s < 2; ++s)
-    for (int g = 0; g < 4; ++g)
-      gpus.push_back({p.gpu_hosts[static_cast<std::size_t>(s)][static_cast<std::size_t>(g)], &interference_for("v100"), s, g});
+  const PoolTopology p = servers_of({4, 4});
+  const std::vector<PoolGpu> gpus = v100s(p);
   auto on = [](const std::vector<int>& server_gpus) {
     return std::vector<double>{server_gpus == std::vector<int>{1, 3} ? 1e-3 : 4e-3};
   };
@@ -637,9 +649,7 @@ TEST(GpuPool, NearPlacementKeepsJobsInTheirClientsRack) {
   spec.clients = {{"c0", kNic, 1}, {"c1", kNic, 1}, {"c2", kNic, 1}};
   spec.pcie_bytes_per_s = kPcie;
   const PoolTopology p = build_pool_topology(spec);
-  std::vector<PoolGpu> gpus;
-  for (int s = 0; s < 2; ++s)
-    for (int host : p.gpu_hosts[static_cast<std::size_t>(s)]) gpus.push_back({host, &interference_for("v100"), s});
+  const std::vector<PoolGpu> gpus = v100s(p);
   auto placed = [&](PoolPlacement placement, const std::vector<TenantJob>& jobs) {
     FlowNetwork net(p.topology);
     return run_gpu_pool(net, jobs, gpus, {}, placement);
