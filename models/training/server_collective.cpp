@@ -7,6 +7,7 @@
 #include <string>
 
 #include "models/network/collective_flows.hpp"
+#include "models/network/nvlink_paths.hpp"
 #include "models/network/nvlink_rings.hpp"
 #include "models/network/topology_generators.hpp"
 #include "models/training/collective_protocols.hpp"
@@ -48,6 +49,17 @@ double run_phase(const Topology& topology, const TransferPlan& plan, const Proto
   std::iota(ranks.begin(), ranks.end(), 0);
   FlowNetwork net(topology);
   return run_plan(net, plan, ranks, protocol, 0);
+}
+
+// Every GPU sends `bytes` to every other at once, each transfer on its own path (an all-to-all's
+// pieces over NCCL's point-to-point paths); the time until the last arrives.
+double run_pairs(const NvlinkPaths& mesh, double bytes) {
+  FlowNetwork net(mesh.topology);
+  for (const auto& from : mesh.paths)
+    for (const auto& path : from)
+      if (!path.empty()) net.start_on_path(0, path, bytes, ideal_protocol());
+  net.run_until_idle();
+  return net.now();
 }
 
 }  // namespace
@@ -105,7 +117,7 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
   if (nodes_ > 1 && f && f->nccl_gpus.empty()) network_ = star(nodes_, instance.network_gbps * 1e9 / 8, 0, "server", "top-of-rack");
   const std::string inside = all_to_all_ || op_ == ServerCollectiveOp::all_to_all ? "direct" : "ring";
   if (f && f->nccl_gpus.empty()) {  // the fabric's own library, one protocol
-    Option o{inside, "HCCL", 0, achieved(f->name, f->efficiency, f->step_latency_s), {}, {}};
+    Option o{inside, "HCCL", 0, achieved(f->name, f->efficiency, f->step_latency_s), {}, {}, {}};
     if (n) {
       if (op_ != ServerCollectiveOp::all_to_all) o.algorithm = "ring";
       o.network = achieved(n->name, n->efficiency, n->latency_s);
@@ -128,16 +140,16 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
   for (const CollectiveProtocol& p : nccl_protocols(f ? f->nccl_gpus : "pascal", f ? f->over_pcie : true, scope)) {
     if (op_ == ServerCollectiveOp::all_to_all && p.name == "LL128") continue;  // sends and receives: LL or Simple
     options_.push_back({n && op_ != ServerCollectiveOp::all_to_all ? "ring" : inside, p.name, p.base_latency_s, fabric(p, p.bandwidth_factor, p.fabric_step_s),
-                        network(p, p.bandwidth_factor, p.network_step_s), {}});
+                        network(p, p.bandwidth_factor, p.network_step_s), {}, {}});
     if (n && op_ == ServerCollectiveOp::all_reduce)
       options_.push_back({"tree", p.name, p.tree_base_latency_s, fabric(p, p.tree_bandwidth_factor, p.tree_fabric_step_s),
-                          network(p, p.tree_bandwidth_factor, p.tree_network_step_s), {}});
+                          network(p, p.tree_bandwidth_factor, p.tree_network_step_s), {}, {}});
   }
   // NVLink SHARP in one server, for all-reduces (NCCL runs other collectives in rings; measured,
   // they reach the ring's bus bandwidth): the switch's reduction and multicast have their own
   // efficiency.
   if (!n && devices_ > 1 && f->nvls_efficiency > 0 && op_ == ServerCollectiveOp::all_reduce)
-    options_.push_back({"nvls", "Simple", kNcclNvlsLatencyS, achieved(f->name + " NVLS", f->nvls_efficiency, 0), {}, {}});
+    options_.push_back({"nvls", "Simple", kNcclNvlsLatencyS, achieved(f->name + " NVLS", f->nvls_efficiency, 0), {}, {}, {}});
   // Across servers NCCL runs one ring through every GPU, or its tree (a chain inside each server,
   // a double binary tree between them), pipelined: pieces stream through NVLink and the network
   // at once. A ring passes through each server's NIC what it passes over every NVLink hop,
@@ -148,6 +160,13 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
   // servers, a tree's 2(d-1) chain hops and twice its depth in edges between servers.
   // (With one GPU per server its link to the NIC is taken to be as fast as the NIC.) A broadcast
   // and an all-to-all run so in one server too (its link to the network then carries nothing).
+  // An all-to-all in one server of NVLinks in a mesh: each piece on NCCL's point-to-point path.
+  if (!n && devices_ > 1 && op_ == ServerCollectiveOp::all_to_all && !f->mesh.empty()) {
+    for (Option& o : options_)
+      o.pairs = nvlink_paths(f->mesh, devices, f->link_bytes_per_s * o.fabric.efficiency(),
+                             f->host_bytes_per_s * o.fabric.efficiency());
+    return;
+  }
   if (n || (devices_ > 1 && (op_ == ServerCollectiveOp::broadcast || op_ == ServerCollectiveOp::all_to_all)))
     for (Option& o : options_) {
       const double server_bytes_per_s =
@@ -187,6 +206,12 @@ ServerCollective::Timing ServerCollective::time(double bytes) {
   };
   for (const Option& o : options_) {
     double total = o.base_s;
+    if (o.pairs) {
+      if (o.protocol == "LL" && bytes / devices_ > kP2pLlThresholdBytes) continue;
+      total += o.fabric.endpoint_latency_s + run_pairs(*o.pairs, bytes / devices_);
+      if (total < best.seconds) best = {total, "direct", o.protocol};
+      continue;
+    }
     if (o.joint) {
       const double fabric_step = o.fabric.endpoint_latency_s, network_step = o.network.endpoint_latency_s;
       const int ranks = devices_ * nodes_;

@@ -51,6 +51,7 @@
 
 #include "models/catalog/catalog.hpp"
 #include "models/network/flow_network.hpp"
+#include "models/network/nvlink_paths.hpp"
 
 namespace xpusim {
 
@@ -107,6 +108,7 @@ class ServerCollective {
     double base_s = 0;
     ProtocolProfile fabric, network;
     std::optional<Topology> joint;  // every GPU of every server, for NCCL across servers
+    std::optional<NvlinkPaths> pairs;  // an all-to-all on a mesh of NVLinks: its GPUs' paths
   };
   std::vector<Option> options_;
   std::map<double, Timing> memo_;

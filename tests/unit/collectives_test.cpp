@@ -13,6 +13,7 @@
 #include <numeric>
 
 #include "models/network/collective_flows.hpp"
+#include "models/network/nvlink_paths.hpp"
 #include "models/network/nvlink_rings.hpp"
 #include "models/network/topology_generators.hpp"
 
@@ -210,6 +211,11 @@ std::vector<std::vector<int>> complete_mesh(int n, int links) {
   return m;
 }
 
+// nvidia-smi topo -m of a DGX-1 V100 (NV1 / NV2: one or two NVLinks).
+const std::vector<std::vector<int>> kDgx1V100 = {{0, 1, 1, 2, 2, 0, 0, 0}, {1, 0, 2, 1, 0, 2, 0, 0}, {1, 2, 0, 2, 0, 0, 1, 0},
+                                                 {2, 1, 2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 1, 1, 2}, {0, 2, 0, 0, 1, 0, 2, 1},
+                                                 {0, 0, 1, 0, 1, 2, 0, 2}, {0, 0, 0, 1, 2, 1, 2, 0}};
+
 TEST(NvlinkRings, CompleteMeshesSplitIntoRingsAsTillsonProved) {
   // Tillson (1980): the complete directed graph on n vertices splits into n - 1 Hamiltonian
   // cycles for every n but 4 and 6. With one link each way per pair that is n - 1 rings, every
@@ -231,34 +237,77 @@ TEST(NvlinkRings, CompleteMeshesSplitIntoRingsAsTillsonProved) {
 }
 
 TEST(NvlinkRings, Dgx1V100HybridCubeMeshByDeviceCount) {
-  // nvidia-smi topo -m of a DGX-1 V100 (NV1 / NV2: one or two NVLinks).
-  const std::vector<std::vector<int>> dgx1 = {{0, 1, 1, 2, 2, 0, 0, 0}, {1, 0, 2, 1, 0, 2, 0, 0}, {1, 2, 0, 2, 0, 0, 1, 0},
-                                              {2, 1, 2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 1, 1, 2}, {0, 2, 0, 0, 1, 0, 2, 1},
-                                              {0, 0, 1, 0, 1, 2, 0, 2}, {0, 0, 0, 1, 2, 1, 2, 0}};
   // All 8: NVIDIA's "three interwoven rings of single NVLink connections", each run both ways.
-  EXPECT_EQ(nvlink_rings(dgx1, device_range(8)), 6);
+  EXPECT_EQ(nvlink_rings(kDgx1V100, device_range(8)), 6);
   // GPUs 0-3: the rings 0-1-2-3 and 0-2-1-3, each run both ways, take all 4 links GPUs 0 and 1
   // have among the four.
-  EXPECT_EQ(nvlink_rings(dgx1, device_range(4)), 4);
-  EXPECT_EQ(nvlink_rings(dgx1, device_range(2)), 1);  // GPUs 0 and 1: one NVLink
-  EXPECT_EQ(nvlink_rings(dgx1, device_range(3)), 2);  // 0-1-2 both ways, bound by the single links 0-1, 0-2
+  EXPECT_EQ(nvlink_rings(kDgx1V100, device_range(4)), 4);
+  EXPECT_EQ(nvlink_rings(kDgx1V100, device_range(2)), 1);  // GPUs 0 and 1: one NVLink
+  EXPECT_EQ(nvlink_rings(kDgx1V100, device_range(3)), 2);  // 0-1-2 both ways, bound by the single links 0-1, 0-2
   // GPU 4's only link among 0-4 goes to GPU 0: no ring passes through it.
-  EXPECT_EQ(nvlink_rings(dgx1, device_range(5)), 0);
+  EXPECT_EQ(nvlink_rings(kDgx1V100, device_range(5)), 0);
   // GPUs 4 and 5 each have 3 links among 0-5, but a ring passes from 4 to 5 or back: 2 rings.
-  EXPECT_EQ(nvlink_rings(dgx1, device_range(6)), 2);
+  EXPECT_EQ(nvlink_rings(kDgx1V100, device_range(6)), 2);
   // Other GPUs than the first: 1-2 and 2-3 share two NVLinks, 3-4 none; 4-7 mirror 0-3.
-  EXPECT_EQ(nvlink_rings(dgx1, device_range(2, 1)), 2);
-  EXPECT_EQ(nvlink_rings(dgx1, device_range(2, 2)), 2);
-  EXPECT_EQ(nvlink_rings(dgx1, device_range(2, 3)), 0);
-  EXPECT_EQ(nvlink_rings(dgx1, device_range(4, 4)), 4);
-  EXPECT_THROW(nvlink_rings(dgx1, device_range(4, 5)), std::invalid_argument);
+  EXPECT_EQ(nvlink_rings(kDgx1V100, device_range(2, 1)), 2);
+  EXPECT_EQ(nvlink_rings(kDgx1V100, device_range(2, 2)), 2);
+  EXPECT_EQ(nvlink_rings(kDgx1V100, device_range(2, 3)), 0);
+  EXPECT_EQ(nvlink_rings(kDgx1V100, device_range(4, 4)), 4);
+  EXPECT_THROW(nvlink_rings(kDgx1V100, device_range(4, 5)), std::invalid_argument);
   // Any GPUs, in any order: 0 and 3 or 0 and 4 share two NVLinks, 0 and 5 none. GPUs 0, 3, 4 and
   // 7 are linked only around the square 0-3-7-4, whose single link 3-7 carries one ring each way.
-  EXPECT_EQ(nvlink_rings(dgx1, {0, 3}), 2);
-  EXPECT_EQ(nvlink_rings(dgx1, {7, 0, 4, 3}), 2);
-  EXPECT_EQ(nvlink_rings(dgx1, {4, 0}), 2);
-  EXPECT_EQ(nvlink_rings(dgx1, {0, 5}), 0);
-  EXPECT_THROW(nvlink_rings(dgx1, {2, 2}), std::invalid_argument);
+  EXPECT_EQ(nvlink_rings(kDgx1V100, {0, 3}), 2);
+  EXPECT_EQ(nvlink_rings(kDgx1V100, {7, 0, 4, 3}), 2);
+  EXPECT_EQ(nvlink_rings(kDgx1V100, {4, 0}), 2);
+  EXPECT_EQ(nvlink_rings(kDgx1V100, {0, 5}), 0);
+  EXPECT_THROW(nvlink_rings(kDgx1V100, {2, 2}), std::invalid_argument);
+}
+
+TEST(NvlinkPaths, DirectThenThroughTheWidestGpuBetweenThenThroughTheHost) {
+  // All eight: a linked pair's one hop runs at its links' bandwidth; an unlinked pair goes through
+  // a GPU linked to both, one whose narrower hop has as many links as any.
+  const NvlinkPaths all = nvlink_paths(kDgx1V100, device_range(8), 25e9, 15.75e9);
+  const auto& channels = all.topology.channels();
+  for (int a = 0; a < 8; ++a)
+    for (int b = 0; b < 8; ++b) {
+      const auto& path = all.paths[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)];
+      const int links = kDgx1V100[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)];
+      if (a == b) {
+        EXPECT_TRUE(path.empty());
+      } else if (links > 0) {
+        ASSERT_EQ(path.size(), 1u) << a << " -> " << b;
+        EXPECT_EQ(channels[static_cast<std::size_t>(path[0])].from, a);
+        EXPECT_EQ(channels[static_cast<std::size_t>(path[0])].to, b);
+        EXPECT_EQ(channels[static_cast<std::size_t>(path[0])].bytes_per_s, links * 25e9);
+      } else {
+        ASSERT_EQ(path.size(), 2u) << a << " -> " << b;
+        const int via = channels[static_cast<std::size_t>(path[0])].to;
+        EXPECT_EQ(channels[static_cast<std::size_t>(path[0])].from, a);
+        EXPECT_EQ(channels[static_cast<std::size_t>(path[1])].from, via);
+        EXPECT_EQ(channels[static_cast<std::size_t>(path[1])].to, b);
+        int widest = 0;
+        for (int k = 0; k < 8; ++k)
+          widest = std::max(widest, std::min(kDgx1V100[static_cast<std::size_t>(a)][static_cast<std::size_t>(k)],
+                                             kDgx1V100[static_cast<std::size_t>(k)][static_cast<std::size_t>(b)]));
+        EXPECT_EQ(std::min(kDgx1V100[static_cast<std::size_t>(a)][static_cast<std::size_t>(via)],
+                           kDgx1V100[static_cast<std::size_t>(via)][static_cast<std::size_t>(b)]),
+                  widest);
+      }
+    }
+  // GPUs 3, 2, 6, 5: 3 and 5 share no neighbour among them (3-2-6-5 is three hops, past NVB's
+  // one GPU between), so their pieces cross the host: up GPU 3's PCIe link, down GPU 5's.
+  const NvlinkPaths chain = nvlink_paths(kDgx1V100, {3, 2, 6, 5}, 25e9, 15.75e9);
+  const auto& path = chain.paths[0][3];
+  ASSERT_EQ(path.size(), 2u);
+  const auto& up = chain.topology.channels()[static_cast<std::size_t>(path[0])];
+  const auto& down = chain.topology.channels()[static_cast<std::size_t>(path[1])];
+  EXPECT_EQ(up.from, 0);
+  EXPECT_EQ(chain.topology.name(up.to), "host-bridge");
+  EXPECT_EQ(down.to, 3);
+  EXPECT_EQ(up.bytes_per_s, 15.75e9);
+  EXPECT_EQ(chain.paths[0][1].size(), 1u);  // 3 -> 2: their two links
+  EXPECT_THROW(nvlink_paths(kDgx1V100, {3}, 25e9, 15.75e9), std::invalid_argument);
+  EXPECT_THROW(nvlink_paths(kDgx1V100, {3, 8}, 25e9, 15.75e9), std::invalid_argument);
 }
 
 }  // namespace
