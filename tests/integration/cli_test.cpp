@@ -446,17 +446,17 @@ TEST(Cli, ClusterJobsAllReduceOverTheNvlinksAmongTheirGpus) {
   ASSERT_EQ(jobs.size(), 2u);
   EXPECT_LT(jobs[1]["iteration_ms"].get<double>(), 0.95 * jobs[0]["iteration_ms"].get<double>());
   EXPECT_LT(jobs[1]["local_iteration_ms"].get<double>(), 0.95 * jobs[0]["local_iteration_ms"].get<double>());
-  // Placed by the pool, the same job takes a pair of GPUs joined by two NVLinks (the first such:
-  // 0 and 3), and runs locally as fast as on GPUs 2 and 3.
-  const fs::path placed = write_scenario(
-      "mesh-placed.json", cluster_file(R"([{"name": "placed", "client": "vm0", )" + job + "]",
-                                       R"([{"name": "vm0", "nic_gbps": 100}])", "p3.16xlarge"));
-  const CliRun p = run("run " + placed.string() + " --json");
-  ASSERT_EQ(p.code, 0) << p.err;
-  const auto alone = nlohmann::json::parse(p.out)["results"][0]["jobs"][0];
-  EXPECT_EQ(alone["gpu"], "s/gpu0+gpu3");
+  // Placed by the pool, four such jobs take the four pairs of GPUs joined by two NVLinks (the
+  // lowest free GPUs would give two of them one), each as fast locally as on GPUs 2 and 3.
+  const auto placed = example_run_results("v100_mesh_placement.json");
+  ASSERT_EQ(placed.size(), 1u);
+  std::vector<std::string> pairs;
   const double on_2_3 = jobs[1]["local_iteration_ms"].get<double>();
-  EXPECT_NEAR(alone["local_iteration_ms"].get<double>(), on_2_3, 1e-9 * on_2_3);
+  for (const auto& row : placed[0]["jobs"]) {
+    pairs.push_back(row["gpu"].get<std::string>());
+    EXPECT_NEAR(row["local_iteration_ms"].get<double>(), on_2_3, 1e-9 * on_2_3) << row["gpu"];
+  }
+  EXPECT_EQ(pairs, (std::vector<std::string>{"dgx/gpu0+gpu3", "dgx/gpu1+gpu2", "dgx/gpu4+gpu7", "dgx/gpu5+gpu6"}));
 }
 
 TEST(Cli, ClusterRacksSlowJobsOnlyAsTheirUplinksNarrow) {
