@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "models/training/server_collective.hpp"
 #include "workloads/zoo/model_zoo.hpp"
@@ -75,8 +76,9 @@ double loader_samples_per_s_per_worker(const DeviceCatalog& devices) {
 TrainingSimulator::TrainingSimulator(const Catalog& catalog) : catalog_(catalog) {}
 
 const TrainingResult& TrainingSimulator::simulate(const TrainingConfig& c) {
-  const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", c.model, c.instance, int(c.precision),
+  const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", c.model, c.instance, int(c.precision),
                                       c.batch_per_device, c.seq_len, c.nodes, c.devices_per_node,
+                                      fmt::join(c.device_ids, ","),
                                       c.software.channels_last, c.buckets.name, c.buckets.bytes, c.buckets.cycle_s,
                                       c.loader_workers_per_device);
   if (auto it = memo_.find(key); it != memo_.end()) return it->second;
@@ -99,7 +101,11 @@ TrainingResult TrainingSimulator::run(const TrainingConfig& c) {
   const bool instance = catalog.has_instance(c.instance);
   const InstanceType* t = instance ? &catalog.instance(c.instance) : nullptr;
   const int available = catalog.devices_per_target(c.instance);
-  const int per_node = c.devices_per_node > 0 ? c.devices_per_node : available;
+  const int per_node = !c.device_ids.empty() ? static_cast<int>(c.device_ids.size())
+                       : c.devices_per_node > 0 ? c.devices_per_node
+                                                : available;
+  if (!c.device_ids.empty() && c.devices_per_node > 0 && c.devices_per_node != per_node)
+    throw std::invalid_argument(fmt::format("{} device ids for {} devices per server", per_node, c.devices_per_node));
   if (per_node > available)
     throw std::invalid_argument(fmt::format("{} has {} device(s), not {}", c.instance, available, per_node));
   if ((per_node > 1 || c.nodes > 1) && !(t && t->accelerators))
@@ -132,7 +138,7 @@ TrainingResult TrainingSimulator::run(const TrainingConfig& c) {
   // Bucketed all-reduces, one at a time, each as soon as its bucket is full (and its cycle comes).
   double comm_end = 0;
   if (r.devices > 1) {
-    ServerCollective all_reduce(catalog, *t, per_node, c.nodes);
+    ServerCollective all_reduce(catalog, *t, per_node, c.nodes, ServerCollectiveOp::all_reduce, c.device_ids);
     for (const Bucket& b : fill_buckets(g, ends, c.buckets)) {
       double start = std::max(b.ready_s, comm_end);
       if (c.buckets.cycle_s > 0) start = std::ceil(start / c.buckets.cycle_s) * c.buckets.cycle_s;

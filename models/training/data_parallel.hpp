@@ -39,6 +39,9 @@ struct TrainingConfig {
   int64_t seq_len = 0;
   int nodes = 1;
   int devices_per_node = 0;  // 0: every accelerator of the instance
+  // Which of each server's accelerators (as CUDA numbers them; devices_per_node of them); empty:
+  // the first ones. On a mesh of NVLinks the all-reduce runs over the links among them.
+  std::vector<int> device_ids;
   SoftwareSetup software;
   GradientBuckets buckets;
   int loader_workers_per_device = 0;  // 0: input not modeled (synthetic data, or decoded on the device)

@@ -13,6 +13,7 @@
 #include "reports/report_writer.hpp"
 #include "reports/table.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/device_choice.hpp"
 #include "sim/engine/input_error.hpp"
 
 namespace xpusim::cli {
@@ -25,7 +26,7 @@ struct CollectiveFlags {
   std::vector<double> bytes{1073741824.0};
   std::vector<std::string> ops{"all-reduce"};
   std::string algorithm;
-  int devices = 0;
+  DeviceChoice devices;
 };
 
 ServerCollectiveOp parse_op(const std::string& name) {
@@ -58,7 +59,7 @@ Action add_collective_command(CLI::App& app) {
   cmd->add_option("--op", f->ops,
                   "all-reduce (default), reduce-scatter, all-gather, broadcast or all-to-all (a list runs each)")
       ->delimiter(',');
-  cmd->add_option("--devices", f->devices, "accelerators used per server: the first ones, as nccl-tests -g takes them (default: all)");
+  add_device_options(*cmd, f->devices);
   add_output_options(*cmd, *output);
   return [f, output] {
     const Catalog& catalog = Catalog::builtin();
@@ -81,13 +82,12 @@ Action add_collective_command(CLI::App& app) {
     std::string csv = csv_line({"op", "instance", "servers", "devices", "bytes", "time_us", "algbw_gbytes_per_s", "busbw_gbytes_per_s", "algorithm", "protocol"});
     for (const auto& i : f->instances) {
       const InstanceType& t = catalog.instance(i);
-      const int per_node = f->devices > 0 ? f->devices : t.accelerators->count;
-      if (per_node > t.accelerators->count)
-        throw InputError("--devices", "", fmt::format("{} has {} device(s), not {}", i, t.accelerators->count, per_node));
+      const std::vector<int> used = chosen_devices(f->devices, i, t.accelerators->count);
+      const int per_node = static_cast<int>(used.size());
       for (int n : f->nodes) {
         if (n > 1 && t.network.empty()) throw InputError("--nodes", "", fmt::format("{} has no network to other servers", i));
         for (ServerCollectiveOp op : ops) {
-          ServerCollective collective(catalog, t, per_node, n, op);
+          ServerCollective collective(catalog, t, per_node, n, op, used);
           // In one server only NVLS is a choice (a ring stays a ring; HCCL's direct phases too).
           if (!f->algorithm.empty() && (n > 1 || f->algorithm == "nvls" || collective.offers(f->algorithm))) {
             try {
@@ -117,7 +117,7 @@ Action add_collective_command(CLI::App& app) {
       }
     }
     const nlohmann::json config = {{"instances", f->instances}, {"nodes", f->nodes}, {"bytes", f->bytes}, {"ops", f->ops},
-                                   {"algorithm", f->algorithm}, {"devices", f->devices}};
+                                   {"algorithm", f->algorithm}, {"devices", to_json(f->devices)}};
     emit(*output, make_report("collective", config, rows), table.render(), csv);
   };
 }

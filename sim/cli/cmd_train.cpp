@@ -8,6 +8,7 @@
 #include "reports/report_writer.hpp"
 #include "reports/training_report.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/device_choice.hpp"
 #include "sim/engine/dates.hpp"
 #include "sim/engine/input_error.hpp"
 #include "workloads/zoo/model_zoo.hpp"
@@ -22,7 +23,8 @@ struct TrainFlags {
   std::string model = "resnet50", precision, price_date, baseline, buckets = "ddp";
   std::vector<std::string> instances;
   std::vector<int> nodes{1};
-  int devices = 0, loader_workers = 0;
+  DeviceChoice devices;
+  int loader_workers = 0;
   int64_t batch = 0, global_batch = 0, seq_len = 0;
   double samples = 0;
   bool nchw = false;
@@ -39,7 +41,7 @@ TrainingRunResult run_one(const Catalog& catalog, const TrainFlags& f, const std
   c.batch_per_device = f.batch > 0 ? f.batch : info.training_batch;
   if (f.global_batch > 0) {
     // The same job on more devices: the global batch is split evenly, or not at all.
-    const int64_t devices = int64_t(f.devices > 0 ? f.devices : catalog.devices_per_target(instance)) * nodes;
+    const int64_t devices = int64_t(chosen_devices(f.devices, instance, catalog.devices_per_target(instance)).size()) * nodes;
     if (f.global_batch % devices != 0)
       throw InputError("--global-batch", "", fmt::format("{} samples do not split evenly over the {} devices of {} x {}",
                                                          f.global_batch, devices, nodes, instance));
@@ -47,7 +49,8 @@ TrainingRunResult run_one(const Catalog& catalog, const TrainFlags& f, const std
   }
   c.seq_len = f.seq_len;
   c.nodes = nodes;
-  c.devices_per_node = f.devices;
+  c.devices_per_node = f.devices.devices;
+  c.device_ids = f.devices.gpus;
   c.software.channels_last = !f.nchw;
   c.buckets = *GradientBuckets::named(f.buckets);
   c.loader_workers_per_device = f.loader_workers;
@@ -106,7 +109,7 @@ Action add_train_command(CLI::App& app) {
       ->required()->delimiter(',');
   cmd->add_option("--nodes", f->nodes, "servers, data-parallel over their network (default 1; a list runs each)")
       ->delimiter(',');
-  cmd->add_option("--devices", f->devices, "accelerators used per server: the first ones, as nccl-tests -g takes them (default: all)");
+  add_device_options(*cmd, f->devices);
   cmd->add_option("--precision", f->precision, "bf16, fp16, tf32, fp32 (default: what each device trains best in: "
                   "bf16 on Gaudi, fp16 mixed on V100/A100)");
   cmd->add_option("--batch", f->batch, "samples per device per step (default: the model's usual per-device batch, e.g. 256 for resnet50, 32 for BERT)");
@@ -131,10 +134,7 @@ Action add_train_command(CLI::App& app) {
         throw InputError("--instance", "", fmt::format("unknown instance \"{}\" (known: {})", i, catalog.target_names_joined()));
     for (int n : f->nodes)
       if (n < 1 || n > 100000) throw InputError("--nodes", "", fmt::format("must be in [1, 100000], found {}", n));
-    if (f->devices < 0) throw InputError("--devices", "", "must be a positive integer");
-    for (const auto& i : f->instances)
-      if (f->devices > catalog.devices_per_target(i))
-        throw InputError("--devices", "", fmt::format("{} has {} device(s), not {}", i, catalog.devices_per_target(i), f->devices));
+    for (const auto& i : f->instances) chosen_devices(f->devices, i, catalog.devices_per_target(i));
     if (f->batch < 0 || f->batch > kMaxBatch) throw InputError("--batch", "", fmt::format("must be in [1, {}]", kMaxBatch));
     if (f->global_batch < 0 || f->global_batch > kMaxBatch)
       throw InputError("--global-batch", "", fmt::format("must be in [1, {}]", kMaxBatch));
@@ -172,7 +172,7 @@ Action add_train_command(CLI::App& app) {
     for (const auto& r : rows) results.push_back(to_json(r));
     nlohmann::json config = {
         {"model", f->model}, {"instances", f->instances}, {"nodes", f->nodes},
-        {"devices_per_node", f->devices > 0 ? nlohmann::json(f->devices) : nlohmann::json("all")},
+        {"devices_per_node", to_json(f->devices)},
         {"precision", f->precision.empty() ? nlohmann::json("each device's default") : nlohmann::json(f->precision)},
         {"batch_per_device", f->global_batch > 0 ? nlohmann::json("global batch split") : nlohmann::json(f->batch > 0 ? f->batch : info.training_batch)},
         {"global_batch", f->global_batch > 0 ? nlohmann::json(f->global_batch) : nlohmann::json()},

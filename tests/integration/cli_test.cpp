@@ -459,6 +459,31 @@ TEST(Cli, ClusterJobsAllReduceOverTheNvlinksAmongTheirGpus) {
   EXPECT_EQ(pairs, (std::vector<std::string>{"dgx/gpu0+gpu3", "dgx/gpu1+gpu2", "dgx/gpu4+gpu7", "dgx/gpu5+gpu6"}));
 }
 
+TEST(Cli, GpusPickWhichDevicesOfAServerCollectivesAndTrainingUse) {
+  // On a p3.16xlarge GPUs 0 and 3 share two NVLinks, 0 and 1 one: the all-reduce's bus bandwidth
+  // doubles, BERT-large's gradient all-reduces take about half as long. --devices 2 is GPUs 0, 1.
+  auto results = [](const std::string& args) {
+    const CliRun r = run(args + " --json");
+    EXPECT_EQ(r.code, 0) << args << "\n" << r.err;
+    return r.code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json::object();
+  };
+  const std::string collective = "collective --instance p3.16xlarge --bytes 1073741824";
+  const auto both = results(collective + " --gpus 0,3"), one = results(collective + " --gpus 1,0");
+  ASSERT_FALSE(both.empty() || one.empty());
+  EXPECT_EQ(both["config"]["devices"], nlohmann::json({0, 3}));
+  const double two_links = both["results"][0]["busbw_gbytes_per_s"].get<double>();
+  EXPECT_NEAR(two_links, 2 * one["results"][0]["busbw_gbytes_per_s"].get<double>(), 1e-3 * two_links);
+  EXPECT_EQ(results(collective + " --devices 2")["results"], one["results"]);
+  const std::string train = "train --model bert-large --instance p3.16xlarge";
+  const double faster = results(train + " --gpus 0,3")["results"][0]["communication_ms"].get<double>();
+  const double slower = results(train + " --gpus 0,1")["results"][0]["communication_ms"].get<double>();
+  EXPECT_LT(faster, 0.55 * slower);
+  EXPECT_GT(faster, 0.45 * slower);
+  expect_input_error(collective + " --gpus 0,8", "--gpus: p3.16xlarge has devices 0 to 7, not 8");
+  expect_input_error(train + " --gpus 2,2", "--gpus: device 2 is given twice");
+  EXPECT_EQ(run(collective + " --gpus 0,1 --devices 2").code, 2);
+}
+
 TEST(Cli, ClusterRacksSlowJobsOnlyAsTheirUplinksNarrow) {
   // Eight ResNet-50 trainers in one rack on four V100s in another, uplinks from 400 down to
   // 10 Gbit/s: no job gets faster as the uplinks narrow, and at 10 Gbit/s the uplinks, not the

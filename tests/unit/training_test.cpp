@@ -631,6 +631,13 @@ TEST(DataParallel, ImpossibleConfigurationsAreRejected) {
   c.instance = "dl1.24xlarge";
   c.precision = Precision::tf32;  // Gaudi has no TF32
   EXPECT_THROW(simulate_training(catalog, c), std::invalid_argument);
+  c.precision = Precision::bf16;
+  c.devices_per_node = 4;
+  c.device_ids = {0, 3};  // two devices named for four
+  EXPECT_THROW(simulate_training(catalog, c), std::invalid_argument);
+  c.devices_per_node = 0;
+  c.device_ids = {0, 8};  // DL1 has cards 0 to 7
+  EXPECT_THROW(simulate_training(catalog, c), std::invalid_argument);
 }
 
 TEST(DataParallel, ConfigurationThatDoesNotFitSaysSo) {
