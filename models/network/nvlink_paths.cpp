@@ -12,8 +12,11 @@ NvlinkPaths nvlink_paths(const std::vector<std::vector<int>>& links, const std::
                          double link_bytes_per_s, double host_bytes_per_s) {
   const auto d = devices.size();
   auto known = [&](int g) { return g >= 0 && static_cast<std::size_t>(g) < links.size(); };
-  if (d < 2 || !std::all_of(devices.begin(), devices.end(), known))
-    throw std::invalid_argument("nvlink_paths: 2 or more devices of the mesh");
+  std::vector<int> sorted = devices;
+  std::sort(sorted.begin(), sorted.end());
+  if (d < 2 || !std::all_of(devices.begin(), devices.end(), known) ||
+      std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+    throw std::invalid_argument("nvlink_paths: 2 or more distinct devices of the mesh");
   auto between = [&](std::size_t a, std::size_t b) {
     return links[static_cast<std::size_t>(devices[a])][static_cast<std::size_t>(devices[b])];
   };

@@ -21,8 +21,8 @@ struct NvlinkPaths {
 
 // links[a][b]: NVLinks between devices a and b of the server (symmetric, 0 on the diagonal);
 // `devices`: the distinct devices used. Each NVLink carries `link_bytes_per_s` each way, each
-// GPU's PCIe link `host_bytes_per_s`. Throws std::invalid_argument for fewer than 2 devices or
-// one the mesh does not have.
+// GPU's PCIe link `host_bytes_per_s`. Throws std::invalid_argument for fewer than 2 devices, one
+// the mesh does not have, or one given twice.
 NvlinkPaths nvlink_paths(const std::vector<std::vector<int>>& links, const std::vector<int>& devices,
                          double link_bytes_per_s, double host_bytes_per_s);
 

@@ -308,6 +308,7 @@ TEST(NvlinkPaths, DirectThenThroughTheWidestGpuBetweenThenThroughTheHost) {
   EXPECT_EQ(chain.paths[0][1].size(), 1u);  // 3 -> 2: their two links
   EXPECT_THROW(nvlink_paths(kDgx1V100, {3}, 25e9, 15.75e9), std::invalid_argument);
   EXPECT_THROW(nvlink_paths(kDgx1V100, {3, 8}, 25e9, 15.75e9), std::invalid_argument);
+  EXPECT_THROW(nvlink_paths(kDgx1V100, {3, 2, 3}, 25e9, 15.75e9), std::invalid_argument);
 }
 
 }  // namespace
