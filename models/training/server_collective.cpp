@@ -160,7 +160,8 @@ ServerCollective::ServerCollective(const Catalog& catalog, const InstanceType& i
   // servers, a tree's 2(d-1) chain hops and twice its depth in edges between servers.
   // (With one GPU per server its link to the NIC is taken to be as fast as the NIC.) A broadcast
   // and an all-to-all run so in one server too (its link to the network then carries nothing).
-  // An all-to-all in one server of NVLinks in a mesh: each piece on NCCL's point-to-point path.
+  // But an all-to-all in one server whose NVLinks form a mesh sends each piece on NCCL's
+  // point-to-point path (models/network/nvlink_paths.hpp).
   if (!n && devices_ > 1 && op_ == ServerCollectiveOp::all_to_all && !f->mesh.empty()) {
     for (Option& o : options_)
       o.pairs = nvlink_paths(f->mesh, devices, f->link_bytes_per_s * o.fabric.efficiency(),
