@@ -84,21 +84,42 @@ ClusterJob parse_job(const JsonView& v, const ClusterStudy& s, const Catalog& ca
     it = std::find_if(s.servers.begin(), s.servers.end(), [&](const ClusterServer& x) { return x.name == j.server; });
     if (it == s.servers.end()) server->fail("unknown server \"" + j.server + "\"");
   }
-  if (auto g = v.find("gpu")) {
-    const int gpus = gpus_of(catalog, it->instance);
-    j.gpu = static_cast<int>(g->as_integer());
-    if (j.gpu < 0 || j.gpu >= gpus) g->fail(fmt::format("server \"{}\" has GPUs 0 to {}, not {}", j.server, gpus - 1, j.gpu));
+  const auto listed = v.find("gpu");
+  const bool list = listed && listed->raw().is_array();
+  const auto count_given = v.find("gpus");
+  const JsonView& gpus_at = count_given ? *count_given : v;  // where a count that does not fit is reported
+  if (count_given) {
+    j.gpus = static_cast<int>(count_given->as_integer_in(1, 1 << 20));
+    if (list && static_cast<std::size_t>(j.gpus) != listed->size())
+      count_given->fail(fmt::format("{} GPUs, but \"gpu\" lists {}", j.gpus, listed->size()));
+  } else if (list) {
+    j.gpus = static_cast<int>(listed->size());
   }
-  if (auto n = v.find("gpus")) {
-    // Replicas on GPUs gpu, gpu + 1, ... of the server, or on that many GPUs of one server.
+  if (!server) {
     int most = 0;
-    for (const auto& x : s.servers)
-      if (j.server.empty() || x.name == j.server) most = std::max(most, gpus_of(catalog, x.instance));
-    j.gpus = static_cast<int>(n->as_integer_in(1, 1 << 20));
-    if (j.gpu + j.gpus > most)
-      n->fail(j.server.empty() ? fmt::format("no server has {} GPUs (at most {})", j.gpus, most)
-                               : fmt::format("server \"{}\" has GPUs 0 to {}: {} from GPU {} do not fit", j.server,
-                                             most - 1, j.gpus, j.gpu));
+    for (const auto& x : s.servers) most = std::max(most, gpus_of(catalog, x.instance));
+    if (j.gpus > most) gpus_at.fail(fmt::format("no server has {} GPUs (at most {})", j.gpus, most));
+  } else {
+    // Replicas on the GPUs listed, or on GPUs gpu, gpu + 1, ... of the server.
+    const int count = gpus_of(catalog, it->instance);
+    auto in_server = [&](const JsonView& at, int64_t g) {
+      if (g < 0 || g >= count) at.fail(fmt::format("server \"{}\" has GPUs 0 to {}, not {}", j.server, count - 1, g));
+      return static_cast<int>(g);
+    };
+    if (list) {
+      if (listed->size() == 0) listed->fail("a list of GPUs needs at least one");
+      for (const auto& x : listed->items()) {
+        const int g = in_server(x, x.as_integer());
+        if (std::find(j.gpu_ids.begin(), j.gpu_ids.end(), g) != j.gpu_ids.end()) x.fail(fmt::format("GPU {} is listed twice", g));
+        j.gpu_ids.push_back(g);
+      }
+    } else {
+      const int first = listed ? in_server(*listed, listed->as_integer()) : 0;
+      if (first + j.gpus > count)
+        gpus_at.fail(fmt::format("server \"{}\" has GPUs 0 to {}: {} from GPU {} do not fit", j.server, count - 1,
+                                      j.gpus, first));
+      for (int g = first; g < first + j.gpus; ++g) j.gpu_ids.push_back(g);
+    }
   }
   if (auto f = v.find("fraction")) {
     j.fraction = f->as_number();
@@ -253,7 +274,7 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
     ClusterJob j = parse_job(v, s, catalog, names);
     s.jobs.push_back(j);
     if (j.server.empty()) continue;
-    for (int g = j.gpu; g < j.gpu + j.gpus; ++g) {
+    for (int g : j.gpu_ids) {
       double& share = memory_shares[{j.server, g}];
       share += j.fraction;
       if (share > 1 + 1e-9)
@@ -261,6 +282,15 @@ ClusterStudy parse_cluster_study(const JsonView& root, const Catalog& catalog) {
     }
   }
   return s;
+}
+
+// A job's GPUs as the file may give them: none (the pool places it), the first of consecutive
+// ones, or the list.
+nlohmann::json gpu_json(const ClusterJob& j) {
+  if (j.gpu_ids.empty()) return nullptr;
+  for (std::size_t r = 1; r < j.gpu_ids.size(); ++r)
+    if (j.gpu_ids[r] != j.gpu_ids[0] + static_cast<int>(r)) return j.gpu_ids;
+  return j.gpu_ids[0];
 }
 
 nlohmann::json resolved_config(const ClusterStudy& s) {
@@ -282,7 +312,7 @@ nlohmann::json resolved_config(const ClusterStudy& s) {
   for (const auto& j : s.jobs)
     jobs.push_back({{"name", j.name}, {"client", j.client},
                     {"server", j.server.empty() ? nlohmann::json() : nlohmann::json(j.server)},
-                    {"gpu", j.server.empty() ? nlohmann::json() : nlohmann::json(j.gpu)}, {"gpus", j.gpus},
+                    {"gpu", gpu_json(j)}, {"gpus", j.gpus},
                     {"buckets", j.mode == Mode::training ? nlohmann::json(j.buckets.name) : nlohmann::json()},
                     {"fraction", j.fraction},
                     {"submit_s", j.submit_s},

@@ -143,7 +143,7 @@ ClusterStudyResult run_on(const Catalog& catalog, const ClusterStudy& s, const N
     t.protocol = &protocol;
     t.costs = s.remoting;
     for (int r = 0; r < j.gpus; ++r) {
-      t.gpu = j.server.empty() ? -1 : first_gpu[static_cast<std::size_t>(server)] + j.gpu + r;
+      t.gpu = j.server.empty() ? -1 : first_gpu[static_cast<std::size_t>(server)] + j.gpu_ids[static_cast<std::size_t>(r)];
       t.gpu_host = t.gpu < 0 ? 0 : gpus[static_cast<std::size_t>(t.gpu)].host;
       tenants_of_row.back().push_back(tenants.size());
       row_of_tenant.push_back(out.jobs.size() - 1);

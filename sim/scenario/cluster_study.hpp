@@ -40,10 +40,12 @@ struct ClusterRack {
 struct ClusterJob {
   std::string name, client;
   std::string server;   // empty: the pool places the job when it arrives (ClusterStudy::placement)
-  int gpu = 0;
-  // Data-parallel over this many GPUs of one server (Bitfusion's `-n`): GPUs gpu, gpu + 1, ...;
-  // `batch` is per GPU, and training all-reduces its gradients over the server's fabric.
+  // Data-parallel over this many GPUs of one server (Bitfusion's `-n`); `batch` is per GPU, and
+  // training all-reduces its gradients over the server's fabric.
   int gpus = 1;
+  // On `server`: its replicas' GPUs, in order ("gpu": the first of consecutive ones, or a list, as
+  // CUDA_VISIBLE_DEVICES names them); empty when the pool places the job.
+  std::vector<int> gpu_ids;
   GradientBuckets buckets;  // how such a training job batches its gradients (DDP or Horovod)
   double fraction = 1;  // of each GPU's memory (Bitfusion: compute is shared, not partitioned)
   double submit_s = 0;

@@ -74,11 +74,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     int most = 0;
     for (const auto& x : s.servers)
       if (j.server.empty() || x.name == j.server) most = std::max(most, catalog.devices_per_target(x.instance));
-    expect(j.gpus >= 1 && j.gpu + j.gpus <= most, "a job needs GPUs no server has");
+    expect(j.gpus >= 1 && j.gpus <= most, "a job needs GPUs no server has");
+    expect(j.server.empty() == j.gpu_ids.empty(), "GPUs named without a server, or a server without its GPUs");
     if (j.server.empty()) continue;
     expect(servers.count(j.server) == 1, "a job's server is not a server");
-    expect(j.gpu >= 0, "negative GPU index");
-    for (int g = j.gpu; g < j.gpu + j.gpus; ++g) {
+    expect(static_cast<int>(j.gpu_ids.size()) == j.gpus, "not one GPU per replica");
+    std::set<int> distinct(j.gpu_ids.begin(), j.gpu_ids.end());
+    expect(distinct.size() == j.gpu_ids.size(), "a GPU given to two replicas");
+    expect(*distinct.begin() >= 0 && *distinct.rbegin() < most, "a GPU the server lacks");
+    for (int g : j.gpu_ids) {
       shares[{j.server, g}] += j.fraction;
       expect(shares[{j.server, g}] <= 1 + 1e-9, "fractions of one GPU sum past 1");
     }

@@ -344,6 +344,16 @@ TEST(Cli, ClusterBadInputNamesFileAndPointer) {
   check(cluster_file(R"([{"name": "a", "client": "vm9", "server": "s", "model": "resnet50"}])"), "/jobs/0/client",
         "unknown client \"vm9\"");
   check(cluster_file("[" + job + R"(, "gpu": 3}])"), "/jobs/0/gpu", "server \"s\" has GPUs 0 to 0, not 3");
+  // GPUs by list, as CUDA_VISIBLE_DEVICES names them (a p3.8xlarge has four).
+  const std::string four = R"([{"name": "vm0", "nic_gbps": 25}, {"name": "vm1", "nic_gbps": 25}])";
+  check(cluster_file("[" + job + R"(, "gpu": [2, 4]}])", four, "p3.8xlarge"), "/jobs/0/gpu/1", "server \"s\" has GPUs 0 to 3, not 4");
+  check(cluster_file("[" + job + R"(, "gpu": [2, 2]}])", four, "p3.8xlarge"), "/jobs/0/gpu/1", "GPU 2 is listed twice");
+  check(cluster_file("[" + job + R"(, "gpu": []}])", four, "p3.8xlarge"), "/jobs/0/gpu", "a list of GPUs needs at least one");
+  check(cluster_file("[" + job + R"(, "gpu": [0, 3], "gpus": 3}])", four, "p3.8xlarge"), "/jobs/0/gpus",
+        "3 GPUs, but \"gpu\" lists 2");
+  check(cluster_file("[" + job + R"(, "gpu": [0, 3], "fraction": 0.5}, {"name": "b", "client": "vm1", "server": "s", "gpu": [3], "fraction": 0.6, )" +
+                     kTrainJob + "}]", four, "p3.8xlarge"),
+        "/jobs/1", "fractions of s/gpu3 sum to 1.1 with this job (at most 1)");
   check(cluster_file("[" + job + "}]", R"([{"name": "vm0", "nic_gbps": -25}])"), "/cluster/clients/0/nic_gbps", "");
   check(cluster_file("[" + job + "}]", R"([{"name": "vm0", "nic_gbps": 25}])", "c5.large"), "/cluster/servers/0/instance",
         "instance \"c5.large\" has no GPUs to pool");
@@ -448,6 +458,16 @@ TEST(Cli, ClusterJobsAllReduceOverTheNvlinksAmongTheirGpus) {
   EXPECT_LT(jobs[1]["local_iteration_ms"].get<double>(), 0.95 * jobs[0]["local_iteration_ms"].get<double>());
   // Placed by the pool, four such jobs take the four pairs of GPUs joined by two NVLinks (the
   // lowest free GPUs would give two of them one), each as fast locally as on GPUs 2 and 3.
+  // Named by list, GPUs 0 and 3 (two NVLinks) run it as fast as GPUs 2 and 3.
+  const fs::path listed = write_scenario(
+      "mesh-listed.json", cluster_file(R"([{"name": "on-0-3", "client": "vm0", "server": "s", "gpu": [0, 3], )" + job + "]",
+                                       R"([{"name": "vm0", "nic_gbps": 100}])", "p3.16xlarge"));
+  const CliRun l = run("run " + listed.string() + " --json");
+  ASSERT_EQ(l.code, 0) << l.err;
+  const auto on_0_3 = nlohmann::json::parse(l.out)["results"][0]["jobs"][0];
+  EXPECT_EQ(on_0_3["gpu"], "s/gpu0+gpu3");
+  EXPECT_NEAR(on_0_3["local_iteration_ms"].get<double>(), jobs[1]["local_iteration_ms"].get<double>(),
+              1e-9 * jobs[1]["local_iteration_ms"].get<double>());
   const auto placed = example_run_results("v100_mesh_placement.json");
   ASSERT_EQ(placed.size(), 1u);
   std::vector<std::string> pairs;
