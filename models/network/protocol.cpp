@@ -1,7 +1,10 @@
 #include "models/network/protocol.hpp"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "models/catalog/embedded_catalog.hpp"
 #include "sim/engine/json_input.hpp"
@@ -52,6 +55,14 @@ std::vector<std::string> protocol_names() {
   std::vector<std::string> names;
   for (const auto& [name, p] : profiles()) names.push_back(name);
   return names;
+}
+
+std::string protocol_name(const JsonView& v) {
+  const std::string name = v.as_string();
+  const auto names = protocol_names();
+  if (std::find(names.begin(), names.end(), name) == names.end())
+    v.fail("unknown protocol \"" + name + "\"; known: " + fmt::format("{}", fmt::join(names, ", ")));
+  return name;
 }
 
 const ProtocolProfile& ideal_protocol() {

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/engine/json_input.hpp"
+
 namespace xpusim {
 
 struct ProtocolProfile {
@@ -24,6 +26,8 @@ struct ProtocolProfile {
 // std::invalid_argument naming the known ones for an unknown name.
 const ProtocolProfile& protocol_profile(const std::string& name);
 std::vector<std::string> protocol_names();
+// A protocol's name read from a file: an InputError at `v` naming the known ones if unknown.
+std::string protocol_name(const JsonView& v);
 // A profile with no overheads at all: wire rate and link latency only (tests, oracles).
 const ProtocolProfile& ideal_protocol();
 

@@ -154,14 +154,6 @@ ClusterJob parse_job(const JsonView& v, const ClusterStudy& s, const Catalog& ca
   return j;
 }
 
-std::string protocol_name(const JsonView& v) {
-  const std::string name = v.as_string();
-  const auto names = protocol_names();
-  if (std::find(names.begin(), names.end(), name) == names.end())
-    v.fail("unknown protocol \"" + name + "\"; known: " + fmt::format("{}", fmt::join(names, ", ")));
-  return name;
-}
-
 NetworkVariant parse_network(const JsonView& v, NetworkVariant n) {
   if (auto p = v.find("protocol")) n.protocol = protocol_name(*p);
   if (auto l = v.find("link_latency_us")) n.link_latency_us = l->as_number_in(0, 1e6);
