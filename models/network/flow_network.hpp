@@ -68,7 +68,8 @@ class FlowNetwork {
   const FlowNetworkStats& stats() const { return stats_; }
   const Topology& topology() const { return *topology_; }
   const Router& router() const { return router_; }
-  // Payload bytes carried so far by each channel (for utilization).
+  // Bytes carried so far by each channel on the wire, payload and protocol overhead (for
+  // utilization).
   double channel_bytes(int channel) const { return channel_bytes_[static_cast<std::size_t>(channel)]; }
 
  private:
