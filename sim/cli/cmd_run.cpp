@@ -2,8 +2,10 @@
 #include "sim/engine/json_input.hpp"
 #include "models/catalog/catalog.hpp"
 #include "reports/cluster_report.hpp"
+#include "reports/flow_report.hpp"
 #include "reports/report_writer.hpp"
 #include "sim/scenario/cluster_study.hpp"
+#include "sim/scenario/flow_study.hpp"
 #include "sim/scenario/study.hpp"
 
 namespace xpusim::cli {
@@ -12,12 +14,20 @@ Action add_run_command(CLI::App& app) {
   auto path = std::make_shared<std::string>();
   auto output = std::make_shared<OutputOptions>();
   auto* cmd = app.add_subcommand(
-      "run", "run a scenario file: a model study, or a cluster of client VMs and (fractions of) remote GPUs with jobs");
+      "run",
+      "run a scenario file: a model study; a cluster of client VMs and (fractions of) remote GPUs with jobs; or a "
+      "network (\"topology\") and the messages sent over it");
   cmd->add_option("scenario", *path, "scenario.json")->required();
   add_output_options(*cmd, *output);
   return [path, output] {
     const auto doc = load_json_file(*path);
     if (doc.is_object() && doc.contains("cluster")) return run_cluster_file(*path, *output, "run");
+    if (doc.is_object() && doc.contains("topology")) {
+      const FlowStudy study = parse_flow_study(JsonView(doc, *path));
+      const FlowStudyResult result = run_flow_study(study);
+      return emit(*output, make_report("run", resolved_config(study), flow_results_json(study, result)),
+                  flow_results_table(study, result), flow_results_csv(study, result));
+    }
     const StudyConfig config = parse_study(JsonView(doc, *path));
     run_model_study(config, *output, "run");
   };

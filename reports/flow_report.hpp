@@ -1,0 +1,21 @@
+#pragma once
+// The flow study report: the completion time and slowdown (against the same message alone on its
+// path) of every message, their distribution overall and by message size, and every link's
+// utilization, busiest first.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/scenario/flow_study.hpp"
+
+namespace xpusim {
+
+nlohmann::json flow_results_json(const FlowStudy& study, const FlowStudyResult& result);
+std::string flow_results_csv(const FlowStudy& study, const FlowStudyResult& result);
+std::string flow_results_table(const FlowStudy& study, const FlowStudyResult& result);
+
+// The p-th percentile (0 < p <= 100) by nearest rank: the smallest value with at least p% of the
+// values at or below it. `values` must not be empty.
+double nearest_rank(std::vector<double> values, double p);
+
+}  // namespace xpusim

@@ -1,0 +1,79 @@
+#pragma once
+// A flow study (`xpusim run` on a file with a "topology"): a network, described as topology files
+// describe it (explicit hosts, switches and links, a leaf-spine or a fat-tree), and the messages
+// sent over it, listed one by one or drawn as open-loop traffic at an offered load. Every message
+// runs through the flow-level simulator (models/network/flow_network.hpp), and again alone on the
+// same path, so that the report can give each one's slowdown: the fabric questions of a capacity
+// study ("what is the p99 slowdown at 60% load on this leaf-spine, and which uplinks run hot?").
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/network/flow_network.hpp"
+#include "models/network/topology.hpp"
+#include "sim/engine/json_input.hpp"
+
+namespace xpusim {
+
+struct FlowSpec {
+  int src = 0, dst = 0;  // host nodes of the topology
+  double bytes = 0;      // payload
+  double start_s = 0;
+  std::string protocol;  // a name of models/catalog/protocols.json
+};
+
+// Open-loop traffic: messages arrive as a Poisson process, each between two hosts drawn uniformly
+// (never a host to itself), of a size drawn log-uniformly from [min_bytes, max_bytes], at the rate
+// that offers `load` of the hosts' summed injection bandwidth: rate = load x sum of NIC bandwidths
+// / mean size.
+struct TrafficSpec {
+  int flows = 0;
+  double min_bytes = 0, max_bytes = 0;
+  double load = 0;  // (0, 1]
+  int64_t seed = 1;
+  std::string protocol;
+};
+
+struct FlowStudy {
+  Topology topology;
+  nlohmann::json topology_json;  // as the file gave it, for the resolved configuration
+  std::string protocol;          // of every message that names none
+  std::vector<FlowSpec> flows;   // the listed ones, then the drawn ones
+  int listed = 0;                // how many of them the file listed
+  std::optional<TrafficSpec> traffic;
+};
+
+// Reads a flow study; bad input is an InputError naming the file and JSON pointer.
+FlowStudy parse_flow_study(const JsonView& root);
+// Everything the run used, defaults filled in (the drawn flows are regenerated from the seed).
+nlohmann::json resolved_config(const FlowStudy& study);
+// The host's injection bandwidth: the summed capacity of the channels leaving it (bytes/s).
+double nic_bytes_per_s(const Topology& topology, int host);
+// Log-uniform mean of [a, b]: (b - a) / ln(b / a), or a when a == b.
+double log_uniform_mean(double a, double b);
+
+struct FlowOutcome {
+  double finish_s = 0;
+  double alone_s = 0;  // completion time of the same message alone on the same path
+  double completion_s(const FlowSpec& f) const { return finish_s - f.start_s; }
+};
+
+struct ChannelUse {
+  int channel = 0;
+  double wire_bytes = 0;   // payload and protocol overhead
+  double utilization = 0;  // of its capacity over the study's makespan
+};
+
+struct FlowStudyResult {
+  std::vector<FlowOutcome> flows;  // as FlowStudy::flows
+  std::vector<ChannelUse> channels;  // every channel that carried bytes, busiest first
+  double makespan_s = 0;  // from the first start to the last finish
+  FlowNetworkStats stats;
+};
+
+FlowStudyResult run_flow_study(const FlowStudy& study);
+
+}  // namespace xpusim
