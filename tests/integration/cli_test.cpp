@@ -406,6 +406,42 @@ nlohmann::json example_run_results(const std::string& example) {
   return a.code == 0 ? nlohmann::json::parse(a.out)["results"] : nlohmann::json::array();
 }
 
+TEST(Cli, FlowStudyRunsItsExampleAndNamesBadMessagesByPointer) {
+  const auto results = example_run_results("leaf_spine_fct.json");
+  ASSERT_EQ(results["summary"]["messages"], 2003);
+  // The three 50 MB messages into h0 share its 100 Gbit/s link: none ends before 150 MB crossed it.
+  const double incast_us = 3 * 50e6 / (100e9 / 8 * xpusim::protocol_profile("roce-v2").efficiency()) * 1e6;
+  int incast = 0;
+  for (const auto& m : results["messages"]) {
+    EXPECT_GE(m["slowdown"].get<double>(), 1 - 1e-6);
+    if (m["bytes"] == 5e7 && m["dst"] == "h0") {
+      ++incast;
+      EXPECT_GE(m["completion_us"].get<double>(), incast_us * (1 - 1e-6));
+    }
+  }
+  EXPECT_EQ(incast, 3);
+  for (const auto& l : results["links"]) EXPECT_LE(l["utilization"].get<double>(), 1.0);
+  auto check = [](const std::string& body, const std::string& where, const std::string& message) {
+    const auto f = write_scenario("flows.json", R"({"topology": {"leaf_spine": {"leaves": 2, "spines": 1, "hosts_per_leaf": 2,
+        "host_gbps": 100, "uplink_gbps": 100, "latency_us": 1}}, )" + body + "}");
+    expect_input_error("run " + f.string(), f.string() + where + ": " + message);
+  };
+  const std::string roce = R"("protocol": "roce-v2", )";
+  check(roce + R"("flows": [{"src": "h0", "dst": "h9", "bytes": 1}])", "/flows/0/dst", "unknown host \"h9\"");
+  check(roce + R"("flows": [{"src": "leaf0", "dst": "h1", "bytes": 1}])", "/flows/0/src",
+        "\"leaf0\" is a switch: messages start and end at hosts");
+  check(roce + R"("flows": [{"src": "h1", "dst": "h1", "bytes": 1}])", "/flows/0/dst", "a message from a host to itself");
+  check(roce + R"("flows": [{"src": "h0", "dst": "h1", "bytes": 0}])", "/flows/0/bytes", "");
+  check(roce + R"("flows": [{"src": "h0", "dst": "h1", "bytes": 1, "protocol": "udp"}])", "/flows/0/protocol",
+        "unknown protocol \"udp\"");
+  check(R"("flows": [{"src": "h0", "dst": "h1", "bytes": 1}])", "/", "missing required key \"protocol\"");
+  check(roce + R"("flows": [])", "/", "a flow study needs messages");
+  check(roce + R"("traffic": {"flows": 10, "min_bytes": 100, "max_bytes": 10, "load": 0.5})", "/traffic/max_bytes",
+        "must be at least min_bytes (100)");
+  check(roce + R"("traffic": {"flows": 10, "min_bytes": 100, "max_bytes": 1000, "load": 0})", "/traffic/load",
+        "must be in (0, 1], found 0");
+}
+
 TEST(Cli, ClusterRunIsDeterministicAndFasterNetworksNeverSlowAJob) {
   const auto results = example_run_results("remote_v100_networks.json");
   ASSERT_EQ(results.size(), 4u);  // 10GbE TCP, 25GbE TCP, 100GbE RoCE, EDR InfiniBand

@@ -1,0 +1,128 @@
+// Flow studies (sim/scenario/flow_study.hpp): completion times against closed forms, conservation
+// of bytes on every link, the drawn traffic's offered load, and the report's percentiles.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "models/network/protocol.hpp"
+#include "reports/flow_report.hpp"
+#include "sim/scenario/flow_study.hpp"
+
+using namespace xpusim;
+
+namespace {
+
+FlowStudy study(const std::string& text) {
+  return parse_flow_study(JsonView(parse_json_text(text, "flows.json"), "flows.json"));
+}
+
+// Three hosts on one switch, 10 Gbit/s links with 1 us latency each.
+const std::string kStar = R"("topology": {"hosts": ["a", "b", "c"], "switches": ["s"], "links": [
+    {"between": ["a", "s"], "gbps": 10, "latency_us": 1}, {"between": ["b", "s"], "gbps": 10, "latency_us": 1},
+    {"between": ["c", "s"], "gbps": 10, "latency_us": 1}]}, "protocol": "roce-v2")";
+
+constexpr double kBytes = 1e6;
+
+// A message's latency before it sends (endpoints and two links) and its payload rate alone.
+double latency_s() { return protocol_profile("roce-v2").endpoint_latency_s + 2e-6; }
+double rate() { return 10e9 / 8 * protocol_profile("roce-v2").efficiency(); }
+
+}  // namespace
+
+TEST(FlowStudy, TwoMessagesIntoOneHostShareItsLinkAndEachTakesTwiceItsTimeAlone) {
+  const FlowStudy s = study("{" + kStar + R"(, "flows": [{"src": "a", "dst": "c", "bytes": 1e6},
+      {"src": "b", "dst": "c", "bytes": 1e6}]})");
+  const FlowStudyResult r = run_flow_study(s);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_NEAR(r.flows[i].alone_s, latency_s() + kBytes / rate(), 1e-15);
+    EXPECT_NEAR(r.flows[i].completion_s(s.flows[i]), latency_s() + 2 * kBytes / rate(), 1e-15);
+  }
+  // s -> c carried both messages' wire bytes, busy from the end of the latency to the end.
+  ASSERT_FALSE(r.channels.empty());
+  EXPECT_EQ(s.topology.name(s.topology.channels()[static_cast<std::size_t>(r.channels[0].channel)].to), "c");
+  const double wire = 2 * kBytes / protocol_profile("roce-v2").efficiency();
+  EXPECT_NEAR(r.channels[0].wire_bytes, wire, 1e-6);
+  EXPECT_NEAR(r.channels[0].utilization, wire / (10e9 / 8) / r.makespan_s, 1e-12);
+  EXPECT_NEAR(r.makespan_s, latency_s() + 2 * kBytes / rate(), 1e-15);
+}
+
+TEST(FlowStudy, ALaterMessageSharesWhatIsLeftAndFinishesLast) {
+  // b -> c enters when a -> c has sent half: a then needs B / r more, b 1.5 B / r after its latency.
+  const double half_us = kBytes / 2 / rate() * 1e6;
+  const FlowStudy s = study("{" + kStar + R"(, "flows": [{"src": "a", "dst": "c", "bytes": 1e6},
+      {"src": "b", "dst": "c", "bytes": 1e6, "start_us": )" + fmt::format("{:.17g}", half_us) + "}]}");
+  const FlowStudyResult r = run_flow_study(s);
+  EXPECT_NEAR(r.flows[0].completion_s(s.flows[0]), latency_s() + 1.5 * kBytes / rate(), 1e-14);
+  EXPECT_NEAR(r.flows[1].completion_s(s.flows[1]), latency_s() + 1.5 * kBytes / rate(), 1e-14);
+  EXPECT_NEAR(r.flows[1].finish_s, latency_s() + 2 * kBytes / rate(), 1e-14);
+}
+
+TEST(FlowStudy, EveryLinkCarriesExactlyTheBytesOfTheMessagesCrossingIt) {
+  const FlowStudy s = study(R"({"topology": {"leaf_spine": {"leaves": 3, "spines": 2, "hosts_per_leaf": 4,
+      "host_gbps": 100, "uplink_gbps": 100, "latency_us": 0.5}}, "protocol": "roce-v2",
+      "traffic": {"flows": 600, "min_bytes": 1000, "max_bytes": 1e7, "load": 0.7, "seed": 3}})");
+  const FlowStudyResult r = run_flow_study(s);
+  const double efficiency = protocol_profile("roce-v2").efficiency();
+  std::map<int, double> sent;  // host -> payload it sent
+  for (const auto& f : s.flows) sent[f.src] += f.bytes;
+  std::map<int, double> carried;  // channel -> wire bytes
+  for (const auto& u : r.channels) {
+    carried[u.channel] = u.wire_bytes;
+    EXPECT_LE(u.utilization, 1 + 1e-9);
+  }
+  for (int h : s.topology.hosts()) {
+    const int up = s.topology.out_channels(h).front();
+    EXPECT_NEAR(carried[up], sent[h] / efficiency, 1e-9 * sent[h] / efficiency) << s.topology.name(h);
+  }
+  for (std::size_t i = 0; i < s.flows.size(); ++i) {
+    EXPECT_GE(r.flows[i].completion_s(s.flows[i]), r.flows[i].alone_s * (1 - 1e-9)) << i;
+    EXPECT_GT(r.flows[i].finish_s, s.flows[i].start_s);
+  }
+}
+
+TEST(FlowStudy, DrawnTrafficOffersTheLoadAskedForFromItsSeed) {
+  const std::string text = R"({"topology": {"leaf_spine": {"leaves": 2, "spines": 1, "hosts_per_leaf": 8,
+      "host_gbps": 25, "uplink_gbps": 100, "latency_us": 1}}, "protocol": "tcp",
+      "traffic": {"flows": 20000, "min_bytes": 1e4, "max_bytes": 1e7, "load": 0.4, "seed": SEED}})";
+  auto with_seed = [&](const std::string& seed) {
+    std::string t = text;
+    t.replace(t.find("SEED"), 4, seed);
+    return study(t);
+  };
+  const FlowStudy s = with_seed("11");
+  ASSERT_EQ(s.flows.size(), 20000u);
+  double bytes = 0, last = 0;
+  for (const auto& f : s.flows) {
+    EXPECT_NE(f.src, f.dst);
+    EXPECT_GE(f.bytes, 1e4 - 1);
+    EXPECT_LE(f.bytes, 1e7);
+    EXPECT_GE(f.start_s, last);
+    last = f.start_s;
+    bytes += f.bytes;
+  }
+  // 16 hosts at 25 Gbit/s: the offered bytes per second over the arrivals' span. The mean of
+  // 20,000 log-uniform sizes and the span of 20,000 arrivals are each within ~1% (one sigma).
+  EXPECT_NEAR(bytes / last / (16 * 25e9 / 8), 0.4, 0.4 * 0.05);
+  const FlowStudy again = with_seed("11"), other = with_seed("12");
+  for (std::size_t i = 0; i < s.flows.size(); ++i) {
+    ASSERT_EQ(again.flows[i].start_s, s.flows[i].start_s);
+    ASSERT_EQ(again.flows[i].bytes, s.flows[i].bytes);
+    ASSERT_EQ(again.flows[i].dst, s.flows[i].dst);
+  }
+  EXPECT_NE(other.flows[0].start_s, s.flows[0].start_s);
+}
+
+TEST(FlowStudy, LogUniformMeanAndNearestRankPercentiles) {
+  EXPECT_DOUBLE_EQ(log_uniform_mean(5, 5), 5);
+  EXPECT_NEAR(log_uniform_mean(1, std::exp(1.0)), std::exp(1.0) - 1, 1e-15);
+  std::vector<double> v;
+  for (int i = 100; i >= 1; --i) v.push_back(i);
+  EXPECT_EQ(nearest_rank(v, 50), 50);
+  EXPECT_EQ(nearest_rank(v, 99), 99);
+  EXPECT_EQ(nearest_rank(v, 100), 100);
+  EXPECT_EQ(nearest_rank({7}, 99), 7);
+  EXPECT_EQ(nearest_rank({1, 2, 3}, 50), 2);
+}
