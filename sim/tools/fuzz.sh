@@ -18,7 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 runs="${RUNS:-2000000}"
 all=(scenario_json cluster_json host_profile_json kernel_shape seeds openb_nodes openb_pods pai_machines pai_tasks philly_jobs
-     tiresias_jobs tiresias_cluster)
+     tiresias_jobs tiresias_cluster flows_json)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXPUSIM_FUZZ=ON > /dev/null
