@@ -85,7 +85,9 @@ double nearest_rank(std::vector<double> values, double p) {
   return values[rank - 1];
 }
 
-nlohmann::json flow_results_json(const FlowStudy& s, const FlowStudyResult& r) {
+namespace {
+
+nlohmann::json one_network(const FlowStudy& s, const StudyNetwork& fabric, const FlowStudyResult& r) {
   const Columns all = every_message(s, r);
   const double payload = payload_bytes(s);
   nlohmann::json summary = {{"messages", s.flows.size()},
@@ -104,15 +106,15 @@ nlohmann::json flow_results_json(const FlowStudy& s, const FlowStudyResult& r) {
                      {"slowdown", to_json(spread(c.slowdown))}});
   nlohmann::json links = nlohmann::json::array();
   for (const auto& u : r.channels)
-    links.push_back({{"link", link_name(s.topology, u.channel)},
+    links.push_back({{"link", link_name(fabric.topology, u.channel)},
                      {"wire_bytes", round_significant(u.wire_bytes)},
                      {"utilization", round_significant(u.utilization, 4)}});
   nlohmann::json messages = nlohmann::json::array();
   for (std::size_t i = 0; i < s.flows.size(); ++i) {
     const FlowSpec& f = s.flows[i];
     const FlowOutcome& o = r.flows[i];
-    messages.push_back({{"src", s.topology.name(f.src)},
-                        {"dst", s.topology.name(f.dst)},
+    messages.push_back({{"src", fabric.host_name(f.src)},
+                        {"dst", fabric.host_name(f.dst)},
                         {"protocol", f.protocol},
                         {"bytes", f.bytes},
                         {"start_us", round_significant(f.start_s * 1e6, 9)},
@@ -120,25 +122,14 @@ nlohmann::json flow_results_json(const FlowStudy& s, const FlowStudyResult& r) {
                         {"alone_us", round_significant(o.alone_s * 1e6)},
                         {"slowdown", round_significant(o.completion_s(f) / o.alone_s)}});
   }
-  return {{"summary", summary}, {"by_size", sizes}, {"links", links}, {"messages", messages}};
+  return {{"topology", fabric.name}, {"summary", summary}, {"by_size", sizes}, {"links", links}, {"messages", messages}};
 }
 
-std::string flow_results_csv(const FlowStudy& s, const FlowStudyResult& r) {
-  std::string out = csv_line({"message", "src", "dst", "protocol", "bytes", "start_us", "completion_us", "alone_us", "slowdown"});
-  for (std::size_t i = 0; i < s.flows.size(); ++i) {
-    const FlowSpec& f = s.flows[i];
-    const FlowOutcome& o = r.flows[i];
-    out += csv_line({std::to_string(i), s.topology.name(f.src), s.topology.name(f.dst), f.protocol, num(f.bytes),
-                     fmt::format("{:.9g}", f.start_s * 1e6), num(o.completion_s(f) * 1e6), num(o.alone_s * 1e6),
-                     num(o.completion_s(f) / o.alone_s)});
-  }
-  return out;
-}
-
-std::string flow_results_table(const FlowStudy& s, const FlowStudyResult& r) {
+std::string one_network_table(const FlowStudy& s, const StudyNetwork& fabric, const FlowStudyResult& r) {
   const double payload = payload_bytes(s);
-  std::string out = fmt::format("{} messages, {} GB of payload in {} ms: {} Gbit/s goodput\n\n", s.flows.size(),
-                                num(payload / 1e9), num(r.makespan_s * 1e3), num(payload * 8 / r.makespan_s / 1e9));
+  std::string out = fmt::format("{}: {} messages, {} GB of payload in {} ms: {} Gbit/s goodput\n\n", fabric.name,
+                                s.flows.size(), num(payload / 1e9), num(r.makespan_s * 1e3),
+                                num(payload * 8 / r.makespan_s / 1e9));
   TextTable sizes({"bytes", "messages", "completion p50 us", "p99 us", "slowdown mean", "p50", "p99", "max"});
   auto row = [&](const std::string& label, const Columns& c) {
     const Spread t = spread(c.completion_us), d = spread(c.slowdown);
@@ -152,10 +143,52 @@ std::string flow_results_table(const FlowStudy& s, const FlowStudyResult& r) {
                      r.channels.size());
   TextTable links({"link", "utilization", "wire GB"});
   for (std::size_t i = 0; i < std::min(kLinksShown, r.channels.size()); ++i)
-    links.add_row({link_name(s.topology, r.channels[i].channel), fixed(r.channels[i].utilization, 4),
+    links.add_row({link_name(fabric.topology, r.channels[i].channel), fixed(r.channels[i].utilization, 4),
                    num(r.channels[i].wire_bytes / 1e9)});
   out += links.render();
   return out;
+}
+
+}  // namespace
+
+nlohmann::json flow_results_json(const FlowStudy& s, const std::vector<FlowStudyResult>& results) {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t k = 0; k < results.size(); ++k) out.push_back(one_network(s, s.networks[k], results[k]));
+  return out;
+}
+
+std::string flow_results_csv(const FlowStudy& s, const std::vector<FlowStudyResult>& results) {
+  std::string out =
+      csv_line({"topology", "message", "src", "dst", "protocol", "bytes", "start_us", "completion_us", "alone_us", "slowdown"});
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    const StudyNetwork& fabric = s.networks[k];
+    for (std::size_t i = 0; i < s.flows.size(); ++i) {
+      const FlowSpec& f = s.flows[i];
+      const FlowOutcome& o = results[k].flows[i];
+      out += csv_line({fabric.name, std::to_string(i), fabric.host_name(f.src), fabric.host_name(f.dst), f.protocol,
+                       num(f.bytes), fmt::format("{:.9g}", f.start_s * 1e6), num(o.completion_s(f) * 1e6),
+                       num(o.alone_s * 1e6), num(o.completion_s(f) / o.alone_s)});
+    }
+  }
+  return out;
+}
+
+std::string flow_results_table(const FlowStudy& s, const std::vector<FlowStudyResult>& results) {
+  std::string out;
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    if (k > 0) out += "\n";
+    out += one_network_table(s, s.networks[k], results[k]);
+  }
+  if (results.size() < 2) return out;
+  TextTable compare({"topology", "goodput Gbit/s", "slowdown mean", "p50", "p99", "busiest link", "utilization"});
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    const FlowStudyResult& r = results[k];
+    const Spread d = spread(every_message(s, r).slowdown);
+    compare.add_row({s.networks[k].name, num(payload_bytes(s) * 8 / r.makespan_s / 1e9), fixed(d.mean, 3),
+                     fixed(d.p50, 3), fixed(d.p99, 3), link_name(s.networks[k].topology, r.channels.front().channel),
+                     fixed(r.channels.front().utilization, 4)});
+  }
+  return out + "\n" + compare.render();
 }
 
 }  // namespace xpusim

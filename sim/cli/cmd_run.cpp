@@ -16,17 +16,18 @@ Action add_run_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "run",
       "run a scenario file: a model study; a cluster of client VMs and (fractions of) remote GPUs with jobs; or a "
-      "network (\"topology\") and the messages sent over it");
+      "network (\"topology\", or several: \"topologies\") and the messages sent over it");
   cmd->add_option("scenario", *path, "scenario.json")->required();
   add_output_options(*cmd, *output);
   return [path, output] {
     const auto doc = load_json_file(*path);
     if (doc.is_object() && doc.contains("cluster")) return run_cluster_file(*path, *output, "run");
-    if (doc.is_object() && doc.contains("topology")) {
+    if (doc.is_object() && (doc.contains("topology") || doc.contains("topologies"))) {
       const FlowStudy study = parse_flow_study(JsonView(doc, *path));
-      const FlowStudyResult result = run_flow_study(study);
-      return emit(*output, make_report("run", resolved_config(study), flow_results_json(study, result)),
-                  flow_results_table(study, result), flow_results_csv(study, result));
+      std::vector<FlowStudyResult> results;
+      for (const StudyNetwork& fabric : study.networks) results.push_back(run_flow_study(study, fabric));
+      return emit(*output, make_report("run", resolved_config(study), flow_results_json(study, results)),
+                  flow_results_table(study, results), flow_results_csv(study, results));
     }
     const StudyConfig config = parse_study(JsonView(doc, *path));
     run_model_study(config, *output, "run");

@@ -1,6 +1,8 @@
 // Reading a flow study file (sim/scenario/flow_study.hpp), strictly: every error names the file
 // and the JSON pointer. Drawn traffic is generated here, so that the study holds every message.
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -20,20 +22,61 @@ constexpr int64_t kMaxFlows = 1'000'000;
 constexpr double kMaxBytes = 1e15;
 constexpr double kMaxStartUs = 86400e6;
 
-int host_named(const JsonView& v, const Topology& t) {
+// Kinds of network a "topology" may describe, named as a lone one is in the report.
+std::string kind_of(const JsonView& v) {
+  if (v.has("leaf_spine")) return "leaf-spine";
+  if (v.has("fat_tree")) return "fat-tree";
+  return "explicit";
+}
+
+StudyNetwork network_at(const JsonView& v, std::string name) {
+  StudyNetwork n;
+  n.topology = parse_topology(v);
+  n.json = v.raw();
+  n.name = std::move(name);
+  return n;
+}
+
+// "topologies": [{"name": "2:1", "leaf_spine": {...}}, ...]: each a topology with a name, all with
+// the hosts of the first, in its order, so that every message means the same on each.
+std::vector<StudyNetwork> named_networks(const JsonView& list) {
+  list.expect_array();
+  if (list.size() == 0) list.fail("a list of topologies needs at least one");
+  std::vector<StudyNetwork> out;
+  std::set<std::string> names;
+  for (const auto& v : list.items()) {
+    v.expect_object();
+    const auto name = v.at("name");
+    const std::string n = name.as_string();
+    if (n.empty() || !names.insert(n).second) name.fail(fmt::format("empty or repeated name \"{}\"", n));
+    nlohmann::json topology = v.raw();
+    topology.erase("name");
+    out.push_back(network_at(JsonView(topology, v.file(), v.pointer()), n));
+    const Topology& first = out.front().topology;
+    const Topology& t = out.back().topology;
+    bool same = t.hosts().size() == first.hosts().size();
+    for (std::size_t h = 0; same && h < t.hosts().size(); ++h) same = t.name(t.hosts()[h]) == first.name(first.hosts()[h]);
+    if (!same) v.fail(fmt::format("its hosts differ from those of \"{}\" (every topology needs the same, in the same order)", out.front().name));
+  }
+  return out;
+}
+
+int host_named(const JsonView& v, const StudyNetwork& network) {
   const std::string name = v.as_string();
+  const Topology& t = network.topology;
   const auto node = t.find(name);
   if (!node) v.fail(fmt::format("unknown host \"{}\"", name));
   if (!t.is_host(*node)) v.fail(fmt::format("\"{}\" is a switch: messages start and end at hosts", name));
-  return *node;
+  const auto& hosts = t.hosts();
+  return static_cast<int>(std::find(hosts.begin(), hosts.end(), *node) - hosts.begin());
 }
 
-FlowSpec listed_flow(const JsonView& v, const Topology& t, const std::string& protocol) {
+FlowSpec listed_flow(const JsonView& v, const StudyNetwork& network, const std::string& protocol) {
   v.allow_only({"src", "dst", "bytes", "start_us", "protocol"});
   FlowSpec f;
-  f.src = host_named(v.at("src"), t);
+  f.src = host_named(v.at("src"), network);
   const auto dst = v.at("dst");
-  f.dst = host_named(dst, t);
+  f.dst = host_named(dst, network);
   if (f.dst == f.src) dst.fail("a message from a host to itself");
   f.bytes = v.at("bytes").as_number_in(1, kMaxBytes);
   if (auto s = v.find("start_us")) f.start_s = s->as_number_in(0, kMaxStartUs) * 1e-6;
@@ -62,6 +105,7 @@ TrafficSpec traffic_spec(const JsonView& v, const std::string& protocol) {
 // Poisson arrivals from time 0 between uniformly drawn distinct hosts, sizes log-uniform.
 void draw(const TrafficSpec& spec, const Topology& t, std::vector<FlowSpec>& out) {
   const auto& hosts = t.hosts();
+  const auto n = static_cast<uint64_t>(hosts.size());
   double injection = 0;
   for (int h : hosts) injection += nic_bytes_per_s(t, h);
   const double rate = spec.load * injection / log_uniform_mean(spec.min_bytes, spec.max_bytes);
@@ -71,12 +115,11 @@ void draw(const TrafficSpec& spec, const Topology& t, std::vector<FlowSpec>& out
   for (int i = 0; i < spec.flows; ++i) {
     now += rng.exponential(rate);
     FlowSpec f;
-    const auto n = static_cast<uint64_t>(hosts.size());
     const auto src = rng.uniform_int(n);
     auto dst = rng.uniform_int(n - 1);
     if (dst >= src) ++dst;
-    f.src = hosts[src];
-    f.dst = hosts[dst];
+    f.src = static_cast<int>(src);
+    f.dst = static_cast<int>(dst);
     f.bytes = std::floor(std::exp(lo + rng.uniform01() * (hi - lo)));
     f.start_s = now;
     f.protocol = spec.protocol;
@@ -96,25 +139,29 @@ double log_uniform_mean(double a, double b) { return b > a ? (b - a) / std::log(
 
 FlowStudy parse_flow_study(const JsonView& root) {
   root.expect_object();
-  root.allow_only({"topology", "protocol", "flows", "traffic"});
+  root.allow_only({"topology", "topologies", "protocol", "flows", "traffic"});
   FlowStudy s;
-  const auto topology = root.at("topology");
-  s.topology = parse_topology(topology);
-  s.topology_json = topology.raw();
+  const auto one = root.find("topology"), several = root.find("topologies");
+  if (one && several) several->fail("give \"topology\" or \"topologies\", not both");
+  if (one) s.networks.push_back(network_at(*one, kind_of(*one)));
+  if (several) s.networks = named_networks(*several);
+  s.several = several.has_value();
+  if (!one && !several) root.fail("missing required key \"topology\" (or \"topologies\")");
+  const StudyNetwork& first = s.networks.front();
   s.protocol = protocol_name(root.at("protocol"));
   const std::string& protocol = s.protocol;
   if (auto list = root.find("flows")) {
     list->expect_array();
     if (list->size() > static_cast<std::size_t>(kMaxFlows)) list->fail(fmt::format("more than {} messages", kMaxFlows));
-    for (const auto& v : list->items()) s.flows.push_back(listed_flow(v, s.topology, protocol));
+    for (const auto& v : list->items()) s.flows.push_back(listed_flow(v, first, protocol));
   }
   s.listed = static_cast<int>(s.flows.size());
   if (auto t = root.find("traffic")) {
     s.traffic = traffic_spec(*t, protocol);
-    if (s.topology.hosts().size() < 2) t->fail("traffic needs at least two hosts");
+    if (first.topology.hosts().size() < 2) t->fail("traffic needs at least two hosts");
     if (s.listed + int64_t{s.traffic->flows} > kMaxFlows)
       t->at("flows").fail(fmt::format("{} listed and {} drawn messages: more than {}", s.listed, s.traffic->flows, kMaxFlows));
-    draw(*s.traffic, s.topology, s.flows);
+    draw(*s.traffic, first.topology, s.flows);
   }
   if (s.flows.empty()) root.fail("a flow study needs messages: a non-empty \"flows\" list or \"traffic\"");
   return s;
@@ -122,13 +169,22 @@ FlowStudy parse_flow_study(const JsonView& root) {
 
 nlohmann::json resolved_config(const FlowStudy& s) {
   nlohmann::json c;
-  c["topology"] = s.topology_json;
+  if (s.several) {
+    c["topologies"] = nlohmann::json::array();
+    for (const auto& f : s.networks) {
+      nlohmann::json t = f.json;
+      t["name"] = f.name;
+      c["topologies"].push_back(t);
+    }
+  } else {
+    c["topology"] = s.networks.front().json;
+  }
   c["protocol"] = s.protocol;
   nlohmann::json flows = nlohmann::json::array();
   for (int i = 0; i < s.listed; ++i) {
     const FlowSpec& f = s.flows[static_cast<std::size_t>(i)];
-    flows.push_back({{"src", s.topology.name(f.src)},
-                     {"dst", s.topology.name(f.dst)},
+    flows.push_back({{"src", s.networks.front().host_name(f.src)},
+                     {"dst", s.networks.front().host_name(f.dst)},
                      {"bytes", f.bytes},
                      // As given: 15 digits undo the scaling to seconds.
                      {"start_us", round_significant(f.start_s * 1e6, 15)},

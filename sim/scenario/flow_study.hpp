@@ -1,10 +1,12 @@
 #pragma once
-// A flow study (`xpusim run` on a file with a "topology"): a network, described as topology files
-// describe it (explicit hosts, switches and links, a leaf-spine or a fat-tree), and the messages
-// sent over it, listed one by one or drawn as open-loop traffic at an offered load. Every message
-// runs through the flow-level simulator (models/network/flow_network.hpp), and again alone on the
-// same path, so that the report can give each one's slowdown: the fabric questions of a capacity
-// study ("what is the p99 slowdown at 60% load on this leaf-spine, and which uplinks run hot?").
+// A flow study (`xpusim run` on a file with a "topology" or "topologies"): a network, described as
+// topology files describe it (explicit hosts, switches and links, a leaf-spine or a fat-tree), or
+// several with the same hosts, and the messages sent over it, listed one by one or drawn as
+// open-loop traffic at an offered load. Every message runs through the flow-level simulator
+// (models/network/flow_network.hpp) on each network, and again alone on the same path, so that
+// the report can give each one's slowdown: the fabric questions of a capacity study ("what is the
+// p99 slowdown at 60% load on this leaf-spine, which uplinks run hot, and what does 2:1
+// oversubscription cost against 1:1?").
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,7 +21,7 @@
 namespace xpusim {
 
 struct FlowSpec {
-  int src = 0, dst = 0;  // host nodes of the topology
+  int src = 0, dst = 0;  // hosts, by their place in the topology's host list
   double bytes = 0;      // payload
   double start_s = 0;
   std::string protocol;  // a name of models/catalog/protocols.json
@@ -27,8 +29,8 @@ struct FlowSpec {
 
 // Open-loop traffic: messages arrive as a Poisson process, each between two hosts drawn uniformly
 // (never a host to itself), of a size drawn log-uniformly from [min_bytes, max_bytes], at the rate
-// that offers `load` of the hosts' summed injection bandwidth: rate = load x sum of NIC bandwidths
-// / mean size.
+// that offers `load` of the hosts' summed injection bandwidth on the first network: rate = load x
+// sum of NIC bandwidths / mean size. Every network then carries the same messages.
 struct TrafficSpec {
   int flows = 0;
   double min_bytes = 0, max_bytes = 0;
@@ -37,12 +39,21 @@ struct TrafficSpec {
   std::string protocol;
 };
 
-struct FlowStudy {
+struct StudyNetwork {
+  std::string name;     // given in "topologies"; a lone "topology" is named by its kind
   Topology topology;
-  nlohmann::json topology_json;  // as the file gave it, for the resolved configuration
-  std::string protocol;          // of every message that names none
-  std::vector<FlowSpec> flows;   // the listed ones, then the drawn ones
-  int listed = 0;                // how many of them the file listed
+  nlohmann::json json;  // as the file gave it, for the resolved configuration
+  // The host's node in the topology.
+  int host(int index) const { return topology.hosts()[static_cast<std::size_t>(index)]; }
+  const std::string& host_name(int index) const { return topology.name(host(index)); }
+};
+
+struct FlowStudy {
+  std::vector<StudyNetwork> networks;  // every one has the same hosts, in the same order
+  bool several = false;                // read from "topologies" (a list), not "topology"
+  std::string protocol;                // of every message that names none
+  std::vector<FlowSpec> flows;         // the listed ones, then the drawn ones
+  int listed = 0;                      // how many of them the file listed
   std::optional<TrafficSpec> traffic;
 };
 
@@ -50,7 +61,7 @@ struct FlowStudy {
 FlowStudy parse_flow_study(const JsonView& root);
 // Everything the run used, defaults filled in (the drawn flows are regenerated from the seed).
 nlohmann::json resolved_config(const FlowStudy& study);
-// The host's injection bandwidth: the summed capacity of the channels leaving it (bytes/s).
+// A host node's injection bandwidth: the summed capacity of the channels leaving it (bytes/s).
 double nic_bytes_per_s(const Topology& topology, int host);
 // Log-uniform mean of [a, b]: (b - a) / ln(b / a), or a when a == b.
 double log_uniform_mean(double a, double b);
@@ -74,6 +85,7 @@ struct FlowStudyResult {
   FlowNetworkStats stats;
 };
 
-FlowStudyResult run_flow_study(const FlowStudy& study);
+// The study on one of its networks.
+FlowStudyResult run_flow_study(const FlowStudy& study, const StudyNetwork& fabric);
 
 }  // namespace xpusim

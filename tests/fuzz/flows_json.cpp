@@ -1,5 +1,6 @@
-// Fuzz target: the flow study reader (sim/scenario/flow_study.hpp). An accepted study names hosts
-// (never a switch, never a host to itself) for every message, positive sizes and finite starts;
+// Fuzz target: the flow study reader (sim/scenario/flow_study.hpp). An accepted study has networks
+// with the same hosts, and names hosts (never a switch, never a host to itself) for every message,
+// positive sizes and finite starts;
 // its resolved configuration reads back to the same messages; and a small one runs to the end
 // with every message finishing no sooner than alone and no link past its capacity.
 #include <cmath>
@@ -17,8 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
       }))
     return 0;
   expect(!s.flows.empty(), "no messages");
+  expect(!s.networks.empty(), "no network");
+  const auto hosts = static_cast<int>(s.networks.front().topology.hosts().size());
+  for (const auto& fabric : s.networks) expect(fabric.topology.hosts().size() == s.networks.front().topology.hosts().size(), "networks with other hosts");
   for (const auto& f : s.flows) {
-    expect(s.topology.is_host(f.src) && s.topology.is_host(f.dst) && f.src != f.dst, "message not between two hosts");
+    expect(f.src >= 0 && f.src < hosts && f.dst >= 0 && f.dst < hosts && f.src != f.dst, "message not between two hosts");
     expect(f.bytes >= 1 && std::isfinite(f.bytes), "message size not positive");
     expect(f.start_s >= 0 && std::isfinite(f.start_s), "message start not finite");
   }
@@ -31,14 +35,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
                again.flows[i].bytes == s.flows[i].bytes && again.flows[i].protocol == s.flows[i].protocol,
            "resolved configuration changes a message");
   // Running is bounded by the topology's and the traffic's size; only small studies run here.
-  if (s.topology.nodes().size() > 64 || s.flows.size() > 64) return 0;
-  const FlowStudyResult r = run_flow_study(s);
-  expect(r.makespan_s > 0 && std::isfinite(r.makespan_s), "makespan not positive");
-  for (std::size_t i = 0; i < s.flows.size(); ++i) {
-    const double t = r.flows[i].completion_s(s.flows[i]);
-    expect(std::isfinite(t) && t > 0, "completion time not positive");
-    expect(t >= r.flows[i].alone_s * (1 - 1e-9), "a message faster shared than alone");
+  std::size_t nodes = 0;
+  for (const auto& fabric : s.networks) nodes += fabric.topology.nodes().size();
+  if (nodes > 64 || s.flows.size() > 64) return 0;
+  for (const auto& fabric : s.networks) {
+    const FlowStudyResult r = run_flow_study(s, fabric);
+    expect(r.makespan_s > 0 && std::isfinite(r.makespan_s), "makespan not positive");
+    for (std::size_t i = 0; i < s.flows.size(); ++i) {
+      const double t = r.flows[i].completion_s(s.flows[i]);
+      expect(std::isfinite(t) && t > 0, "completion time not positive");
+      expect(t >= r.flows[i].alone_s * (1 - 1e-9), "a message faster shared than alone");
+    }
+    for (const auto& u : r.channels) expect(u.utilization <= 1 + 1e-9, "a link past its capacity");
   }
-  for (const auto& u : r.channels) expect(u.utilization <= 1 + 1e-9, "a link past its capacity");
   return 0;
 }

@@ -35,14 +35,15 @@ double rate() { return 10e9 / 8 * protocol_profile("roce-v2").efficiency(); }
 TEST(FlowStudy, TwoMessagesIntoOneHostShareItsLinkAndEachTakesTwiceItsTimeAlone) {
   const FlowStudy s = study("{" + kStar + R"(, "flows": [{"src": "a", "dst": "c", "bytes": 1e6},
       {"src": "b", "dst": "c", "bytes": 1e6}]})");
-  const FlowStudyResult r = run_flow_study(s);
+  const FlowStudyResult r = run_flow_study(s, s.networks.front());
   for (std::size_t i = 0; i < 2; ++i) {
     EXPECT_NEAR(r.flows[i].alone_s, latency_s() + kBytes / rate(), 1e-15);
     EXPECT_NEAR(r.flows[i].completion_s(s.flows[i]), latency_s() + 2 * kBytes / rate(), 1e-15);
   }
   // s -> c carried both messages' wire bytes, busy from the end of the latency to the end.
   ASSERT_FALSE(r.channels.empty());
-  EXPECT_EQ(s.topology.name(s.topology.channels()[static_cast<std::size_t>(r.channels[0].channel)].to), "c");
+  const Topology& t = s.networks.front().topology;
+  EXPECT_EQ(t.name(t.channels()[static_cast<std::size_t>(r.channels[0].channel)].to), "c");
   const double wire = 2 * kBytes / protocol_profile("roce-v2").efficiency();
   EXPECT_NEAR(r.channels[0].wire_bytes, wire, 1e-6);
   EXPECT_NEAR(r.channels[0].utilization, wire / (10e9 / 8) / r.makespan_s, 1e-12);
@@ -54,7 +55,7 @@ TEST(FlowStudy, ALaterMessageSharesWhatIsLeftAndFinishesLast) {
   const double half_us = kBytes / 2 / rate() * 1e6;
   const FlowStudy s = study("{" + kStar + R"(, "flows": [{"src": "a", "dst": "c", "bytes": 1e6},
       {"src": "b", "dst": "c", "bytes": 1e6, "start_us": )" + fmt::format("{:.17g}", half_us) + "}]}");
-  const FlowStudyResult r = run_flow_study(s);
+  const FlowStudyResult r = run_flow_study(s, s.networks.front());
   EXPECT_NEAR(r.flows[0].completion_s(s.flows[0]), latency_s() + 1.5 * kBytes / rate(), 1e-14);
   EXPECT_NEAR(r.flows[1].completion_s(s.flows[1]), latency_s() + 1.5 * kBytes / rate(), 1e-14);
   EXPECT_NEAR(r.flows[1].finish_s, latency_s() + 2 * kBytes / rate(), 1e-14);
@@ -64,18 +65,19 @@ TEST(FlowStudy, EveryLinkCarriesExactlyTheBytesOfTheMessagesCrossingIt) {
   const FlowStudy s = study(R"({"topology": {"leaf_spine": {"leaves": 3, "spines": 2, "hosts_per_leaf": 4,
       "host_gbps": 100, "uplink_gbps": 100, "latency_us": 0.5}}, "protocol": "roce-v2",
       "traffic": {"flows": 600, "min_bytes": 1000, "max_bytes": 1e7, "load": 0.7, "seed": 3}})");
-  const FlowStudyResult r = run_flow_study(s);
+  const FlowStudyResult r = run_flow_study(s, s.networks.front());
   const double efficiency = protocol_profile("roce-v2").efficiency();
-  std::map<int, double> sent;  // host -> payload it sent
-  for (const auto& f : s.flows) sent[f.src] += f.bytes;
+  const StudyNetwork& fabric = s.networks.front();
+  std::map<int, double> sent;  // host node -> payload it sent
+  for (const auto& f : s.flows) sent[fabric.host(f.src)] += f.bytes;
   std::map<int, double> carried;  // channel -> wire bytes
   for (const auto& u : r.channels) {
     carried[u.channel] = u.wire_bytes;
     EXPECT_LE(u.utilization, 1 + 1e-9);
   }
-  for (int h : s.topology.hosts()) {
-    const int up = s.topology.out_channels(h).front();
-    EXPECT_NEAR(carried[up], sent[h] / efficiency, 1e-9 * sent[h] / efficiency) << s.topology.name(h);
+  for (int h : fabric.topology.hosts()) {
+    const int up = fabric.topology.out_channels(h).front();
+    EXPECT_NEAR(carried[up], sent[h] / efficiency, 1e-9 * sent[h] / efficiency) << fabric.topology.name(h);
   }
   for (std::size_t i = 0; i < s.flows.size(); ++i) {
     EXPECT_GE(r.flows[i].completion_s(s.flows[i]), r.flows[i].alone_s * (1 - 1e-9)) << i;
@@ -113,6 +115,31 @@ TEST(FlowStudy, DrawnTrafficOffersTheLoadAskedForFromItsSeed) {
     ASSERT_EQ(again.flows[i].dst, s.flows[i].dst);
   }
   EXPECT_NE(other.flows[0].start_s, s.flows[0].start_s);
+}
+
+TEST(FlowStudy, EachNetworkOfAStudyCarriesTheSameMessages) {
+  // Two hosts each side of one link between two switches: 10 Gbit/s on one network, 20 on the
+  // other. Two messages cross it: each gets half of it.
+  auto dumbbell = [](const std::string& name, int gbps) {
+    return fmt::format(R"({{"name": "{}", "hosts": ["a", "b", "c", "d"], "switches": ["l", "r"], "links": [
+        {{"between": ["a", "l"], "gbps": 100, "latency_us": 1}}, {{"between": ["b", "l"], "gbps": 100, "latency_us": 1}},
+        {{"between": ["c", "r"], "gbps": 100, "latency_us": 1}}, {{"between": ["d", "r"], "gbps": 100, "latency_us": 1}},
+        {{"between": ["l", "r"], "gbps": {}, "latency_us": 1}}]}})", name, gbps);
+  };
+  const FlowStudy s = study(R"({"topologies": [)" + dumbbell("thin", 10) + ", " + dumbbell("wide", 20) +
+                            R"(], "protocol": "roce-v2", "flows": [{"src": "a", "dst": "c", "bytes": 1e6},
+                            {"src": "b", "dst": "d", "bytes": 1e6}]})");
+  ASSERT_EQ(s.networks.size(), 2u);
+  const double latency = protocol_profile("roce-v2").endpoint_latency_s + 3e-6;
+  for (std::size_t k = 0; k < 2; ++k) {
+    const FlowStudyResult r = run_flow_study(s, s.networks[k]);
+    const double rate = (k == 0 ? 10e9 : 20e9) / 8 * protocol_profile("roce-v2").efficiency();
+    for (std::size_t i = 0; i < 2; ++i) {
+      EXPECT_NEAR(r.flows[i].alone_s, latency + kBytes / rate, 1e-15) << s.networks[k].name;
+      EXPECT_NEAR(r.flows[i].completion_s(s.flows[i]), latency + 2 * kBytes / rate, 1e-15) << s.networks[k].name;
+    }
+  }
+  EXPECT_EQ(s.networks[1].host_name(s.flows[1].dst), "d");
 }
 
 TEST(FlowStudy, LogUniformMeanAndNearestRankPercentiles) {
