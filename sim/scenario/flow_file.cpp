@@ -120,7 +120,8 @@ void draw(const TrafficSpec& spec, const Topology& t, std::vector<FlowSpec>& out
     if (dst >= src) ++dst;
     f.src = static_cast<int>(src);
     f.dst = static_cast<int>(dst);
-    f.bytes = std::floor(std::exp(lo + rng.uniform01() * (hi - lo)));
+    // Whole bytes, within the bounds whatever exp(log(x)) rounds to.
+    f.bytes = std::clamp(std::round(std::exp(lo + rng.uniform01() * (hi - lo))), spec.min_bytes, spec.max_bytes);
     f.start_s = now;
     f.protocol = spec.protocol;
     out.push_back(f);

@@ -99,7 +99,8 @@ TEST(FlowStudy, DrawnTrafficOffersTheLoadAskedForFromItsSeed) {
   double bytes = 0, last = 0;
   for (const auto& f : s.flows) {
     EXPECT_NE(f.src, f.dst);
-    EXPECT_GE(f.bytes, 1e4 - 1);
+    EXPECT_GE(f.bytes, 1e4);
+    EXPECT_EQ(f.bytes, std::round(f.bytes));
     EXPECT_LE(f.bytes, 1e7);
     EXPECT_GE(f.start_s, last);
     last = f.start_s;
