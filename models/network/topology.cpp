@@ -1,5 +1,6 @@
 #include "models/network/topology.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace xpusim {
@@ -38,23 +39,60 @@ std::optional<int> Topology::find(const std::string& name) const {
 
 std::optional<std::pair<int, int>> Topology::disconnected_hosts() const {
   if (hosts_.size() < 2) return std::nullopt;
-  // Links are full duplex, so reachability from the first host decides for every pair.
-  std::vector<char> seen(nodes_.size(), 0);
-  std::vector<int> stack{hosts_.front()};
-  seen[static_cast<std::size_t>(hosts_.front())] = 1;
-  while (!stack.empty()) {
-    const int u = stack.back();
-    stack.pop_back();
-    for (int c : out_channels(u)) {
-      const int v = channels_[static_cast<std::size_t>(c)].to;
-      if (!seen[static_cast<std::size_t>(v)]) {
-        seen[static_cast<std::size_t>(v)] = 1;
-        stack.push_back(v);
+  // Hosts never forward (routes never pass through one), so two hosts reach each other exactly
+  // when they are linked directly or both touch one island of switches (switches joined by
+  // switch-to-switch links). Reachability between hosts is then not transitive: each host not on
+  // the island most hosts touch is checked against every other host.
+  std::vector<int> island(nodes_.size(), -1);
+  int islands = 0;
+  for (std::size_t s = 0; s < nodes_.size(); ++s) {
+    if (is_host(static_cast<int>(s)) || island[s] >= 0) continue;
+    std::vector<int> stack{static_cast<int>(s)};
+    island[s] = islands;
+    while (!stack.empty()) {
+      const int u = stack.back();
+      stack.pop_back();
+      for (int c : out_channels(u)) {
+        const int v = channels_[static_cast<std::size_t>(c)].to;
+        if (!is_host(v) && island[static_cast<std::size_t>(v)] < 0) {
+          island[static_cast<std::size_t>(v)] = islands;
+          stack.push_back(v);
+        }
       }
     }
+    ++islands;
   }
-  for (int h : hosts_)
-    if (!seen[static_cast<std::size_t>(h)]) return std::pair{hosts_.front(), h};
+  // Per host (in host order): the islands it touches and the hosts it is linked to, sorted.
+  std::vector<std::vector<int>> touches(hosts_.size()), linked(hosts_.size());
+  std::vector<int> order(nodes_.size(), -1);  // node -> place in host order
+  for (std::size_t i = 0; i < hosts_.size(); ++i) order[static_cast<std::size_t>(hosts_[i])] = static_cast<int>(i);
+  std::vector<int> hosts_on(static_cast<std::size_t>(islands), 0);
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    for (int c : out_channels(hosts_[i])) {
+      const int v = channels_[static_cast<std::size_t>(c)].to;
+      if (is_host(v)) linked[i].push_back(order[static_cast<std::size_t>(v)]);
+      else touches[i].push_back(island[static_cast<std::size_t>(v)]);
+    }
+    for (auto* list : {&touches[i], &linked[i]}) {
+      std::sort(list->begin(), list->end());
+      list->erase(std::unique(list->begin(), list->end()), list->end());
+    }
+    for (int x : touches[i]) ++hosts_on[static_cast<std::size_t>(x)];
+  }
+  const int main_island =
+      islands == 0 ? -1 : static_cast<int>(std::max_element(hosts_on.begin(), hosts_on.end()) - hosts_on.begin());
+  auto on = [](const std::vector<int>& sorted, int x) { return std::binary_search(sorted.begin(), sorted.end(), x); };
+  auto reach = [&](std::size_t a, std::size_t b) {
+    if (on(linked[a], static_cast<int>(b))) return true;
+    for (int x : touches[a])
+      if (on(touches[b], x)) return true;
+    return false;
+  };
+  for (std::size_t m = 0; m < hosts_.size(); ++m) {
+    if (on(touches[m], main_island)) continue;  // reaches every host on it; the others check it
+    for (std::size_t h = 0; h < hosts_.size(); ++h)
+      if (h != m && !reach(m, h)) return std::pair{hosts_[std::min(m, h)], hosts_[std::max(m, h)]};
+  }
   return std::nullopt;
 }
 

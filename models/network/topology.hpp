@@ -42,8 +42,8 @@ class Topology {
   const std::string& name(int node) const { return nodes_[static_cast<std::size_t>(node)].name; }
   std::optional<int> find(const std::string& name) const;
 
-  // Two hosts that no path joins (the first in host order), or nothing when every host reaches
-  // every other.
+  // Two hosts that no route joins (routes never pass through a host), the first found with the
+  // earlier host first, or nothing when every host reaches every other.
   std::optional<std::pair<int, int>> disconnected_hosts() const;
 
  private:

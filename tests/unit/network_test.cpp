@@ -3,6 +3,7 @@
 // and against the bottleneck condition that defines max-min fairness, routing and ECMP on the
 // generated fabrics, protocol bounds, the topology reader's errors, and the fill's SIMD scan for
 // its lowest level against a scalar one.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -425,6 +426,39 @@ TEST(Routing, PathsNeverCrossAHost) {
   EXPECT_THROW(Router(t).route(0, 2, 0), std::invalid_argument);
 }
 
+// The connectivity check against the router itself (an independent search): on 500 random small
+// graphs of hosts and switches, a topology has no disconnected pair exactly when every pair of
+// hosts routes, and a pair it names does not.
+TEST(Routing, ConnectivityCheckAgreesWithTheRouter) {
+  std::mt19937_64 rng(5);
+  int disconnected = 0;
+  for (int trial = 0; trial < 500; ++trial) {
+    Topology t;
+    const int hosts = 2 + static_cast<int>(rng() % 4), switches = static_cast<int>(rng() % 4);
+    for (int h = 0; h < hosts; ++h) t.add_host(fmt::format("h{}", h));
+    for (int w = 0; w < switches; ++w) t.add_switch(fmt::format("s{}", w));
+    const int nodes = hosts + switches;
+    std::set<std::pair<int, int>> linked;
+    for (int l = static_cast<int>(rng() % 7); l > 0; --l) {
+      const int a = static_cast<int>(rng() % nodes), b = static_cast<int>(rng() % nodes);
+      if (a != b && linked.insert({std::min(a, b), std::max(a, b)}).second) t.add_link(a, b, kGB, 0);
+    }
+    const Router router(t);
+    bool all = true;
+    for (int a : t.hosts())
+      for (int b : t.hosts())
+        if (a != b && router.hops(a, b) < 0) all = false;
+    const auto pair = t.disconnected_hosts();
+    EXPECT_EQ(!pair.has_value(), all) << "trial " << trial;
+    if (pair) {
+      EXPECT_LT(router.hops(pair->first, pair->second), 0) << "trial " << trial;
+      ++disconnected;
+    }
+  }
+  EXPECT_GT(disconnected, 100);  // both answers are exercised
+  EXPECT_LT(disconnected, 450);
+}
+
 std::string topology_error(const std::string& text) {
   try {
     parse_topology(JsonView(parse_json_text(text, "net.json"), "net.json"));
@@ -441,6 +475,20 @@ TEST(TopologyJson, BadInputNamesFileAndPointer) {
             "net.json:/links/0/gbps: must be > 0, found -5");
   EXPECT_EQ(topology_error(R"({"hosts": ["a", "b", "c"], "links": [{"between": ["a", "b"], "gbps": 1, "latency_us": 1}]})"),
             "net.json:/links: disconnected topology: no path from \"a\" to \"c\"");
+  // Hosts never forward: a reaches c and c reaches b (through s), but a cannot reach b.
+  EXPECT_EQ(topology_error(R"({"hosts": ["a", "b", "c"], "switches": ["s"], "links": [
+      {"between": ["a", "c"], "gbps": 1, "latency_us": 1}, {"between": ["b", "s"], "gbps": 1, "latency_us": 1},
+      {"between": ["c", "s"], "gbps": 1, "latency_us": 1}]})"),
+            "net.json:/links: disconnected topology: no path from \"a\" to \"b\"");
+  // Two islands of switches joined only through a host that touches both.
+  EXPECT_EQ(topology_error(R"({"hosts": ["a", "b", "c"], "switches": ["s", "t"], "links": [
+      {"between": ["a", "s"], "gbps": 1, "latency_us": 1}, {"between": ["b", "s"], "gbps": 1, "latency_us": 1},
+      {"between": ["b", "t"], "gbps": 1, "latency_us": 1}, {"between": ["c", "t"], "gbps": 1, "latency_us": 1}]})"),
+            "net.json:/links: disconnected topology: no path from \"a\" to \"c\"");
+  // Hosts linked pairwise, no switch: every host reaches every other.
+  EXPECT_EQ(topology_error(R"({"hosts": ["a", "b", "c"], "links": [{"between": ["a", "b"], "gbps": 1, "latency_us": 1},
+      {"between": ["b", "c"], "gbps": 1, "latency_us": 1}, {"between": ["a", "c"], "gbps": 1, "latency_us": 1}]})"),
+            "accepted");
   EXPECT_EQ(topology_error(R"({"hosts": ["a", "a"], "links": []})"), "net.json:/hosts/1: duplicate node name \"a\"");
   EXPECT_EQ(topology_error(R"({"fat_tree": {"k": 3, "gbps": 1, "latency_us": 1}})"), "net.json:/fat_tree/k: must be even, found 3");
   EXPECT_EQ(topology_error(R"({"hosts": ["a"], "links": [], "extra": 1})"),
