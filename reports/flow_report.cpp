@@ -87,7 +87,7 @@ double nearest_rank(std::vector<double> values, double p) {
 
 namespace {
 
-nlohmann::json one_network(const FlowStudy& s, const StudyNetwork& fabric, const FlowStudyResult& r) {
+nlohmann::json one_network(const FlowStudy& s, const StudyNetwork& network, const FlowStudyResult& r) {
   const Columns all = every_message(s, r);
   const double payload = payload_bytes(s);
   nlohmann::json summary = {{"messages", s.flows.size()},
@@ -106,15 +106,15 @@ nlohmann::json one_network(const FlowStudy& s, const StudyNetwork& fabric, const
                      {"slowdown", to_json(spread(c.slowdown))}});
   nlohmann::json links = nlohmann::json::array();
   for (const auto& u : r.channels)
-    links.push_back({{"link", link_name(fabric.topology, u.channel)},
+    links.push_back({{"link", link_name(network.topology, u.channel)},
                      {"wire_bytes", round_significant(u.wire_bytes)},
                      {"utilization", round_significant(u.utilization, 4)}});
   nlohmann::json messages = nlohmann::json::array();
   for (std::size_t i = 0; i < s.flows.size(); ++i) {
     const FlowSpec& f = s.flows[i];
     const FlowOutcome& o = r.flows[i];
-    messages.push_back({{"src", fabric.host_name(f.src)},
-                        {"dst", fabric.host_name(f.dst)},
+    messages.push_back({{"src", network.host_name(f.src)},
+                        {"dst", network.host_name(f.dst)},
                         {"protocol", f.protocol},
                         {"bytes", f.bytes},
                         {"start_us", round_significant(f.start_s * 1e6, 9)},
@@ -122,12 +122,12 @@ nlohmann::json one_network(const FlowStudy& s, const StudyNetwork& fabric, const
                         {"alone_us", round_significant(o.alone_s * 1e6)},
                         {"slowdown", round_significant(o.completion_s(f) / o.alone_s)}});
   }
-  return {{"topology", fabric.name}, {"summary", summary}, {"by_size", sizes}, {"links", links}, {"messages", messages}};
+  return {{"topology", network.name}, {"summary", summary}, {"by_size", sizes}, {"links", links}, {"messages", messages}};
 }
 
-std::string one_network_table(const FlowStudy& s, const StudyNetwork& fabric, const FlowStudyResult& r) {
+std::string one_network_table(const FlowStudy& s, const StudyNetwork& network, const FlowStudyResult& r) {
   const double payload = payload_bytes(s);
-  std::string out = fmt::format("{}: {} messages, {} GB of payload in {} ms: {} Gbit/s goodput\n\n", fabric.name,
+  std::string out = fmt::format("{}: {} messages, {} GB of payload in {} ms: {} Gbit/s goodput\n\n", network.name,
                                 s.flows.size(), num(payload / 1e9), num(r.makespan_s * 1e3),
                                 num(payload * 8 / r.makespan_s / 1e9));
   TextTable sizes({"bytes", "messages", "completion p50 us", "p99 us", "slowdown mean", "p50", "p99", "max"});
@@ -143,7 +143,7 @@ std::string one_network_table(const FlowStudy& s, const StudyNetwork& fabric, co
                      r.channels.size());
   TextTable links({"link", "utilization", "wire GB"});
   for (std::size_t i = 0; i < std::min(kLinksShown, r.channels.size()); ++i)
-    links.add_row({link_name(fabric.topology, r.channels[i].channel), fixed(r.channels[i].utilization, 4),
+    links.add_row({link_name(network.topology, r.channels[i].channel), fixed(r.channels[i].utilization, 4),
                    num(r.channels[i].wire_bytes / 1e9)});
   out += links.render();
   return out;
@@ -161,11 +161,11 @@ std::string flow_results_csv(const FlowStudy& s, const std::vector<FlowStudyResu
   std::string out =
       csv_line({"topology", "message", "src", "dst", "protocol", "bytes", "start_us", "completion_us", "alone_us", "slowdown"});
   for (std::size_t k = 0; k < results.size(); ++k) {
-    const StudyNetwork& fabric = s.networks[k];
+    const StudyNetwork& network = s.networks[k];
     for (std::size_t i = 0; i < s.flows.size(); ++i) {
       const FlowSpec& f = s.flows[i];
       const FlowOutcome& o = results[k].flows[i];
-      out += csv_line({fabric.name, std::to_string(i), fabric.host_name(f.src), fabric.host_name(f.dst), f.protocol,
+      out += csv_line({network.name, std::to_string(i), network.host_name(f.src), network.host_name(f.dst), f.protocol,
                        num(f.bytes), fmt::format("{:.9g}", f.start_s * 1e6), num(o.completion_s(f) * 1e6),
                        num(o.alone_s * 1e6), num(o.completion_s(f) / o.alone_s)});
     }

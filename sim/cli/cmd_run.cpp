@@ -25,7 +25,7 @@ Action add_run_command(CLI::App& app) {
     if (doc.is_object() && (doc.contains("topology") || doc.contains("topologies"))) {
       const FlowStudy study = parse_flow_study(JsonView(doc, *path));
       std::vector<FlowStudyResult> results;
-      for (const StudyNetwork& fabric : study.networks) results.push_back(run_flow_study(study, fabric));
+      for (const StudyNetwork& network : study.networks) results.push_back(run_flow_study(study, network));
       return emit(*output, make_report("run", resolved_config(study), flow_results_json(study, results)),
                   flow_results_table(study, results), flow_results_csv(study, results));
     }

@@ -16,14 +16,14 @@ namespace {
 // The ECMP hash of a study's message: its place in the study, so that a rerun takes the same paths.
 uint64_t hash_of(std::size_t flow) { return static_cast<uint64_t>(flow); }
 
-std::vector<double> alone_times(const FlowStudy& s, const StudyNetwork& fabric) {
-  FlowNetwork net(fabric.topology);
+std::vector<double> alone_times(const FlowStudy& s, const StudyNetwork& network) {
+  FlowNetwork net(network.topology);
   std::vector<double> alone;
   alone.reserve(s.flows.size());
   for (std::size_t i = 0; i < s.flows.size(); ++i) {
     const FlowSpec& f = s.flows[i];
     const double start = net.now();
-    const int id = net.start(start, fabric.host(f.src), fabric.host(f.dst), f.bytes, protocol_profile(f.protocol), hash_of(i));
+    const int id = net.start(start, network.host(f.src), network.host(f.dst), f.bytes, protocol_profile(f.protocol), hash_of(i));
     net.run_until_idle();
     alone.push_back(net.flow(id).finish_s - start);
     net.release(id);
@@ -33,7 +33,7 @@ std::vector<double> alone_times(const FlowStudy& s, const StudyNetwork& fabric) 
 
 }  // namespace
 
-FlowStudyResult run_flow_study(const FlowStudy& s, const StudyNetwork& fabric) {
+FlowStudyResult run_flow_study(const FlowStudy& s, const StudyNetwork& network) {
   const std::size_t n = s.flows.size();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -41,7 +41,7 @@ FlowStudyResult run_flow_study(const FlowStudy& s, const StudyNetwork& fabric) {
                    [&](std::size_t a, std::size_t b) { return s.flows[a].start_s < s.flows[b].start_s; });
   FlowStudyResult r;
   r.flows.resize(n);
-  FlowNetwork net(fabric.topology);
+  FlowNetwork net(network.topology);
   std::vector<std::size_t> flow_of_id;  // network flow id -> study message (ids are reused)
   std::size_t next = 0;
   while (next < n || std::isfinite(net.next_event_time())) {
@@ -49,7 +49,7 @@ FlowStudyResult run_flow_study(const FlowStudy& s, const StudyNetwork& fabric) {
       const std::size_t i = order[next++];
       const FlowSpec& f = s.flows[i];
       const int id =
-          net.start(f.start_s, fabric.host(f.src), fabric.host(f.dst), f.bytes, protocol_profile(f.protocol), hash_of(i));
+          net.start(f.start_s, network.host(f.src), network.host(f.dst), f.bytes, protocol_profile(f.protocol), hash_of(i));
       if (static_cast<std::size_t>(id) >= flow_of_id.size()) flow_of_id.resize(static_cast<std::size_t>(id) + 1);
       flow_of_id[static_cast<std::size_t>(id)] = i;
       continue;
@@ -59,14 +59,14 @@ FlowStudyResult run_flow_study(const FlowStudy& s, const StudyNetwork& fabric) {
       net.release(id);
     }
   }
-  const std::vector<double> alone = alone_times(s, fabric);
+  const std::vector<double> alone = alone_times(s, network);
   double first = s.flows[order.front()].start_s, last = first;
   for (std::size_t i = 0; i < n; ++i) {
     r.flows[i].alone_s = alone[i];
     last = std::max(last, r.flows[i].finish_s);
   }
   r.makespan_s = last - first;
-  const auto& channels = fabric.topology.channels();
+  const auto& channels = network.topology.channels();
   for (std::size_t c = 0; c < channels.size(); ++c) {
     const double bytes = net.channel_bytes(static_cast<int>(c));
     if (bytes > 0)

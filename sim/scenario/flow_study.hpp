@@ -86,6 +86,6 @@ struct FlowStudyResult {
 };
 
 // The study on one of its networks.
-FlowStudyResult run_flow_study(const FlowStudy& study, const StudyNetwork& fabric);
+FlowStudyResult run_flow_study(const FlowStudy& study, const StudyNetwork& network);
 
 }  // namespace xpusim

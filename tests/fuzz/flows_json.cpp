@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   expect(!s.flows.empty(), "no messages");
   expect(!s.networks.empty(), "no network");
   const auto hosts = static_cast<int>(s.networks.front().topology.hosts().size());
-  for (const auto& fabric : s.networks) expect(fabric.topology.hosts().size() == s.networks.front().topology.hosts().size(), "networks with other hosts");
+  for (const auto& network : s.networks) expect(network.topology.hosts().size() == s.networks.front().topology.hosts().size(), "networks with other hosts");
   for (const auto& f : s.flows) {
     expect(f.src >= 0 && f.src < hosts && f.dst >= 0 && f.dst < hosts && f.src != f.dst, "message not between two hosts");
     expect(f.bytes >= 1 && std::isfinite(f.bytes), "message size not positive");
@@ -36,10 +36,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
            "resolved configuration changes a message");
   // Running is bounded by the topology's and the traffic's size; only small studies run here.
   std::size_t nodes = 0;
-  for (const auto& fabric : s.networks) nodes += fabric.topology.nodes().size();
+  for (const auto& network : s.networks) nodes += network.topology.nodes().size();
   if (nodes > 64 || s.flows.size() > 64) return 0;
-  for (const auto& fabric : s.networks) {
-    const FlowStudyResult r = run_flow_study(s, fabric);
+  for (const auto& network : s.networks) {
+    const FlowStudyResult r = run_flow_study(s, network);
     expect(r.makespan_s > 0 && std::isfinite(r.makespan_s), "makespan not positive");
     for (std::size_t i = 0; i < s.flows.size(); ++i) {
       const double t = r.flows[i].completion_s(s.flows[i]);

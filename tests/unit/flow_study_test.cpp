@@ -67,17 +67,17 @@ TEST(FlowStudy, EveryLinkCarriesExactlyTheBytesOfTheMessagesCrossingIt) {
       "traffic": {"flows": 600, "min_bytes": 1000, "max_bytes": 1e7, "load": 0.7, "seed": 3}})");
   const FlowStudyResult r = run_flow_study(s, s.networks.front());
   const double efficiency = protocol_profile("roce-v2").efficiency();
-  const StudyNetwork& fabric = s.networks.front();
+  const StudyNetwork& network = s.networks.front();
   std::map<int, double> sent;  // host node -> payload it sent
-  for (const auto& f : s.flows) sent[fabric.host(f.src)] += f.bytes;
+  for (const auto& f : s.flows) sent[network.host(f.src)] += f.bytes;
   std::map<int, double> carried;  // channel -> wire bytes
   for (const auto& u : r.channels) {
     carried[u.channel] = u.wire_bytes;
     EXPECT_LE(u.utilization, 1 + 1e-9);
   }
-  for (int h : fabric.topology.hosts()) {
-    const int up = fabric.topology.out_channels(h).front();
-    EXPECT_NEAR(carried[up], sent[h] / efficiency, 1e-9 * sent[h] / efficiency) << fabric.topology.name(h);
+  for (int h : network.topology.hosts()) {
+    const int up = network.topology.out_channels(h).front();
+    EXPECT_NEAR(carried[up], sent[h] / efficiency, 1e-9 * sent[h] / efficiency) << network.topology.name(h);
   }
   for (std::size_t i = 0; i < s.flows.size(); ++i) {
     EXPECT_GE(r.flows[i].completion_s(s.flows[i]), r.flows[i].alone_s * (1 - 1e-9)) << i;
