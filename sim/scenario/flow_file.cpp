@@ -85,8 +85,17 @@ FlowSpec listed_flow(const JsonView& v, const StudyNetwork& network, const std::
   return f;
 }
 
-TrafficSpec traffic_spec(const JsonView& v, const std::string& protocol) {
-  v.allow_only({"flows", "min_bytes", "max_bytes", "load", "seed", "protocol"});
+const char* pattern_name(TrafficPattern p) {
+  switch (p) {
+    case TrafficPattern::uniform: return "uniform";
+    case TrafficPattern::permutation: return "permutation";
+    case TrafficPattern::stride: return "stride";
+  }
+  return "?";
+}
+
+TrafficSpec traffic_spec(const JsonView& v, const std::string& protocol, std::size_t hosts) {
+  v.allow_only({"flows", "min_bytes", "max_bytes", "load", "seed", "pattern", "stride", "protocol"});
   TrafficSpec t;
   t.flows = static_cast<int>(v.at("flows").as_integer_in(1, kMaxFlows));
   t.min_bytes = v.at("min_bytes").as_number_in(1, kMaxBytes);
@@ -97,12 +106,25 @@ TrafficSpec traffic_spec(const JsonView& v, const std::string& protocol) {
   t.load = load.as_number_in(0, 1);
   if (!(t.load > 0)) load.fail("must be in (0, 1], found 0");
   if (auto s = v.find("seed")) t.seed = s->as_integer();
+  if (hosts < 2) v.fail("traffic needs at least two hosts");
+  if (auto p = v.find("pattern")) {
+    const std::string name = p->as_string();
+    const TrafficPattern all[] = {TrafficPattern::uniform, TrafficPattern::permutation, TrafficPattern::stride};
+    const auto* it = std::find_if(std::begin(all), std::end(all), [&](TrafficPattern x) { return name == pattern_name(x); });
+    if (it == std::end(all)) p->fail(fmt::format("unknown pattern \"{}\"; known: uniform, permutation, stride", name));
+    t.pattern = *it;
+  }
+  const auto stride = v.find("stride");
+  if (t.pattern == TrafficPattern::stride && !stride) v.fail("the stride pattern needs \"stride\"");
+  if (t.pattern != TrafficPattern::stride && stride) stride->fail("only the stride pattern takes a stride");
+  if (stride) t.stride = static_cast<int>(stride->as_integer_in(1, static_cast<int64_t>(hosts) - 1));
   t.protocol = protocol;
   if (auto p = v.find("protocol")) t.protocol = protocol_name(*p);
   return t;
 }
 
-// Poisson arrivals from time 0 between uniformly drawn distinct hosts, sizes log-uniform.
+// Poisson arrivals from time 0 from uniformly drawn hosts to their pattern's destinations, sizes
+// log-uniform.
 void draw(const TrafficSpec& spec, const Topology& t, std::vector<FlowSpec>& out) {
   const auto& hosts = t.hosts();
   const auto n = static_cast<uint64_t>(hosts.size());
@@ -110,14 +132,24 @@ void draw(const TrafficSpec& spec, const Topology& t, std::vector<FlowSpec>& out
   for (int h : hosts) injection += nic_bytes_per_s(t, h);
   const double rate = spec.load * injection / log_uniform_mean(spec.min_bytes, spec.max_bytes);
   RngStream rng(static_cast<uint64_t>(spec.seed), "flow-traffic");
+  // Permutation and stride: each host's one destination.
+  std::vector<uint64_t> partner(n);
+  const auto shift = spec.pattern == TrafficPattern::stride ? static_cast<uint64_t>(spec.stride) : 0;
+  for (uint64_t h = 0; h < n; ++h) partner[h] = (h + shift) % n;
+  // Sattolo's shuffle: j < i (never i itself) leaves a single cycle, so no host is its own partner.
+  if (spec.pattern == TrafficPattern::permutation)
+    for (uint64_t i = n - 1; i > 0; --i) std::swap(partner[i], partner[rng.uniform_int(i)]);
   const double lo = std::log(spec.min_bytes), hi = std::log(spec.max_bytes);
   double now = 0;
   for (int i = 0; i < spec.flows; ++i) {
     now += rng.exponential(rate);
     FlowSpec f;
     const auto src = rng.uniform_int(n);
-    auto dst = rng.uniform_int(n - 1);
-    if (dst >= src) ++dst;
+    uint64_t dst = partner[src];
+    if (spec.pattern == TrafficPattern::uniform) {
+      dst = rng.uniform_int(n - 1);
+      if (dst >= src) ++dst;
+    }
     f.src = static_cast<int>(src);
     f.dst = static_cast<int>(dst);
     // Whole bytes, within the bounds whatever exp(log(x)) rounds to.
@@ -158,8 +190,7 @@ FlowStudy parse_flow_study(const JsonView& root) {
   }
   s.listed = static_cast<int>(s.flows.size());
   if (auto t = root.find("traffic")) {
-    s.traffic = traffic_spec(*t, protocol);
-    if (first.topology.hosts().size() < 2) t->fail("traffic needs at least two hosts");
+    s.traffic = traffic_spec(*t, protocol, first.topology.hosts().size());
     if (s.listed + int64_t{s.traffic->flows} > kMaxFlows)
       t->at("flows").fail(fmt::format("{} listed and {} drawn messages: more than {}", s.listed, s.traffic->flows, kMaxFlows));
     draw(*s.traffic, first.topology, s.flows);
@@ -194,8 +225,9 @@ nlohmann::json resolved_config(const FlowStudy& s) {
   c["flows"] = flows;
   if (s.traffic) {
     const TrafficSpec& t = *s.traffic;
-    c["traffic"] = {{"flows", t.flows}, {"min_bytes", t.min_bytes}, {"max_bytes", t.max_bytes},
-                    {"load", t.load},   {"seed", t.seed},           {"protocol", t.protocol}};
+    c["traffic"] = {{"flows", t.flows}, {"min_bytes", t.min_bytes}, {"max_bytes", t.max_bytes}, {"load", t.load},
+                    {"seed", t.seed},   {"pattern", pattern_name(t.pattern)}, {"protocol", t.protocol}};
+    if (t.pattern == TrafficPattern::stride) c["traffic"]["stride"] = t.stride;
   }
   return c;
 }

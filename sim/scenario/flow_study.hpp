@@ -27,15 +27,24 @@ struct FlowSpec {
   std::string protocol;  // a name of models/catalog/protocols.json
 };
 
-// Open-loop traffic: messages arrive as a Poisson process, each between two hosts drawn uniformly
-// (never a host to itself), of a size drawn log-uniformly from [min_bytes, max_bytes], at the rate
-// that offers `load` of the hosts' summed injection bandwidth on the first network: rate = load x
-// sum of NIC bandwidths / mean size. Every network then carries the same messages.
+// Open-loop traffic: messages arrive as a Poisson process, each from a host drawn uniformly to a
+// destination its pattern gives, of a size drawn log-uniformly from [min_bytes, max_bytes], at the
+// rate that offers `load` of the hosts' summed injection bandwidth on the first network: rate =
+// load x sum of NIC bandwidths / mean size. Every network then carries the same messages.
+enum class TrafficPattern {
+  uniform,      // to any other host, drawn uniformly
+  permutation,  // to the host's partner: a random cyclic permutation of the hosts (Sattolo's
+                // algorithm), so each host sends to one other and receives from one
+  stride,       // host i to host (i + stride) mod hosts, as fat-tree studies stress their core
+};
+
 struct TrafficSpec {
   int flows = 0;
   double min_bytes = 0, max_bytes = 0;
   double load = 0;  // (0, 1]
   int64_t seed = 1;
+  TrafficPattern pattern = TrafficPattern::uniform;
+  int stride = 0;  // for TrafficPattern::stride, in [1, hosts)
   std::string protocol;
 };
 

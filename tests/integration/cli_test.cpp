@@ -443,6 +443,12 @@ TEST(Cli, FlowStudyRunsItsExampleAndNamesBadMessagesByPointer) {
         "must be at least min_bytes (100)");
   check(roce + R"("traffic": {"flows": 10, "min_bytes": 100, "max_bytes": 1000, "load": 0})", "/traffic/load",
         "must be in (0, 1], found 0");
+  const std::string traffic = R"("traffic": {"flows": 10, "min_bytes": 100, "max_bytes": 1000, "load": 0.5, )";
+  check(roce + traffic + R"("pattern": "incast"})", "/traffic/pattern",
+        "unknown pattern \"incast\"; known: uniform, permutation, stride");
+  check(roce + traffic + R"("pattern": "stride"})", "/traffic", "the stride pattern needs \"stride\"");
+  check(roce + traffic + R"("stride": 1})", "/traffic/stride", "only the stride pattern takes a stride");
+  check(roce + traffic + R"("pattern": "stride", "stride": 4})", "/traffic/stride", "must be in [1, 3], found 4");
   // Several networks: named, once each, with the same hosts.
   const auto several = [](const std::string& second) {
     return write_scenario("flows.json", R"({"topologies": [{"name": "a", "leaf_spine": {"leaves": 2, "spines": 1,

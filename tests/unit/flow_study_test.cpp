@@ -118,6 +118,36 @@ TEST(FlowStudy, DrawnTrafficOffersTheLoadAskedForFromItsSeed) {
   EXPECT_NE(other.flows[0].start_s, s.flows[0].start_s);
 }
 
+TEST(FlowStudy, PermutationAndStrideTrafficSendEachHostToOnePartner) {
+  auto drawn = [](const std::string& pattern) {
+    return study(R"({"topology": {"fat_tree": {"k": 4, "gbps": 100, "latency_us": 1}}, "protocol": "roce-v2",
+        "traffic": {"flows": 3000, "min_bytes": 1e6, "max_bytes": 1e6, "load": 0.5, "seed": 9, )" + pattern + "}}");
+  };
+  for (const std::string pattern : {R"("pattern": "permutation")", R"("pattern": "stride", "stride": 6)"}) {
+    const FlowStudy s = drawn(pattern);
+    std::map<int, int> partner, senders;  // host -> its one destination; destination -> its senders
+    for (const auto& f : s.flows) {
+      ASSERT_NE(f.src, f.dst) << pattern;
+      const auto [it, first] = partner.emplace(f.src, f.dst);
+      ASSERT_EQ(it->second, f.dst) << pattern << ": host " << f.src << " sends to two hosts";
+      if (first) ++senders[f.dst];
+    }
+    ASSERT_EQ(partner.size(), 16u) << pattern;  // 3,000 messages from 16 hosts: every host sent
+    for (const auto& [dst, n] : senders) EXPECT_EQ(n, 1) << pattern << ": host " << dst << " has " << n << " senders";
+    if (pattern.find("stride") != std::string::npos) {
+      for (const auto& [src, dst] : partner) EXPECT_EQ(dst, (src + 6) % 16);
+    }
+  }
+  // Another seed, another permutation (the stride is the stride whatever the seed).
+  const FlowStudy a = drawn(R"("pattern": "permutation")"), b = study(R"({"topology": {"fat_tree": {"k": 4, "gbps": 100,
+      "latency_us": 1}}, "protocol": "roce-v2", "traffic": {"flows": 3000, "min_bytes": 1e6, "max_bytes": 1e6,
+      "load": 0.5, "seed": 10, "pattern": "permutation"}})");
+  std::map<int, int> pa, pb;
+  for (const auto& f : a.flows) pa[f.src] = f.dst;
+  for (const auto& f : b.flows) pb[f.src] = f.dst;
+  EXPECT_NE(pa, pb);
+}
+
 TEST(FlowStudy, EachNetworkOfAStudyCarriesTheSameMessages) {
   // Two hosts each side of one link between two switches: 10 Gbit/s on one network, 20 on the
   // other. Two messages cross it: each gets half of it.
