@@ -424,6 +424,15 @@ TEST(Cli, FlowStudyRunsItsExampleAndNamesBadMessagesByPointer) {
     EXPECT_EQ(incast, 3) << network["topology"];
     for (const auto& l : network["links"]) EXPECT_LE(l["utilization"].get<double>(), 1.0);
   }
+  // The permutation example: each host sends all its messages to one partner.
+  const auto permutation = example_run_results("fat_tree_permutation.json");
+  ASSERT_EQ(permutation.size(), 1u);
+  std::map<std::string, std::string> partner;
+  for (const auto& m : permutation[0]["messages"]) {
+    EXPECT_EQ(partner.emplace(m["src"], m["dst"]).first->second, m["dst"].get<std::string>());
+    EXPECT_GE(m["slowdown"].get<double>(), 1 - 1e-6);
+  }
+  EXPECT_EQ(partner.size(), 16u);
   auto check = [](const std::string& body, const std::string& where, const std::string& message) {
     const auto f = write_scenario("flows.json", R"({"topology": {"leaf_spine": {"leaves": 2, "spines": 1, "hosts_per_leaf": 2,
         "host_gbps": 100, "uplink_gbps": 100, "latency_us": 1}}, )" + body + "}");
