@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -85,13 +86,11 @@ FlowSpec listed_flow(const JsonView& v, const StudyNetwork& network, const std::
   return f;
 }
 
+constexpr std::pair<TrafficPattern, const char*> kPatterns[] = {
+    {TrafficPattern::uniform, "uniform"}, {TrafficPattern::permutation, "permutation"}, {TrafficPattern::stride, "stride"}};
+
 const char* pattern_name(TrafficPattern p) {
-  switch (p) {
-    case TrafficPattern::uniform: return "uniform";
-    case TrafficPattern::permutation: return "permutation";
-    case TrafficPattern::stride: return "stride";
-  }
-  return "?";
+  return std::find_if(std::begin(kPatterns), std::end(kPatterns), [&](const auto& e) { return e.first == p; })->second;
 }
 
 TrafficSpec traffic_spec(const JsonView& v, const std::string& protocol, std::size_t hosts) {
@@ -109,10 +108,9 @@ TrafficSpec traffic_spec(const JsonView& v, const std::string& protocol, std::si
   if (hosts < 2) v.fail("traffic needs at least two hosts");
   if (auto p = v.find("pattern")) {
     const std::string name = p->as_string();
-    const TrafficPattern all[] = {TrafficPattern::uniform, TrafficPattern::permutation, TrafficPattern::stride};
-    const auto* it = std::find_if(std::begin(all), std::end(all), [&](TrafficPattern x) { return name == pattern_name(x); });
-    if (it == std::end(all)) p->fail(fmt::format("unknown pattern \"{}\"; known: uniform, permutation, stride", name));
-    t.pattern = *it;
+    const auto* it = std::find_if(std::begin(kPatterns), std::end(kPatterns), [&](const auto& e) { return name == e.second; });
+    if (it == std::end(kPatterns)) p->fail(fmt::format("unknown pattern \"{}\"; known: uniform, permutation, stride", name));
+    t.pattern = it->first;
   }
   const auto stride = v.find("stride");
   if (t.pattern == TrafficPattern::stride && !stride) v.fail("the stride pattern needs \"stride\"");
