@@ -192,6 +192,10 @@ FlowStudy parse_flow_study(const JsonView& root) {
     if (s.listed + int64_t{s.traffic->flows} > kMaxFlows)
       t->at("flows").fail(fmt::format("{} listed and {} drawn messages: more than {}", s.listed, s.traffic->flows, kMaxFlows));
     draw(*s.traffic, first.topology, s.flows);
+    // Drawn starts obey the listed ones' limit, so that times stay precise to far below a message.
+    if (s.flows.back().start_s > kMaxStartUs * 1e-6)
+      t->at("load").fail(fmt::format("{} messages at this load arrive over {:.3g} s, more than a day", s.traffic->flows,
+                                     s.flows.back().start_s));
   }
   if (s.flows.empty()) root.fail("a flow study needs messages: a non-empty \"flows\" list or \"traffic\"");
   return s;

@@ -453,6 +453,8 @@ TEST(Cli, FlowStudyRunsItsExampleAndNamesBadMessagesByPointer) {
   check(roce + R"("traffic": {"flows": 10, "min_bytes": 100, "max_bytes": 1000, "load": 0})", "/traffic/load",
         "must be in (0, 1], found 0");
   const std::string traffic = R"("traffic": {"flows": 10, "min_bytes": 100, "max_bytes": 1000, "load": 0.5, )";
+  check(roce + R"("traffic": {"flows": 10, "min_bytes": 100, "max_bytes": 1000, "load": 1e-15})", "/traffic/load",
+        "10 messages at this load arrive over");
   check(roce + traffic + R"("pattern": "incast"})", "/traffic/pattern",
         "unknown pattern \"incast\"; known: uniform, permutation, stride");
   check(roce + traffic + R"("pattern": "stride"})", "/traffic", "the stride pattern needs \"stride\"");
