@@ -17,6 +17,8 @@ uint64_t mix(uint64_t x) {
 const std::vector<int>& Router::distances_to(int dst) const {
   auto it = distances_.find(dst);
   if (it != distances_.end()) return it->second;
+  // Callers hold a reference only within one call, so the cache may start over here.
+  if ((distances_.size() + 1) * topology_->nodes().size() > cached_distances_) distances_.clear();
   const auto& channels = topology_->channels();
   std::vector<int> dist(topology_->nodes().size(), -1);
   std::vector<int> frontier{dst}, next;

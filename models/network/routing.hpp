@@ -2,6 +2,7 @@
 // Shortest-path routing (fewest hops) with equal-cost multi-path: where several next hops are
 // equally short, a flow takes the one its hash picks, as switches hash a flow's 5-tuple. Flows
 // with the same hash between the same hosts always take the same path.
+#include <cstddef>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -12,7 +13,12 @@ namespace xpusim {
 
 class Router {
  public:
-  explicit Router(const Topology& topology) : topology_(&topology) {}
+  // Distances to at most `cached_distances` (nodes x destinations) are kept: 64 Mi by default
+  // (256 MiB). A fat-tree of k = 64 has 70,000 nodes and 65,536 hosts, whose every destination
+  // would take 18 GB; past the bound the cache starts over, and traffic to many destinations
+  // recomputes them (a breadth-first search each) instead of holding them all.
+  explicit Router(const Topology& topology, std::size_t cached_distances = std::size_t{1} << 26)
+      : topology_(&topology), cached_distances_(cached_distances) {}
 
   // The channels from `src` to `dst`, in order; empty when src == dst. Throws
   // std::invalid_argument when no path joins them.
@@ -25,6 +31,7 @@ class Router {
   const std::vector<int>& distances_to(int dst) const;
 
   const Topology* topology_;
+  std::size_t cached_distances_;
   mutable std::unordered_map<int, std::vector<int>> distances_;
 };
 

@@ -426,6 +426,21 @@ TEST(Routing, PathsNeverCrossAHost) {
   EXPECT_THROW(Router(t).route(0, 2, 0), std::invalid_argument);
 }
 
+// A router that may keep the distances to only two destinations at once routes exactly as one
+// that keeps them all: the cache starts over without changing an answer.
+TEST(Routing, ABoundedCacheRoutesAsAnUnboundedOne) {
+  const Topology t = leaf_spine({.leaves = 4, .spines = 3, .hosts_per_leaf = 4, .host_bytes_per_s = kGB,
+                                 .uplink_bytes_per_s = kGB, .latency_s = 0});
+  const Router all(t), two(t, 2 * t.nodes().size());
+  for (uint64_t hash : {0ULL, 7ULL, 123456789ULL})
+    for (int a : t.hosts())
+      for (int b : t.hosts()) {
+        if (a == b) continue;
+        EXPECT_EQ(two.route(a, b, hash), all.route(a, b, hash));
+        EXPECT_EQ(two.hops(b, a), all.hops(b, a));
+      }
+}
+
 // The connectivity check against the router itself (an independent search): on 500 random small
 // graphs of hosts and switches, a topology has no disconnected pair exactly when every pair of
 // hosts routes, and a pair it names does not.
