@@ -64,6 +64,26 @@ std::map<int, Columns> by_decade(const FlowStudy& s, const FlowStudyResult& r) {
   return out;
 }
 
+// Incast queries: each completes with its last response; its slowdown is against the slowest
+// response alone. Empty when the study drew no queries.
+Columns every_query(const FlowStudy& s, const FlowStudyResult& r) {
+  std::map<int, std::pair<double, double>> span;  // query -> (start, finish)
+  std::map<int, double> alone;                    // query -> its slowest response alone
+  for (std::size_t i = 0; i < s.flows.size(); ++i) {
+    const FlowSpec& f = s.flows[i];
+    if (f.query < 0) continue;
+    auto [it, fresh] = span.try_emplace(f.query, f.start_s, r.flows[i].finish_s);
+    if (!fresh) it->second.second = std::max(it->second.second, r.flows[i].finish_s);
+    alone[f.query] = std::max(alone[f.query], r.flows[i].alone_s);
+  }
+  Columns c;
+  for (const auto& [q, t] : span) {
+    c.completion_us.push_back((t.second - t.first) * 1e6);
+    c.slowdown.push_back((t.second - t.first) / alone[q]);
+  }
+  return c;
+}
+
 double payload_bytes(const FlowStudy& s) {
   double sum = 0;
   for (const auto& f : s.flows) sum += f.bytes;
@@ -98,6 +118,11 @@ nlohmann::json one_network(const FlowStudy& s, const StudyNetwork& network, cons
                             {"slowdown", to_json(spread(all.slowdown))},
                             {"flow_events", r.stats.events},
                             {"rate_solves", r.stats.solves}};
+  const Columns queries = every_query(s, r);
+  if (!queries.slowdown.empty())
+    summary["queries"] = {{"queries", queries.slowdown.size()},
+                          {"completion_us", to_json(spread(queries.completion_us))},
+                          {"slowdown", to_json(spread(queries.slowdown))}};
   nlohmann::json sizes = nlohmann::json::array();
   for (const auto& [k, c] : by_decade(s, r))
     sizes.push_back({{"bytes", decade_label(k)},
@@ -113,14 +138,16 @@ nlohmann::json one_network(const FlowStudy& s, const StudyNetwork& network, cons
   for (std::size_t i = 0; i < s.flows.size(); ++i) {
     const FlowSpec& f = s.flows[i];
     const FlowOutcome& o = r.flows[i];
-    messages.push_back({{"src", network.host_name(f.src)},
-                        {"dst", network.host_name(f.dst)},
-                        {"protocol", f.protocol},
-                        {"bytes", f.bytes},
-                        {"start_us", round_significant(f.start_s * 1e6, 9)},
-                        {"completion_us", round_significant(o.completion_s(f) * 1e6)},
-                        {"alone_us", round_significant(o.alone_s * 1e6)},
-                        {"slowdown", round_significant(o.completion_s(f) / o.alone_s)}});
+    nlohmann::json& m = messages.emplace_back();
+    m = {{"src", network.host_name(f.src)},
+         {"dst", network.host_name(f.dst)},
+         {"protocol", f.protocol},
+         {"bytes", f.bytes},
+         {"start_us", round_significant(f.start_s * 1e6, 9)},
+         {"completion_us", round_significant(o.completion_s(f) * 1e6)},
+         {"alone_us", round_significant(o.alone_s * 1e6)},
+         {"slowdown", round_significant(o.completion_s(f) / o.alone_s)}};
+    if (f.query >= 0) m["query"] = f.query;
   }
   return {{"topology", network.name}, {"summary", summary}, {"by_size", sizes}, {"links", links}, {"messages", messages}};
 }
@@ -138,6 +165,8 @@ std::string one_network_table(const FlowStudy& s, const StudyNetwork& network, c
   };
   for (const auto& [k, c] : by_decade(s, r)) row(decade_label(k), c);
   row("all", every_message(s, r));
+  const Columns queries = every_query(s, r);
+  if (!queries.slowdown.empty()) row("queries", queries);
   out += sizes.render();
   out += fmt::format("\nbusiest links ({} of {} that carried bytes)\n", std::min(kLinksShown, r.channels.size()),
                      r.channels.size());
@@ -159,13 +188,14 @@ nlohmann::json flow_results_json(const FlowStudy& s, const std::vector<FlowStudy
 
 std::string flow_results_csv(const FlowStudy& s, const std::vector<FlowStudyResult>& results) {
   std::string out =
-      csv_line({"topology", "message", "src", "dst", "protocol", "bytes", "start_us", "completion_us", "alone_us", "slowdown"});
+      csv_line({"topology", "message", "query", "src", "dst", "protocol", "bytes", "start_us", "completion_us", "alone_us",
+                "slowdown"});
   for (std::size_t k = 0; k < results.size(); ++k) {
     const StudyNetwork& network = s.networks[k];
     for (std::size_t i = 0; i < s.flows.size(); ++i) {
       const FlowSpec& f = s.flows[i];
       const FlowOutcome& o = results[k].flows[i];
-      out += csv_line({network.name, std::to_string(i), network.host_name(f.src), network.host_name(f.dst), f.protocol,
+      out += csv_line({network.name, std::to_string(i), f.query >= 0 ? std::to_string(f.query) : "", network.host_name(f.src), network.host_name(f.dst), f.protocol,
                        num(f.bytes), fmt::format("{:.9g}", f.start_s * 1e6), num(o.completion_s(f) * 1e6),
                        num(o.alone_s * 1e6), num(o.completion_s(f) / o.alone_s)});
     }

@@ -1,7 +1,7 @@
 // Reading a flow study file (sim/scenario/flow_study.hpp), strictly: every error names the file
-// and the JSON pointer. Drawn traffic is generated here, so that the study holds every message.
+// and the JSON pointer. Drawn traffic is generated as it is read (flow_traffic.cpp), so that the
+// study holds every message.
 #include <algorithm>
-#include <cmath>
 #include <set>
 #include <utility>
 
@@ -10,7 +10,6 @@
 #include "models/network/protocol.hpp"
 #include "models/network/topology_json.hpp"
 #include "reports/report_writer.hpp"
-#include "sim/engine/rng.hpp"
 #include "sim/scenario/flow_study.hpp"
 
 namespace xpusim {
@@ -86,21 +85,30 @@ FlowSpec listed_flow(const JsonView& v, const StudyNetwork& network, const std::
   return f;
 }
 
-constexpr std::pair<TrafficPattern, const char*> kPatterns[] = {
-    {TrafficPattern::uniform, "uniform"}, {TrafficPattern::permutation, "permutation"}, {TrafficPattern::stride, "stride"}};
+constexpr std::pair<TrafficPattern, const char*> kPatterns[] = {{TrafficPattern::uniform, "uniform"},
+                                                                  {TrafficPattern::permutation, "permutation"},
+                                                                  {TrafficPattern::stride, "stride"},
+                                                                  {TrafficPattern::incast, "incast"}};
 
 const char* pattern_name(TrafficPattern p) {
   return std::find_if(std::begin(kPatterns), std::end(kPatterns), [&](const auto& e) { return e.first == p; })->second;
 }
 
-TrafficSpec traffic_spec(const JsonView& v, const std::string& protocol, std::size_t hosts) {
-  v.allow_only({"flows", "min_bytes", "max_bytes", "load", "seed", "pattern", "stride", "protocol"});
+// A member that only one pattern takes, in [1, hosts): required with it, refused without.
+int pattern_member(const JsonView& v, const char* key, TrafficPattern owner, TrafficPattern pattern, std::size_t hosts) {
+  const auto member = v.find(key);
+  if (pattern == owner && !member) v.fail(fmt::format("the {} pattern needs \"{}\"", pattern_name(owner), key));
+  if (pattern != owner && member) member->fail(fmt::format("only the {} pattern takes a {}", pattern_name(owner), key));
+  return member ? static_cast<int>(member->as_integer_in(1, static_cast<int64_t>(hosts) - 1)) : 0;
+}
+
+TrafficSpec traffic_spec(const JsonView& v, const std::string& protocol, const Topology& topology) {
+  v.allow_only({"flows", "min_bytes", "max_bytes", "sizes", "load", "seed", "pattern", "stride", "fan_in", "local",
+                "protocol"});
+  const std::size_t hosts = topology.hosts().size();
   TrafficSpec t;
   t.flows = static_cast<int>(v.at("flows").as_integer_in(1, kMaxFlows));
-  t.min_bytes = v.at("min_bytes").as_number_in(1, kMaxBytes);
-  const auto max = v.at("max_bytes");
-  t.max_bytes = max.as_number_in(1, kMaxBytes);
-  if (t.max_bytes < t.min_bytes) max.fail(fmt::format("must be at least min_bytes ({})", t.min_bytes));
+  t.sizes = message_sizes_at(v, kMaxBytes);
   const auto load = v.at("load");
   t.load = load.as_number_in(0, 1);
   if (!(t.load > 0)) load.fail("must be in (0, 1], found 0");
@@ -109,64 +117,27 @@ TrafficSpec traffic_spec(const JsonView& v, const std::string& protocol, std::si
   if (auto p = v.find("pattern")) {
     const std::string name = p->as_string();
     const auto* it = std::find_if(std::begin(kPatterns), std::end(kPatterns), [&](const auto& e) { return name == e.second; });
-    if (it == std::end(kPatterns)) p->fail(fmt::format("unknown pattern \"{}\"; known: uniform, permutation, stride", name));
+    if (it == std::end(kPatterns)) p->fail(fmt::format("unknown pattern \"{}\"; known: uniform, permutation, stride, incast", name));
     t.pattern = it->first;
   }
-  const auto stride = v.find("stride");
-  if (t.pattern == TrafficPattern::stride && !stride) v.fail("the stride pattern needs \"stride\"");
-  if (t.pattern != TrafficPattern::stride && stride) stride->fail("only the stride pattern takes a stride");
-  if (stride) t.stride = static_cast<int>(stride->as_integer_in(1, static_cast<int64_t>(hosts) - 1));
+  t.stride = pattern_member(v, "stride", TrafficPattern::stride, t.pattern, hosts);
+  t.fan_in = pattern_member(v, "fan_in", TrafficPattern::incast, t.pattern, hosts);
+  if (t.pattern == TrafficPattern::incast && t.flows % t.fan_in != 0)
+    v.at("flows").fail(fmt::format("incast traffic sends fan_in ({}) responses per query: {} is not a multiple", t.fan_in, t.flows));
+  if (auto local = v.find("local")) {
+    if (t.pattern != TrafficPattern::uniform) local->fail("only the uniform pattern takes a local fraction");
+    t.local = local->as_number_in(0, 1);
+    if (*t.local > 0)
+      if (auto alone = host_alone_on_its_switch(topology))
+        local->fail(fmt::format("host \"{}\" shares its switch with no other host", topology.name(*alone)));
+    if (*t.local < 1 && hosts_on_one_switch(topology)) local->fail("every host is on one switch: none can send off it");
+  }
   t.protocol = protocol;
   if (auto p = v.find("protocol")) t.protocol = protocol_name(*p);
   return t;
 }
 
-// Poisson arrivals from time 0 from uniformly drawn hosts to their pattern's destinations, sizes
-// log-uniform.
-void draw(const TrafficSpec& spec, const Topology& t, std::vector<FlowSpec>& out) {
-  const auto& hosts = t.hosts();
-  const auto n = static_cast<uint64_t>(hosts.size());
-  double injection = 0;
-  for (int h : hosts) injection += nic_bytes_per_s(t, h);
-  const double rate = spec.load * injection / log_uniform_mean(spec.min_bytes, spec.max_bytes);
-  RngStream rng(static_cast<uint64_t>(spec.seed), "flow-traffic");
-  // Permutation and stride: each host's one destination.
-  std::vector<uint64_t> partner(n);
-  const auto shift = spec.pattern == TrafficPattern::stride ? static_cast<uint64_t>(spec.stride) : 0;
-  for (uint64_t h = 0; h < n; ++h) partner[h] = (h + shift) % n;
-  // Sattolo's shuffle: j < i (never i itself) leaves a single cycle, so no host is its own partner.
-  if (spec.pattern == TrafficPattern::permutation)
-    for (uint64_t i = n - 1; i > 0; --i) std::swap(partner[i], partner[rng.uniform_int(i)]);
-  const double lo = std::log(spec.min_bytes), hi = std::log(spec.max_bytes);
-  double now = 0;
-  for (int i = 0; i < spec.flows; ++i) {
-    now += rng.exponential(rate);
-    FlowSpec f;
-    const auto src = rng.uniform_int(n);
-    uint64_t dst = partner[src];
-    if (spec.pattern == TrafficPattern::uniform) {
-      dst = rng.uniform_int(n - 1);
-      if (dst >= src) ++dst;
-    }
-    f.src = static_cast<int>(src);
-    f.dst = static_cast<int>(dst);
-    // Whole bytes, within the bounds whatever exp(log(x)) rounds to.
-    f.bytes = std::clamp(std::round(std::exp(lo + rng.uniform01() * (hi - lo))), spec.min_bytes, spec.max_bytes);
-    f.start_s = now;
-    f.protocol = spec.protocol;
-    out.push_back(f);
-  }
-}
-
 }  // namespace
-
-double nic_bytes_per_s(const Topology& t, int host) {
-  double sum = 0;
-  for (int c : t.out_channels(host)) sum += t.channels()[static_cast<std::size_t>(c)].bytes_per_s;
-  return sum;
-}
-
-double log_uniform_mean(double a, double b) { return b > a ? (b - a) / std::log(b / a) : a; }
 
 FlowStudy parse_flow_study(const JsonView& root) {
   root.expect_object();
@@ -188,10 +159,10 @@ FlowStudy parse_flow_study(const JsonView& root) {
   }
   s.listed = static_cast<int>(s.flows.size());
   if (auto t = root.find("traffic")) {
-    s.traffic = traffic_spec(*t, protocol, first.topology.hosts().size());
+    s.traffic = traffic_spec(*t, protocol, first.topology);
     if (s.listed + int64_t{s.traffic->flows} > kMaxFlows)
       t->at("flows").fail(fmt::format("{} listed and {} drawn messages: more than {}", s.listed, s.traffic->flows, kMaxFlows));
-    draw(*s.traffic, first.topology, s.flows);
+    draw_traffic(*s.traffic, first.topology, s.flows);
     // Drawn starts obey the listed ones' limit, so that times stay precise to far below a message.
     if (s.flows.back().start_s > kMaxStartUs * 1e-6)
       t->at("load").fail(fmt::format("{} messages at this load arrive over {:.3g} s, more than a day", s.traffic->flows,
@@ -227,9 +198,13 @@ nlohmann::json resolved_config(const FlowStudy& s) {
   c["flows"] = flows;
   if (s.traffic) {
     const TrafficSpec& t = *s.traffic;
-    c["traffic"] = {{"flows", t.flows}, {"min_bytes", t.min_bytes}, {"max_bytes", t.max_bytes}, {"load", t.load},
-                    {"seed", t.seed},   {"pattern", pattern_name(t.pattern)}, {"protocol", t.protocol}};
-    if (t.pattern == TrafficPattern::stride) c["traffic"]["stride"] = t.stride;
+    nlohmann::json& traffic = c["traffic"];
+    traffic = {{"flows", t.flows}, {"load", t.load}, {"seed", t.seed}, {"pattern", pattern_name(t.pattern)},
+               {"protocol", t.protocol}};
+    t.sizes.write(traffic);
+    if (t.pattern == TrafficPattern::stride) traffic["stride"] = t.stride;
+    if (t.pattern == TrafficPattern::incast) traffic["fan_in"] = t.fan_in;
+    if (t.local) traffic["local"] = *t.local;
   }
   return c;
 }

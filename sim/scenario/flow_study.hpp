@@ -17,6 +17,7 @@
 #include "models/network/flow_network.hpp"
 #include "models/network/topology.hpp"
 #include "sim/engine/json_input.hpp"
+#include "sim/scenario/message_sizes.hpp"
 
 namespace xpusim {
 
@@ -25,26 +26,35 @@ struct FlowSpec {
   double bytes = 0;      // payload
   double start_s = 0;
   std::string protocol;  // a name of models/catalog/protocols.json
+  int query = -1;        // drawn incast traffic: the query whose response this is
 };
 
 // Open-loop traffic: messages arrive as a Poisson process, each from a host drawn uniformly to a
-// destination its pattern gives, of a size drawn log-uniformly from [min_bytes, max_bytes], at the
-// rate that offers `load` of the hosts' summed injection bandwidth on the first network: rate =
-// load x sum of NIC bandwidths / mean size. Every network then carries the same messages.
+// destination its pattern gives, of a size drawn from `sizes`, at the rate that offers `load` of
+// the hosts' summed injection bandwidth on the first network: rate = load x sum of NIC bandwidths
+// / mean size. Every network then carries the same messages.
 enum class TrafficPattern {
-  uniform,      // to any other host, drawn uniformly
+  uniform,      // to any other host, drawn uniformly (or, with `local`, one on the same switch)
   permutation,  // to the host's partner: a random cyclic permutation of the hosts (Sattolo's
                 // algorithm), so each host sends to one other and receives from one
   stride,       // host i to host (i + stride) mod hosts, as fat-tree studies stress their core
+  incast,       // queries: each arrival is a host asking `fan_in` others, drawn uniformly, for
+                // responses of one drawn size, sent at once (partition-aggregate, as DCTCP's
+                // query traffic); the query completes with its last response
 };
 
 struct TrafficSpec {
-  int flows = 0;
-  double min_bytes = 0, max_bytes = 0;
+  int flows = 0;  // messages (for incast, responses: a multiple of fan_in)
+  MessageSizes sizes;
   double load = 0;  // (0, 1]
   int64_t seed = 1;
   TrafficPattern pattern = TrafficPattern::uniform;
   int stride = 0;  // for TrafficPattern::stride, in [1, hosts)
+  int fan_in = 0;  // for TrafficPattern::incast, in [1, hosts)
+  // For TrafficPattern::uniform, when given: the fraction of messages sent to a host on the
+  // sender's switch (the one its first link reaches, on the first network: its rack on a
+  // leaf-spine or fat-tree), the others to hosts on other switches. Absent: any other host.
+  std::optional<double> local;
   std::string protocol;
 };
 
@@ -72,8 +82,12 @@ FlowStudy parse_flow_study(const JsonView& root);
 nlohmann::json resolved_config(const FlowStudy& study);
 // A host node's injection bandwidth: the summed capacity of the channels leaving it (bytes/s).
 double nic_bytes_per_s(const Topology& topology, int host);
-// Log-uniform mean of [a, b]: (b - a) / ln(b / a), or a when a == b.
-double log_uniform_mean(double a, double b);
+// Draws the traffic's messages on `topology` (the study's first network), appending them to `out`.
+void draw_traffic(const TrafficSpec& spec, const Topology& topology, std::vector<FlowSpec>& out);
+// The hosts on one switch (TrafficSpec::local): a host that shares its switch with no other, and
+// whether every host is on one switch.
+std::optional<int> host_alone_on_its_switch(const Topology& topology);
+bool hosts_on_one_switch(const Topology& topology);
 
 struct FlowOutcome {
   double finish_s = 0;

@@ -1,10 +1,14 @@
 // Fuzz target: the flow study reader (sim/scenario/flow_study.hpp). An accepted study has networks
 // with the same hosts, and names hosts (never a switch, never a host to itself) for every message,
-// positive sizes and finite starts;
-// its resolved configuration reads back to the same messages; and a small one runs to the end
+// positive sizes and finite starts; each incast query's responses come from distinct hosts to one,
+// of one size, at once; its resolved configuration reads back to the same messages; and a small
+// one runs to the end
 // with every message finishing no sooner than alone and no link past its capacity.
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <set>
 
 #include "sim/scenario/flow_study.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
@@ -27,13 +31,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     expect(f.bytes >= 1 && std::isfinite(f.bytes), "message size not positive");
     expect(f.start_s >= 0 && std::isfinite(f.start_s), "message start not finite");
   }
+  std::map<int, std::set<int>> senders;  // incast query -> its responses' senders
+  for (const auto& f : s.flows) {
+    if (f.query < 0) continue;
+    const FlowSpec& first = *std::find_if(s.flows.begin(), s.flows.end(), [&](const FlowSpec& g) { return g.query == f.query; });
+    expect(f.dst == first.dst && f.bytes == first.bytes && f.start_s == first.start_s, "a query's responses differ");
+    expect(senders[f.query].insert(f.src).second, "a query asks one host twice");
+  }
   FlowStudy again;
   expect(fuzz::accepted([&] { again = parse_flow_study(JsonView(resolved_config(s), "config.json")); }),
          "resolved configuration refused");
   expect(again.flows.size() == s.flows.size(), "resolved configuration has other messages");
   for (std::size_t i = 0; i < s.flows.size(); ++i)
     expect(again.flows[i].src == s.flows[i].src && again.flows[i].dst == s.flows[i].dst &&
-               again.flows[i].bytes == s.flows[i].bytes && again.flows[i].protocol == s.flows[i].protocol,
+               again.flows[i].bytes == s.flows[i].bytes && again.flows[i].protocol == s.flows[i].protocol &&
+               again.flows[i].query == s.flows[i].query,
            "resolved configuration changes a message");
   // Running is bounded by the topology's and the traffic's size; only small studies run here.
   std::size_t nodes = 0;

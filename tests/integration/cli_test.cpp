@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -455,8 +456,38 @@ TEST(Cli, FlowStudyRunsItsExampleAndNamesBadMessagesByPointer) {
   const std::string traffic = R"("traffic": {"flows": 10, "min_bytes": 100, "max_bytes": 1000, "load": 0.5, )";
   check(roce + R"("traffic": {"flows": 10, "min_bytes": 100, "max_bytes": 1000, "load": 1e-15})", "/traffic/load",
         "10 messages at this load arrive over");
-  check(roce + traffic + R"("pattern": "incast"})", "/traffic/pattern",
-        "unknown pattern \"incast\"; known: uniform, permutation, stride");
+  check(roce + traffic + R"("pattern": "all-to-all"})", "/traffic/pattern",
+        "unknown pattern \"all-to-all\"; known: uniform, permutation, stride, incast");
+  check(roce + traffic + R"("pattern": "incast"})", "/traffic", "the incast pattern needs \"fan_in\"");
+  check(roce + traffic + R"("fan_in": 2})", "/traffic/fan_in", "only the incast pattern takes a fan_in");
+  check(roce + traffic + R"("pattern": "incast", "fan_in": 4})", "/traffic/fan_in", "must be in [1, 3], found 4");
+  check(roce + traffic + R"("pattern": "incast", "fan_in": 3})", "/traffic/flows",
+        "incast traffic sends fan_in (3) responses per query: 10 is not a multiple");
+  check(roce + traffic + R"("pattern": "permutation", "local": 0.5})", "/traffic/local",
+        "only the uniform pattern takes a local fraction");
+  check(roce + traffic + R"("local": 1.5})", "/traffic/local", "must be in [0, 1], found 1.5");
+  // Sizes: log-uniform bounds or a distribution, named or as CDF points.
+  const std::string sized = R"("traffic": {"flows": 10, "load": 0.5, "sizes": )";
+  check(roce + sized + R"("websearch", "min_bytes": 1})", "/traffic/sizes",
+        "give \"sizes\" or \"min_bytes\" and \"max_bytes\", not both");
+  check(roce + sized + R"("web"})", "/traffic/sizes", "unknown message sizes \"web\"; known: hadoop, storage, websearch");
+  check(roce + sized + R"({"cdf": [[10, 5], [20, 100]]}})", "/traffic/sizes/cdf/0", "a CDF starts at 0 percent");
+  check(roce + sized + R"({"cdf": [[10, 0], [20, 1]]}})", "/traffic/sizes/cdf/1", "a CDF ends at 100 percent");
+  check(roce + sized + R"({"cdf": [[10, 0], [5, 50], [20, 100]]}})", "/traffic/sizes/cdf/1",
+        "bytes and percents must both increase from point to point");
+  check(roce + sized + R"({"cdf": [[10, 0, 1], [20, 100]]}})", "/traffic/sizes/cdf/0",
+        "a point is [bytes, cumulative percent]");
+  check(roce + sized + R"({"cdf": [[0, 0], [0.5, 100]]}})", "/traffic/sizes/cdf/1",
+        "the largest message must be at least 1 byte");
+  // Local traffic needs hosts that share a switch, and others off it.
+  auto local = [](const std::string& leaf_spine, const std::string& fraction, const std::string& message) {
+    const auto f = write_scenario("flows.json", R"({"topology": {"leaf_spine": {)" + leaf_spine +
+        R"(, "host_gbps": 100, "uplink_gbps": 100, "latency_us": 1}}, "protocol": "roce-v2", "traffic": {"flows": 10,
+        "min_bytes": 100, "max_bytes": 1000, "load": 0.5, "local": )" + fraction + "}}");
+    expect_input_error("run " + f.string(), f.string() + "/traffic/local: " + message);
+  };
+  local(R"("leaves": 2, "spines": 1, "hosts_per_leaf": 1)", "0.5", "host \"h0\" shares its switch with no other host");
+  local(R"("leaves": 1, "spines": 1, "hosts_per_leaf": 4)", "0.5", "every host is on one switch: none can send off it");
   check(roce + traffic + R"("pattern": "stride"})", "/traffic", "the stride pattern needs \"stride\"");
   check(roce + traffic + R"("stride": 1})", "/traffic/stride", "only the stride pattern takes a stride");
   check(roce + traffic + R"("pattern": "stride", "stride": 4})", "/traffic/stride", "must be in [1, 3], found 4");

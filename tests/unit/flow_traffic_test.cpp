@@ -1,0 +1,181 @@
+// Drawn traffic of flow studies (sim/scenario/flow_traffic.cpp, message_sizes.cpp): empirical
+// size distributions against their CDFs and closed-form means, the offered load they give,
+// rack-local traffic in the fraction asked, and incast queries against their closed form.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "models/network/protocol.hpp"
+#include "reports/flow_report.hpp"
+#include "sim/engine/rng.hpp"
+#include "sim/scenario/flow_study.hpp"
+
+using namespace xpusim;
+
+namespace {
+
+FlowStudy study(const std::string& text) {
+  return parse_flow_study(JsonView(parse_json_text(text, "flows.json"), "flows.json"));
+}
+
+// 4 leaves of 8 hosts at 100 Gbit/s (h0-h7 on leaf0, ...), 4 spines.
+const std::string kLeafSpine = R"("topology": {"leaf_spine": {"leaves": 4, "spines": 4, "hosts_per_leaf": 8,
+    "host_gbps": 100, "uplink_gbps": 100, "latency_us": 0.5}}, "protocol": "roce-v2")";
+
+}  // namespace
+
+TEST(MessageSizes, AnEmpiricalMeanIsItsSegmentsMidpointsByWeight) {
+  EXPECT_DOUBLE_EQ(MessageSizes::empirical("", {{0, 0}, {100, 100}}).mean(), 50);
+  EXPECT_DOUBLE_EQ(MessageSizes::empirical("", {{10, 0}, {20, 50}, {40, 100}}).mean(), 0.5 * 15 + 0.5 * 30);
+  EXPECT_DOUBLE_EQ(MessageSizes::log_uniform(7, 7).mean(), 7);
+}
+
+// 1,000,000 draws from each measured distribution of the catalog: at every point of its CDF the
+// fraction drawn at or below it is the CDF's (binomial sigma <= 0.0005, asserted within 0.005,
+// which also covers rounding to whole bytes), and the sample mean is the distribution's (their
+// coefficients of variation are 2.3 (web search), 4.7 (storage) and 5.6 (Hadoop), so sigma is at
+// most 0.56%: asserted within 2.5%).
+TEST(MessageSizes, DrawsFollowTheMeasuredCdfsOfTheCatalog) {
+  const std::vector<std::string> names = message_size_names();
+  ASSERT_EQ(names, (std::vector<std::string>{"hadoop", "storage", "websearch"}));
+  for (const auto& name : names) {
+    const auto doc = parse_json_text(fmt::format(R"({{"sizes": "{}"}})", name), "t.json");
+    const MessageSizes sizes = message_sizes_at(JsonView(doc, "t.json"), 1e15);
+    RngStream rng(5, "cdf-test");
+    std::vector<double> drawn(1000000);
+    double sum = 0;
+    for (double& b : drawn) {
+      b = sizes.draw(rng);
+      ASSERT_GE(b, 1);
+      ASSERT_EQ(b, std::round(b));
+      sum += b;
+    }
+    std::sort(drawn.begin(), drawn.end());
+    nlohmann::json written;
+    sizes.write(written);
+    EXPECT_EQ(written["sizes"], name);
+    ASSERT_GE(sizes.points().size(), 9u) << name;
+    for (const auto& [bytes, fraction] : sizes.points()) {
+      const double below = static_cast<double>(std::upper_bound(drawn.begin(), drawn.end(), bytes) - drawn.begin()) /
+                           static_cast<double>(drawn.size());
+      EXPECT_NEAR(below, fraction, 0.005) << name << " at " << bytes << " bytes";
+    }
+    EXPECT_NEAR(sum / static_cast<double>(drawn.size()) / sizes.mean(), 1, 0.025) << name;
+  }
+}
+
+// Drawn from a measured distribution, messages offer the load asked for: 20,000 web search
+// messages (coefficient of variation ~2.3, so their sum is within ~1.6% at one sigma, the span of
+// their arrivals ~0.7%) offer 0.5 of 32 hosts at 100 Gbit/s within 6%.
+TEST(FlowTraffic, MeasuredSizesOfferTheLoadAskedFor) {
+  const FlowStudy s = study("{" + kLeafSpine + R"(, "traffic": {"flows": 20000, "sizes": "websearch", "load": 0.5}})");
+  double bytes = 0;
+  for (const auto& f : s.flows) bytes += f.bytes;
+  EXPECT_NEAR(bytes / s.flows.back().start_s / (32 * 100e9 / 8), 0.5, 0.5 * 0.06);
+}
+
+// "local": that fraction of messages goes to a host on the sender's leaf, the others off it.
+TEST(FlowTraffic, LocalTrafficStaysOnItsSwitchInTheFractionAsked) {
+  auto on_leaf = [](const FlowStudy& s) {
+    int n = 0;
+    for (const auto& f : s.flows) n += f.src / 8 == f.dst / 8;
+    return static_cast<double>(n) / static_cast<double>(s.flows.size());
+  };
+  auto drawn = [](const std::string& local) {
+    return study("{" + kLeafSpine + R"(, "traffic": {"flows": 20000, "min_bytes": 1e4, "max_bytes": 1e6,
+        "load": 0.5, "local": )" + local + "}}");
+  };
+  // Binomial sigma at 0.3 over 20,000: 0.0032.
+  const FlowStudy some = drawn("0.3");
+  EXPECT_NEAR(on_leaf(some), 0.3, 0.015);
+  EXPECT_EQ(on_leaf(drawn("0")), 0.0);
+  EXPECT_EQ(on_leaf(drawn("1")), 1.0);
+  // Every host both sends and receives off its leaf, and each leaf's hosts receive alike.
+  std::map<int, int> received;
+  for (const auto& f : some.flows) {
+    ASSERT_NE(f.src, f.dst);
+    ++received[f.dst];
+  }
+  ASSERT_EQ(received.size(), 32u);
+  for (const auto& [host, n] : received) EXPECT_NEAR(n, 20000 / 32, 5 * std::sqrt(20000 / 32)) << host;
+  // Without "local", a destination is any other host: 7 of the 31 share the sender's leaf.
+  EXPECT_NEAR(on_leaf(study("{" + kLeafSpine + R"(, "traffic": {"flows": 20000, "min_bytes": 1e4,
+      "max_bytes": 1e6, "load": 0.5}})")), 7.0 / 31, 0.015);
+}
+
+// Incast: each query is fan_in responses of one size, sent at once to one host from distinct
+// others; the queries arrive at the rate that offers the load.
+TEST(FlowTraffic, IncastQueriesAskDistinctHostsForResponsesOfOneSize) {
+  const FlowStudy s = study("{" + kLeafSpine + R"(, "traffic": {"flows": 48000, "min_bytes": 1e4, "max_bytes": 1e6,
+      "load": 0.4, "pattern": "incast", "fan_in": 12}})");
+  ASSERT_EQ(s.flows.size(), 48000u);
+  std::map<int, std::vector<const FlowSpec*>> queries;
+  double bytes = 0;
+  for (const auto& f : s.flows) {
+    queries[f.query].push_back(&f);
+    bytes += f.bytes;
+  }
+  ASSERT_EQ(queries.size(), 4000u);
+  ASSERT_EQ(queries.begin()->first, 0);
+  std::map<int, int> asked;  // receiver -> queries
+  for (const auto& [q, responses] : queries) {
+    ASSERT_EQ(responses.size(), 12u);
+    std::set<int> senders;
+    for (const FlowSpec* f : responses) {
+      EXPECT_EQ(f->dst, responses.front()->dst);
+      EXPECT_EQ(f->bytes, responses.front()->bytes);
+      EXPECT_EQ(f->start_s, responses.front()->start_s);
+      EXPECT_NE(f->src, f->dst);
+      senders.insert(f->src);
+    }
+    EXPECT_EQ(senders.size(), 12u) << "query " << q;
+    ++asked[responses.front()->dst];
+  }
+  EXPECT_EQ(asked.size(), 32u);
+  // 4,000 queries of log-uniform sizes (coefficient of variation 1.1) at Poisson arrivals: the
+  // offered bytes per second within ~2.4% at one sigma; asserted within 10%.
+  EXPECT_NEAR(bytes / s.flows.back().start_s / (32 * 100e9 / 8), 0.4, 0.4 * 0.1);
+}
+
+// A query alone takes the time of its fan_in responses sharing the receiver's link: latency +
+// fan_in x B / r, against latency + B / r for one response alone. At a load of 0.1% on a star
+// of 16 hosts, nearly every query runs alone: those whose span meets no other's take exactly
+// that, and the report's median query does.
+TEST(FlowTraffic, AnIncastQueryCompletesWhenItsLastResponseDoes) {
+  std::string hosts, links;
+  for (int h = 0; h < 16; ++h) {
+    hosts += fmt::format(R"({}"h{}")", h ? ", " : "", h);
+    links += fmt::format(R"({}{{"between": ["h{}", "s"], "gbps": 10, "latency_us": 1}})", h ? ", " : "", h);
+  }
+  const FlowStudy s = study(fmt::format(R"({{"topology": {{"hosts": [{}], "switches": ["s"], "links": [{}]}},
+      "protocol": "roce-v2", "traffic": {{"flows": 800, "min_bytes": 1e6, "max_bytes": 1e6, "load": 0.001,
+      "pattern": "incast", "fan_in": 4}}}})", hosts, links));
+  const FlowStudyResult r = run_flow_study(s, s.networks.front());
+  const double latency = protocol_profile("roce-v2").endpoint_latency_s + 2e-6;
+  const double rate = 10e9 / 8 * protocol_profile("roce-v2").efficiency();
+  const double expected = latency + 4 * 1e6 / rate, alone = latency + 1e6 / rate;
+  std::vector<std::pair<double, double>> spans(200, {1e300, 0});
+  for (std::size_t i = 0; i < s.flows.size(); ++i) {
+    auto& [start, finish] = spans[static_cast<std::size_t>(s.flows[i].query)];
+    start = std::min(start, s.flows[i].start_s);
+    finish = std::max(finish, r.flows[i].finish_s);
+  }
+  int isolated = 0;
+  for (std::size_t q = 0; q < spans.size(); ++q) {
+    const bool before = q == 0 || spans[q - 1].second < spans[q].first;
+    const bool after = q + 1 == spans.size() || spans[q].second < spans[q + 1].first;
+    if (!before || !after) continue;
+    ++isolated;
+    EXPECT_NEAR(spans[q].second - spans[q].first, expected, 1e-12) << "query " << q;
+  }
+  EXPECT_GE(isolated, 180);
+  const auto report = flow_results_json(s, {r})[0]["summary"]["queries"];
+  EXPECT_EQ(report["queries"], 200);
+  // The report gives six significant digits.
+  EXPECT_NEAR(report["completion_us"]["p50"].get<double>() / (expected * 1e6), 1, 1e-6);
+  EXPECT_NEAR(report["slowdown"]["p50"].get<double>() / (expected / alone), 1, 1e-6);
+}
