@@ -434,6 +434,21 @@ TEST(Cli, FlowStudyRunsItsExampleAndNamesBadMessagesByPointer) {
     EXPECT_GE(m["slowdown"].get<double>(), 1 - 1e-6);
   }
   EXPECT_EQ(partner.size(), 16u);
+  // Measured web search sizes, a quarter of them within the rack (leaf of 8 hosts).
+  const auto websearch = example_run_results("leaf_spine_websearch.json");
+  ASSERT_EQ(websearch.size(), 2u);
+  int in_rack = 0;
+  for (const auto& m : websearch[0]["messages"])
+    in_rack += std::stoi(m["src"].get<std::string>().substr(1)) / 8 == std::stoi(m["dst"].get<std::string>().substr(1)) / 8;
+  EXPECT_NEAR(in_rack / 20000.0, 0.25, 0.015);  // binomial sigma 0.003
+  // Incast queries: 1,000 of 16 responses each, all to one host.
+  const auto incast = example_run_results("leaf_spine_incast.json");
+  ASSERT_EQ(incast.size(), 1u);
+  EXPECT_EQ(incast[0]["summary"]["queries"]["queries"], 1000);
+  std::map<int, std::set<std::string>> receivers;
+  for (const auto& m : incast[0]["messages"]) receivers[m["query"].get<int>()].insert(m["dst"].get<std::string>());
+  ASSERT_EQ(receivers.size(), 1000u);
+  for (const auto& [q, hosts] : receivers) EXPECT_EQ(hosts.size(), 1u) << "query " << q;
   auto check = [](const std::string& body, const std::string& where, const std::string& message) {
     const auto f = write_scenario("flows.json", R"({"topology": {"leaf_spine": {"leaves": 2, "spines": 1, "hosts_per_leaf": 2,
         "host_gbps": 100, "uplink_gbps": 100, "latency_us": 1}}, )" + body + "}");
