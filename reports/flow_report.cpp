@@ -210,13 +210,22 @@ std::string flow_results_table(const FlowStudy& s, const std::vector<FlowStudyRe
     out += one_network_table(s, s.networks[k], results[k]);
   }
   if (results.size() < 2) return out;
-  TextTable compare({"topology", "goodput Gbit/s", "slowdown mean", "p50", "p99", "busiest link", "utilization"});
+  const bool queries = !every_query(s, results.front()).slowdown.empty();
+  std::vector<std::string> header = {"topology", "goodput Gbit/s", "slowdown mean", "p50", "p99"};
+  if (queries) header.insert(header.end(), {"query p50 us", "query p99 us"});
+  header.insert(header.end(), {"busiest link", "utilization"});
+  TextTable compare(header);
   for (std::size_t k = 0; k < results.size(); ++k) {
     const FlowStudyResult& r = results[k];
     const Spread d = spread(every_message(s, r).slowdown);
-    compare.add_row({s.networks[k].name, num(payload_bytes(s) * 8 / r.makespan_s / 1e9), fixed(d.mean, 3),
-                     fixed(d.p50, 3), fixed(d.p99, 3), link_name(s.networks[k].topology, r.channels.front().channel),
-                     fixed(r.channels.front().utilization, 4)});
+    std::vector<std::string> row = {s.networks[k].name, num(payload_bytes(s) * 8 / r.makespan_s / 1e9), fixed(d.mean, 3),
+                                    fixed(d.p50, 3), fixed(d.p99, 3)};
+    if (queries) {
+      const Spread q = spread(every_query(s, r).completion_us);
+      row.insert(row.end(), {num(q.p50), num(q.p99)});
+    }
+    row.insert(row.end(), {link_name(s.networks[k].topology, r.channels.front().channel), fixed(r.channels.front().utilization, 4)});
+    compare.add_row(row);
   }
   return out + "\n" + compare.render();
 }
