@@ -117,7 +117,11 @@ TrafficSpec traffic_spec(const JsonView& v, const std::string& protocol, const T
   if (auto p = v.find("pattern")) {
     const std::string name = p->as_string();
     const auto* it = std::find_if(std::begin(kPatterns), std::end(kPatterns), [&](const auto& e) { return name == e.second; });
-    if (it == std::end(kPatterns)) p->fail(fmt::format("unknown pattern \"{}\"; known: uniform, permutation, stride, incast", name));
+    if (it == std::end(kPatterns)) {
+      std::vector<std::string> known;
+      for (const auto& [pattern, known_name] : kPatterns) known.emplace_back(known_name);
+      p->fail(fmt::format("unknown pattern \"{}\"; known: {}", name, fmt::join(known, ", ")));
+    }
     t.pattern = it->first;
   }
   t.stride = pattern_member(v, "stride", TrafficPattern::stride, t.pattern, hosts);

@@ -77,10 +77,17 @@ MessageSizes MessageSizes::empirical(std::string name, Cdf cdf) {
 
 double MessageSizes::mean() const {
   if (!empirical_) return log_uniform_mean(min_bytes_, max_bytes_);
-  // Uniform within each segment: its midpoint, weighted by its probability.
+  // Uniform within each segment, weighted by its probability; sizes below a byte are drawn as one.
   double sum = 0;
-  for (std::size_t i = 1; i < cdf_.size(); ++i)
-    sum += (cdf_[i].first + cdf_[i - 1].first) / 2 * (cdf_[i].second - cdf_[i - 1].second);
+  for (std::size_t i = 1; i < cdf_.size(); ++i) {
+    const double x0 = cdf_[i - 1].first, x1 = cdf_[i].first;
+    double mean = (x0 + x1) / 2;
+    if (x1 <= 1)
+      mean = 1;
+    else if (x0 < 1)
+      mean = ((1 - x0) + (x1 - 1) * (x1 + 1) / 2) / (x1 - x0);
+    sum += mean * (cdf_[i].second - cdf_[i - 1].second);
+  }
   return sum;
 }
 

@@ -23,7 +23,8 @@ class MessageSizes {
   static MessageSizes log_uniform(double min_bytes, double max_bytes);
   static MessageSizes empirical(std::string name, Cdf cdf);
 
-  // The mean of the continuous distribution (whole bytes drawn differ from it by under a byte).
+  // The mean of the continuous distribution, sizes below a byte taken as one (whole bytes drawn
+  // differ from it by under a byte).
   double mean() const;
   // Whole bytes, at least 1. One uniform draw from `rng` per message.
   double draw(RngStream& rng) const;

@@ -29,7 +29,9 @@ const std::string kLeafSpine = R"("topology": {"leaf_spine": {"leaves": 4, "spin
 }  // namespace
 
 TEST(MessageSizes, AnEmpiricalMeanIsItsSegmentsMidpointsByWeight) {
-  EXPECT_DOUBLE_EQ(MessageSizes::empirical("", {{0, 0}, {100, 100}}).mean(), 50);
+  // Below a byte, a message is one byte: [0, 100] uniform has 1% of its mass raised to 1 byte.
+  EXPECT_NEAR(MessageSizes::empirical("", {{0, 0}, {100, 100}}).mean(), 0.01 * 1 + 0.99 * 50.5, 1e-12);
+  EXPECT_DOUBLE_EQ(MessageSizes::empirical("", {{0, 0}, {0.5, 50}, {1, 100}}).mean(), 1);
   EXPECT_DOUBLE_EQ(MessageSizes::empirical("", {{10, 0}, {20, 50}, {40, 100}}).mean(), 0.5 * 15 + 0.5 * 30);
   EXPECT_DOUBLE_EQ(MessageSizes::log_uniform(7, 7).mean(), 7);
 }
