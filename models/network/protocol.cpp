@@ -14,30 +14,22 @@ namespace xpusim {
 namespace {
 
 const std::map<std::string, ProtocolProfile>& profiles() {
-  static const std::map<std::string, ProtocolProfile> all = [] {
-    const std::string file = "models/catalog/protocols.json";
-    const auto json = parse_json_text(embedded_protocols_json(), file);
-    const JsonView root(json, file);
-    root.expect_object();
-    std::map<std::string, ProtocolProfile> out;
-    for (const auto& [name, value] : json.items()) {
-      const JsonView v = root.at(name);
-      v.allow_only({"description", "packet_payload_bytes", "packet_overhead_bytes", "endpoint_latency_us",
-                    "rtt_weighted", "window_bytes", "stream_gbps", "sources"});
-      ProtocolProfile p;
-      p.name = name;
-      p.description = v.at("description").as_string();
-      p.packet_payload_bytes = v.at("packet_payload_bytes").as_positive_number();
-      p.packet_overhead_bytes = v.at("packet_overhead_bytes").as_non_negative_number();
-      p.endpoint_latency_s = v.at("endpoint_latency_us").as_non_negative_number() * 1e-6;
-      p.rtt_weighted = v.at("rtt_weighted").as_bool();
-      p.window_bytes = v.at("window_bytes").as_non_negative_number();
-      p.stream_bytes_per_s = v.at("stream_gbps").as_non_negative_number() * 1e9 / 8;
-      for (const auto& s : v.at("sources").items()) p.sources.push_back(s.as_string());
-      out.emplace(name, std::move(p));
-    }
-    return out;
-  }();
+  static const auto all = read_catalog<ProtocolProfile>(
+      embedded_protocols_json(), "models/catalog/protocols.json", [](const std::string& name, const JsonView& v) {
+        v.allow_only({"description", "packet_payload_bytes", "packet_overhead_bytes", "endpoint_latency_us",
+                      "rtt_weighted", "window_bytes", "stream_gbps", "sources"});
+        ProtocolProfile p;
+        p.name = name;
+        p.description = v.at("description").as_string();
+        p.packet_payload_bytes = v.at("packet_payload_bytes").as_positive_number();
+        p.packet_overhead_bytes = v.at("packet_overhead_bytes").as_non_negative_number();
+        p.endpoint_latency_s = v.at("endpoint_latency_us").as_non_negative_number() * 1e-6;
+        p.rtt_weighted = v.at("rtt_weighted").as_bool();
+        p.window_bytes = v.at("window_bytes").as_non_negative_number();
+        p.stream_bytes_per_s = v.at("stream_gbps").as_non_negative_number() * 1e9 / 8;
+        for (const auto& s : v.at("sources").items()) p.sources.push_back(s.as_string());
+        return p;
+      });
   return all;
 }
 

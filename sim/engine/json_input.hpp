@@ -3,6 +3,7 @@
 // value it reads, so that any error names both: `study.json:/instances/2: unknown instance "c9"`.
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,5 +60,18 @@ class JsonView {
   std::shared_ptr<const std::string> file_;
   std::string pointer_;
 };
+
+// A catalog compiled into the binary: a JSON object of named entries, `text` named `file` in
+// errors. `read(name, entry)` turns each entry into a T (failing on the entry's view names the
+// file and pointer); the result is keyed by name.
+template <typename T, typename Read>
+std::map<std::string, T> read_catalog(const std::string& text, const std::string& file, Read read) {
+  const auto json = parse_json_text(text, file);
+  const JsonView root(json, file);
+  root.expect_object();
+  std::map<std::string, T> out;
+  for (const auto& [name, value] : json.items()) out.emplace(name, read(name, root.at(name)));
+  return out;
+}
 
 }  // namespace xpusim

@@ -35,21 +35,13 @@ MessageSizes::Cdf cdf_at(const JsonView& v, double max_bytes) {
 }
 
 const std::map<std::string, MessageSizes>& catalog() {
-  static const std::map<std::string, MessageSizes> all = [] {
-    const std::string file = "models/catalog/message_sizes.json";
-    const auto json = parse_json_text(embedded_message_sizes_json(), file);
-    const JsonView root(json, file);
-    root.expect_object();
-    std::map<std::string, MessageSizes> out;
-    for (const auto& [name, value] : json.items()) {
-      const JsonView v = root.at(name);
-      v.allow_only({"description", "cdf", "sources"});
-      (void)v.at("description").as_string();
-      v.at("sources").expect_array();
-      out.emplace(name, MessageSizes::empirical(name, cdf_at(v.at("cdf"), 1e15)));
-    }
-    return out;
-  }();
+  static const auto all = read_catalog<MessageSizes>(
+      embedded_message_sizes_json(), "models/catalog/message_sizes.json", [](const std::string& name, const JsonView& v) {
+        v.allow_only({"description", "cdf", "sources"});
+        (void)v.at("description").as_string();
+        v.at("sources").expect_array();
+        return MessageSizes::empirical(name, cdf_at(v.at("cdf"), 1e15));
+      });
   return all;
 }
 
