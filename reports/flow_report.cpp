@@ -64,24 +64,24 @@ std::map<int, Columns> by_decade(const FlowStudy& s, const FlowStudyResult& r) {
   return out;
 }
 
-// Incast queries: each completes with its last response; its slowdown is against the slowest
-// response alone. Empty when the study drew no queries.
-Columns every_query(const FlowStudy& s, const FlowStudyResult& r) {
-  std::map<int, std::pair<double, double>> span;  // query -> (start, finish)
-  std::map<int, double> alone;                    // query -> its slowest response alone
-  for (std::size_t i = 0; i < s.flows.size(); ++i) {
-    const FlowSpec& f = s.flows[i];
-    if (f.query < 0) continue;
-    auto [it, fresh] = span.try_emplace(f.query, f.start_s, r.flows[i].finish_s);
-    if (!fresh) it->second.second = std::max(it->second.second, r.flows[i].finish_s);
-    alone[f.query] = std::max(alone[f.query], r.flows[i].alone_s);
+// Groups of messages (incast queries, shuffles), named as the traffic draws them: each completes
+// with its last message; its slowdown is against the group alone.
+struct Groups {
+  std::string one, many;  // "query", "queries"
+  Columns columns;        // empty when the study drew no groups
+};
+
+Groups every_group(const FlowStudy& s, const FlowStudyResult& r) {
+  Groups g;
+  if (!s.traffic || !grouped(s.traffic->pattern)) return g;
+  const bool queries = s.traffic->pattern == TrafficPattern::incast;
+  g.one = queries ? "query" : "shuffle";
+  g.many = queries ? "queries" : "shuffles";
+  for (const GroupOutcome& o : r.groups) {
+    g.columns.completion_us.push_back(o.completion_s() * 1e6);
+    g.columns.slowdown.push_back(o.completion_s() / o.alone_s);
   }
-  Columns c;
-  for (const auto& [q, t] : span) {
-    c.completion_us.push_back((t.second - t.first) * 1e6);
-    c.slowdown.push_back((t.second - t.first) / alone[q]);
-  }
-  return c;
+  return g;
 }
 
 double payload_bytes(const FlowStudy& s) {
@@ -118,11 +118,11 @@ nlohmann::json one_network(const FlowStudy& s, const StudyNetwork& network, cons
                             {"slowdown", to_json(spread(all.slowdown))},
                             {"flow_events", r.stats.events},
                             {"rate_solves", r.stats.solves}};
-  const Columns queries = every_query(s, r);
-  if (!queries.slowdown.empty())
-    summary["queries"] = {{"queries", queries.slowdown.size()},
-                          {"completion_us", to_json(spread(queries.completion_us))},
-                          {"slowdown", to_json(spread(queries.slowdown))}};
+  const Groups groups = every_group(s, r);
+  if (!groups.columns.slowdown.empty())
+    summary[groups.many] = {{groups.many, groups.columns.slowdown.size()},
+                            {"completion_us", to_json(spread(groups.columns.completion_us))},
+                            {"slowdown", to_json(spread(groups.columns.slowdown))}};
   nlohmann::json sizes = nlohmann::json::array();
   for (const auto& [k, c] : by_decade(s, r))
     sizes.push_back({{"bytes", decade_label(k)},
@@ -147,7 +147,7 @@ nlohmann::json one_network(const FlowStudy& s, const StudyNetwork& network, cons
          {"completion_us", round_significant(o.completion_s(f) * 1e6)},
          {"alone_us", round_significant(o.alone_s * 1e6)},
          {"slowdown", round_significant(o.completion_s(f) / o.alone_s)}};
-    if (f.query >= 0) m["query"] = f.query;
+    if (f.group >= 0) m[groups.one] = f.group;
   }
   return {{"topology", network.name}, {"summary", summary}, {"by_size", sizes}, {"links", links}, {"messages", messages}};
 }
@@ -165,8 +165,8 @@ std::string one_network_table(const FlowStudy& s, const StudyNetwork& network, c
   };
   for (const auto& [k, c] : by_decade(s, r)) row(decade_label(k), c);
   row("all", every_message(s, r));
-  const Columns queries = every_query(s, r);
-  if (!queries.slowdown.empty()) row("queries", queries);
+  const Groups groups = every_group(s, r);
+  if (!groups.columns.slowdown.empty()) row(groups.many, groups.columns);
   out += sizes.render();
   out += fmt::format("\nbusiest links ({} of {} that carried bytes)\n", std::min(kLinksShown, r.channels.size()),
                      r.channels.size());
@@ -187,17 +187,24 @@ nlohmann::json flow_results_json(const FlowStudy& s, const std::vector<FlowStudy
 }
 
 std::string flow_results_csv(const FlowStudy& s, const std::vector<FlowStudyResult>& results) {
-  std::string out =
-      csv_line({"topology", "message", "query", "src", "dst", "protocol", "bytes", "start_us", "completion_us", "alone_us",
-                "slowdown"});
+  // The group column (named "query" or "shuffle") only when the traffic draws groups.
+  const std::string group = every_group(s, results.front()).one;
+  std::vector<std::string> header = {"topology", "message", "src", "dst", "protocol", "bytes", "start_us",
+                                     "completion_us", "alone_us", "slowdown"};
+  if (!group.empty()) header.insert(header.begin() + 2, group);
+  std::string out = csv_line(header);
   for (std::size_t k = 0; k < results.size(); ++k) {
     const StudyNetwork& network = s.networks[k];
     for (std::size_t i = 0; i < s.flows.size(); ++i) {
       const FlowSpec& f = s.flows[i];
       const FlowOutcome& o = results[k].flows[i];
-      out += csv_line({network.name, std::to_string(i), f.query >= 0 ? std::to_string(f.query) : "", network.host_name(f.src), network.host_name(f.dst), f.protocol,
-                       num(f.bytes), fmt::format("{:.9g}", f.start_s * 1e6), num(o.completion_s(f) * 1e6),
-                       num(o.alone_s * 1e6), num(o.completion_s(f) / o.alone_s)});
+      std::vector<std::string> line = {network.name, std::to_string(i), network.host_name(f.src), network.host_name(f.dst),
+                                       f.protocol, num(f.bytes), fmt::format("{:.9g}", f.start_s * 1e6),
+                                       num(o.completion_s(f) * 1e6), num(o.alone_s * 1e6),
+                                       num(o.completion_s(f) / o.alone_s)};
+      // Listed messages belong to no group.
+      if (!group.empty()) line.insert(line.begin() + 2, f.group >= 0 ? std::to_string(f.group) : "");
+      out += csv_line(line);
     }
   }
   return out;
@@ -210,9 +217,9 @@ std::string flow_results_table(const FlowStudy& s, const std::vector<FlowStudyRe
     out += one_network_table(s, s.networks[k], results[k]);
   }
   if (results.size() < 2) return out;
-  const bool queries = !every_query(s, results.front()).slowdown.empty();
+  const std::string group = every_group(s, results.front()).one;
   std::vector<std::string> header = {"topology", "goodput Gbit/s", "slowdown mean", "p50", "p99"};
-  if (queries) header.insert(header.end(), {"query p50 us", "query p99 us"});
+  if (!group.empty()) header.insert(header.end(), {group + " p50 us", group + " p99 us"});
   header.insert(header.end(), {"busiest link", "utilization"});
   TextTable compare(header);
   for (std::size_t k = 0; k < results.size(); ++k) {
@@ -220,8 +227,8 @@ std::string flow_results_table(const FlowStudy& s, const std::vector<FlowStudyRe
     const Spread d = spread(every_message(s, r).slowdown);
     std::vector<std::string> row = {s.networks[k].name, num(payload_bytes(s) * 8 / r.makespan_s / 1e9), fixed(d.mean, 3),
                                     fixed(d.p50, 3), fixed(d.p99, 3)};
-    if (queries) {
-      const Spread q = spread(every_query(s, r).completion_us);
+    if (!group.empty()) {
+      const Spread q = spread(every_group(s, r).columns.completion_us);
       row.insert(row.end(), {num(q.p50), num(q.p99)});
     }
     row.insert(row.end(), {link_name(s.networks[k].topology, r.channels.front().channel), fixed(r.channels.front().utilization, 4)});

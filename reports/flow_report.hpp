@@ -1,7 +1,8 @@
 #pragma once
 // The flow study report, one block per network: the completion time and slowdown (against the
 // same message alone on its path) of every message, their distribution overall and by message
-// size, and every link's utilization, busiest first; with several networks, a comparison.
+// size, the same for groups of messages (incast queries, shuffles: against the group alone), and
+// every link's utilization, busiest first; with several networks, a comparison.
 #include <string>
 #include <vector>
 

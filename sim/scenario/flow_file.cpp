@@ -88,23 +88,35 @@ FlowSpec listed_flow(const JsonView& v, const StudyNetwork& network, const std::
 constexpr std::pair<TrafficPattern, const char*> kPatterns[] = {{TrafficPattern::uniform, "uniform"},
                                                                   {TrafficPattern::permutation, "permutation"},
                                                                   {TrafficPattern::stride, "stride"},
-                                                                  {TrafficPattern::incast, "incast"}};
+                                                                  {TrafficPattern::incast, "incast"},
+                                                                  {TrafficPattern::shuffle, "shuffle"}};
 
 const char* pattern_name(TrafficPattern p) {
   return std::find_if(std::begin(kPatterns), std::end(kPatterns), [&](const auto& e) { return e.first == p; })->second;
 }
 
-// A member that only one pattern takes, in [1, hosts): required with it, refused without.
-int pattern_member(const JsonView& v, const char* key, TrafficPattern owner, TrafficPattern pattern, std::size_t hosts) {
+// A member that only one pattern takes, in [least, most]: required with it, refused without.
+int pattern_member(const JsonView& v, const char* key, TrafficPattern owner, TrafficPattern pattern, int64_t least,
+                   int64_t most) {
   const auto member = v.find(key);
   if (pattern == owner && !member) v.fail(fmt::format("the {} pattern needs \"{}\"", pattern_name(owner), key));
   if (pattern != owner && member) member->fail(fmt::format("only the {} pattern takes a {}", pattern_name(owner), key));
-  return member ? static_cast<int>(member->as_integer_in(1, static_cast<int64_t>(hosts) - 1)) : 0;
+  return member ? static_cast<int>(member->as_integer_in(least, most)) : 0;
+}
+
+// Grouped traffic draws whole groups: the messages asked for must be a number of them.
+void check_whole_groups(const JsonView& v, const TrafficSpec& t) {
+  if (t.pattern == TrafficPattern::incast && t.flows % t.fan_in != 0)
+    v.at("flows").fail(fmt::format("incast traffic sends fan_in ({}) responses per query: {} is not a multiple", t.fan_in, t.flows));
+  const int64_t per_shuffle = int64_t{t.width} * (t.width - 1);
+  if (t.pattern == TrafficPattern::shuffle && t.flows % per_shuffle != 0)
+    v.at("flows").fail(fmt::format("a shuffle of width {} sends {} messages: {} is not a multiple", t.width,
+                                   per_shuffle, t.flows));
 }
 
 TrafficSpec traffic_spec(const JsonView& v, const std::string& protocol, const Topology& topology) {
-  v.allow_only({"flows", "min_bytes", "max_bytes", "sizes", "load", "seed", "pattern", "stride", "fan_in", "local",
-                "protocol"});
+  v.allow_only({"flows", "min_bytes", "max_bytes", "sizes", "load", "seed", "pattern", "stride", "fan_in", "width",
+                "local", "protocol"});
   const std::size_t hosts = topology.hosts().size();
   TrafficSpec t;
   t.flows = static_cast<int>(v.at("flows").as_integer_in(1, kMaxFlows));
@@ -124,10 +136,11 @@ TrafficSpec traffic_spec(const JsonView& v, const std::string& protocol, const T
     }
     t.pattern = it->first;
   }
-  t.stride = pattern_member(v, "stride", TrafficPattern::stride, t.pattern, hosts);
-  t.fan_in = pattern_member(v, "fan_in", TrafficPattern::incast, t.pattern, hosts);
-  if (t.pattern == TrafficPattern::incast && t.flows % t.fan_in != 0)
-    v.at("flows").fail(fmt::format("incast traffic sends fan_in ({}) responses per query: {} is not a multiple", t.fan_in, t.flows));
+  const auto n = static_cast<int64_t>(hosts);
+  t.stride = pattern_member(v, "stride", TrafficPattern::stride, t.pattern, 1, n - 1);
+  t.fan_in = pattern_member(v, "fan_in", TrafficPattern::incast, t.pattern, 1, n - 1);
+  t.width = pattern_member(v, "width", TrafficPattern::shuffle, t.pattern, 2, n);
+  check_whole_groups(v, t);
   if (auto local = v.find("local")) {
     if (t.pattern != TrafficPattern::uniform) local->fail("only the uniform pattern takes a local fraction");
     t.local = local->as_number_in(0, 1);
@@ -208,6 +221,7 @@ nlohmann::json resolved_config(const FlowStudy& s) {
     t.sizes.write(traffic);
     if (t.pattern == TrafficPattern::stride) traffic["stride"] = t.stride;
     if (t.pattern == TrafficPattern::incast) traffic["fan_in"] = t.fan_in;
+    if (t.pattern == TrafficPattern::shuffle) traffic["width"] = t.width;
     if (t.local) traffic["local"] = *t.local;
   }
   return c;

@@ -26,7 +26,7 @@ struct FlowSpec {
   double bytes = 0;      // payload
   double start_s = 0;
   std::string protocol;  // a name of models/catalog/protocols.json
-  int query = -1;        // drawn incast traffic: the query whose response this is
+  int group = -1;        // drawn incast or shuffle traffic: the query or shuffle it belongs to
 };
 
 // Open-loop traffic: messages arrive as a Poisson process, each from a host drawn uniformly to a
@@ -41,16 +41,23 @@ enum class TrafficPattern {
   incast,       // queries: each arrival is a host asking `fan_in` others, drawn uniformly, for
                 // responses of one drawn size, sent at once (partition-aggregate, as DCTCP's
                 // query traffic); the query completes with its last response
+  shuffle,      // shuffles: each arrival is `width` hosts, drawn uniformly, each sending a message
+                // of its own drawn size to each of the others at once (a MapReduce shuffle, an
+                // all-to-all of expert parallelism); the shuffle completes with its last message
 };
+// Traffic whose messages come in groups (queries, shuffles) that complete together, as a coflow.
+inline bool grouped(TrafficPattern p) { return p == TrafficPattern::incast || p == TrafficPattern::shuffle; }
 
 struct TrafficSpec {
-  int flows = 0;  // messages (for incast, responses: a multiple of fan_in)
+  int flows = 0;  // messages (for incast, responses: a multiple of fan_in; for shuffle, a multiple
+                  // of width x (width - 1))
   MessageSizes sizes;
   double load = 0;  // (0, 1]
   int64_t seed = 1;
   TrafficPattern pattern = TrafficPattern::uniform;
   int stride = 0;  // for TrafficPattern::stride, in [1, hosts)
   int fan_in = 0;  // for TrafficPattern::incast, in [1, hosts)
+  int width = 0;   // for TrafficPattern::shuffle, in [2, hosts]
   // For TrafficPattern::uniform, when given: the fraction of messages sent to a host on the
   // sender's switch (the one its first link reaches, on the first network: its rack on a
   // leaf-spine or fat-tree), the others to hosts on other switches. Absent: any other host.
@@ -95,6 +102,13 @@ struct FlowOutcome {
   double completion_s(const FlowSpec& f) const { return finish_s - f.start_s; }
 };
 
+// A group of messages (FlowSpec::group): from its first start to its last finish, against the same
+// group alone on the network (its messages sharing only with each other).
+struct GroupOutcome {
+  double start_s = 0, finish_s = 0, alone_s = 0;
+  double completion_s() const { return finish_s - start_s; }
+};
+
 struct ChannelUse {
   int channel = 0;
   double wire_bytes = 0;   // payload and protocol overhead
@@ -103,6 +117,7 @@ struct ChannelUse {
 
 struct FlowStudyResult {
   std::vector<FlowOutcome> flows;  // as FlowStudy::flows
+  std::vector<GroupOutcome> groups;  // by FlowSpec::group; empty when the study has none
   std::vector<ChannelUse> channels;  // every channel that carried bytes, busiest first
   double makespan_s = 0;  // from the first start to the last finish
   FlowNetworkStats stats;

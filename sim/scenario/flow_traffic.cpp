@@ -95,39 +95,70 @@ void draw_messages(const TrafficSpec& spec, const Topology& t, std::vector<FlowS
   }
 }
 
+// Distinct hosts drawn uniformly, a few at a time: a partial Fisher-Yates shuffle of a list kept
+// between draws, O(hosts drawn) each.
+class DistinctHosts {
+ public:
+  explicit DistinctHosts(uint64_t n) : hosts_(n), at_(n) {
+    for (uint64_t h = 0; h < n; ++h) hosts_[h] = at_[h] = h;
+  }
+  // Keeps host h out of the next draw (it goes last in the list).
+  void exclude(uint64_t h) { swap(at_[h], hosts_.size() - 1); }
+  // k distinct hosts among the first `among` of the list (all, or all but the excluded one).
+  std::vector<uint64_t> draw(RngStream& rng, uint64_t k, uint64_t among) {
+    for (uint64_t i = 0; i < k; ++i) swap(i, i + rng.uniform_int(among - i));
+    return {hosts_.begin(), hosts_.begin() + static_cast<std::ptrdiff_t>(k)};
+  }
+
+ private:
+  void swap(uint64_t i, uint64_t j) {
+    std::swap(hosts_[i], hosts_[j]);
+    at_[hosts_[i]] = i;
+    at_[hosts_[j]] = j;
+  }
+  std::vector<uint64_t> hosts_, at_;  // a permutation of the hosts and where each is in it
+};
+
 // Each arrival a query: a host drawn uniformly receives fan_in responses of one drawn size at
-// once, from distinct hosts drawn uniformly among the others (a partial Fisher-Yates shuffle of a
-// list kept between queries, O(fan_in) each).
+// once, from distinct hosts drawn uniformly among the others.
 void draw_queries(const TrafficSpec& spec, const Topology& t, std::vector<FlowSpec>& out) {
   const auto n = static_cast<uint64_t>(t.hosts().size());
   const auto fan_in = static_cast<uint64_t>(spec.fan_in);
   const double rate = spec.load * injection_bytes_per_s(t) / (static_cast<double>(fan_in) * spec.sizes.mean());
   RngStream rng(static_cast<uint64_t>(spec.seed), "flow-traffic");
-  std::vector<uint64_t> hosts(n), at(n);  // a permutation of the hosts and where each is in it
-  for (uint64_t h = 0; h < n; ++h) hosts[h] = at[h] = h;
-  auto swap = [&](uint64_t i, uint64_t j) {
-    std::swap(hosts[i], hosts[j]);
-    at[hosts[i]] = i;
-    at[hosts[j]] = j;
-  };
+  DistinctHosts hosts(n);
   double now = 0;
   const int queries = spec.flows / spec.fan_in;
   for (int q = 0; q < queries; ++q) {
     now += rng.exponential(rate);
     const auto receiver = rng.uniform_int(n);
     const double bytes = spec.sizes.draw(rng);
-    swap(at[receiver], n - 1);  // out of reach of the draws below
-    for (uint64_t k = 0; k < fan_in; ++k) {
-      swap(k, k + rng.uniform_int(n - 1 - k));
-      FlowSpec f;
-      f.src = static_cast<int>(hosts[k]);
-      f.dst = static_cast<int>(receiver);
-      f.bytes = bytes;
-      f.start_s = now;
-      f.protocol = spec.protocol;
-      f.query = q;
-      out.push_back(f);
-    }
+    hosts.exclude(receiver);
+    for (uint64_t sender : hosts.draw(rng, fan_in, n - 1))
+      out.push_back({.src = static_cast<int>(sender), .dst = static_cast<int>(receiver), .bytes = bytes,
+                     .start_s = now, .protocol = spec.protocol, .group = q});
+  }
+}
+
+// Each arrival a shuffle: width distinct hosts drawn uniformly, each sending one message to each
+// of the others at once, every message of its own drawn size (a shuffle's partitions differ).
+void draw_shuffles(const TrafficSpec& spec, const Topology& t, std::vector<FlowSpec>& out) {
+  const auto n = static_cast<uint64_t>(t.hosts().size());
+  const auto width = static_cast<uint64_t>(spec.width);
+  const double per_shuffle = static_cast<double>(width * (width - 1));
+  const double rate = spec.load * injection_bytes_per_s(t) / (per_shuffle * spec.sizes.mean());
+  RngStream rng(static_cast<uint64_t>(spec.seed), "flow-traffic");
+  DistinctHosts hosts(n);
+  double now = 0;
+  const int shuffles = spec.flows / static_cast<int>(per_shuffle);
+  for (int g = 0; g < shuffles; ++g) {
+    now += rng.exponential(rate);
+    const std::vector<uint64_t> members = hosts.draw(rng, width, n);
+    for (uint64_t src : members)
+      for (uint64_t dst : members)
+        if (src != dst)
+          out.push_back({.src = static_cast<int>(src), .dst = static_cast<int>(dst), .bytes = spec.sizes.draw(rng),
+                         .start_s = now, .protocol = spec.protocol, .group = g});
   }
 }
 
@@ -142,8 +173,11 @@ double nic_bytes_per_s(const Topology& t, int host) {
 void draw_traffic(const TrafficSpec& spec, const Topology& t, std::vector<FlowSpec>& out) {
   if (spec.pattern == TrafficPattern::incast)
     draw_queries(spec, t, out);
+  else if (spec.pattern == TrafficPattern::shuffle)
+    draw_shuffles(spec, t, out);
   else
     draw_messages(spec, t, out);
+
 }
 
 std::optional<int> host_alone_on_its_switch(const Topology& t) {

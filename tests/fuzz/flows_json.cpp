@@ -1,9 +1,10 @@
 // Fuzz target: the flow study reader (sim/scenario/flow_study.hpp). An accepted study has networks
 // with the same hosts, and names hosts (never a switch, never a host to itself) for every message,
 // positive sizes and finite starts; each incast query's responses come from distinct hosts to one,
-// of one size, at once; its resolved configuration reads back to the same messages; and a small
-// one runs to the end
-// with every message finishing no sooner than alone and no link past its capacity.
+// of one size, at once, and each shuffle's messages join every ordered pair of its hosts once, at
+// once; its resolved configuration reads back to the same messages; and a small one runs to the
+// end with every message finishing no sooner than alone, every group timed, and no link past its
+// capacity.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -31,12 +32,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     expect(f.bytes >= 1 && std::isfinite(f.bytes), "message size not positive");
     expect(f.start_s >= 0 && std::isfinite(f.start_s), "message start not finite");
   }
-  std::map<int, std::set<int>> senders;  // incast query -> its responses' senders
+  const bool shuffles = s.traffic && s.traffic->pattern == TrafficPattern::shuffle;
+  std::map<int, std::set<int>> senders;                   // incast query -> its responses' senders
+  std::map<int, std::set<std::pair<int, int>>> pairs;     // shuffle -> its (src, dst) pairs
+  std::map<int, std::set<int>> members;                   // shuffle -> its hosts
   for (const auto& f : s.flows) {
-    if (f.query < 0) continue;
-    const FlowSpec& first = *std::find_if(s.flows.begin(), s.flows.end(), [&](const FlowSpec& g) { return g.query == f.query; });
-    expect(f.dst == first.dst && f.bytes == first.bytes && f.start_s == first.start_s, "a query's responses differ");
-    expect(senders[f.query].insert(f.src).second, "a query asks one host twice");
+    if (f.group < 0) continue;
+    const FlowSpec& first = *std::find_if(s.flows.begin(), s.flows.end(), [&](const FlowSpec& g) { return g.group == f.group; });
+    expect(f.start_s == first.start_s, "a group's messages start apart");
+    if (shuffles) {
+      expect(pairs[f.group].emplace(f.src, f.dst).second, "a shuffle sends twice between two hosts");
+      members[f.group].insert(f.src);
+      continue;
+    }
+    expect(f.dst == first.dst && f.bytes == first.bytes, "a query's responses differ");
+    expect(senders[f.group].insert(f.src).second, "a query asks one host twice");
+  }
+  for (const auto& [g, hosts] : members) {
+    const auto width = static_cast<std::size_t>(s.traffic->width);
+    expect(hosts.size() == width && pairs[g].size() == width * (width - 1), "a shuffle is not all-to-all of its width");
   }
   FlowStudy again;
   expect(fuzz::accepted([&] { again = parse_flow_study(JsonView(resolved_config(s), "config.json")); }),
@@ -45,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   for (std::size_t i = 0; i < s.flows.size(); ++i)
     expect(again.flows[i].src == s.flows[i].src && again.flows[i].dst == s.flows[i].dst &&
                again.flows[i].bytes == s.flows[i].bytes && again.flows[i].protocol == s.flows[i].protocol &&
-               again.flows[i].query == s.flows[i].query,
+               again.flows[i].group == s.flows[i].group,
            "resolved configuration changes a message");
   // Running is bounded by the topology's and the traffic's size; only small studies run here.
   std::size_t nodes = 0;
@@ -61,6 +75,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
       const double ulps = 8 * std::numeric_limits<double>::epsilon() * r.flows[i].finish_s;
       expect(t >= r.flows[i].alone_s * (1 - 1e-9) - ulps, "a message faster shared than alone");
     }
+    // (A group can finish sooner among other traffic than alone: max-min sharing is not monotone, as
+    // a stranger slowing one of its messages can leave more to another.)
+    expect(r.groups.size() == (members.empty() ? senders.size() : members.size()), "groups lost in the run");
     for (const auto& u : r.channels) expect(u.utilization <= 1 + 1e-9, "a link past its capacity");
   }
   return 0;

@@ -449,6 +449,16 @@ TEST(Cli, FlowStudyRunsItsExampleAndNamesBadMessagesByPointer) {
   for (const auto& m : incast[0]["messages"]) receivers[m["query"].get<int>()].insert(m["dst"].get<std::string>());
   ASSERT_EQ(receivers.size(), 1000u);
   for (const auto& [q, hosts] : receivers) EXPECT_EQ(hosts.size(), 1u) << "query " << q;
+  // Shuffles of 8 hosts, Hadoop sizes: 300 of 56 messages each, on both fabrics.
+  const auto shuffle = example_run_results("leaf_spine_shuffle.json");
+  ASSERT_EQ(shuffle.size(), 2u);
+  for (const auto& network : shuffle) {
+    EXPECT_EQ(network["summary"]["shuffles"]["shuffles"], 300);
+    std::map<int, std::set<std::string>> members;
+    for (const auto& m : network["messages"]) members[m["shuffle"].get<int>()].insert(m["src"].get<std::string>());
+    ASSERT_EQ(members.size(), 300u);
+    for (const auto& [g, hosts] : members) EXPECT_EQ(hosts.size(), 8u) << "shuffle " << g;
+  }
   auto check = [](const std::string& body, const std::string& where, const std::string& message) {
     const auto f = write_scenario("flows.json", R"({"topology": {"leaf_spine": {"leaves": 2, "spines": 1, "hosts_per_leaf": 2,
         "host_gbps": 100, "uplink_gbps": 100, "latency_us": 1}}, )" + body + "}");
@@ -472,12 +482,17 @@ TEST(Cli, FlowStudyRunsItsExampleAndNamesBadMessagesByPointer) {
   check(roce + R"("traffic": {"flows": 10, "min_bytes": 100, "max_bytes": 1000, "load": 1e-15})", "/traffic/load",
         "10 messages at this load arrive over");
   check(roce + traffic + R"("pattern": "all-to-all"})", "/traffic/pattern",
-        "unknown pattern \"all-to-all\"; known: uniform, permutation, stride, incast");
+        "unknown pattern \"all-to-all\"; known: uniform, permutation, stride, incast, shuffle");
   check(roce + traffic + R"("pattern": "incast"})", "/traffic", "the incast pattern needs \"fan_in\"");
   check(roce + traffic + R"("fan_in": 2})", "/traffic/fan_in", "only the incast pattern takes a fan_in");
   check(roce + traffic + R"("pattern": "incast", "fan_in": 4})", "/traffic/fan_in", "must be in [1, 3], found 4");
   check(roce + traffic + R"("pattern": "incast", "fan_in": 3})", "/traffic/flows",
         "incast traffic sends fan_in (3) responses per query: 10 is not a multiple");
+  check(roce + traffic + R"("pattern": "shuffle"})", "/traffic", "the shuffle pattern needs \"width\"");
+  check(roce + traffic + R"("pattern": "shuffle", "width": 1})", "/traffic/width", "must be in [2, 4], found 1");
+  check(roce + traffic + R"("pattern": "shuffle", "width": 3})", "/traffic/flows",
+        "a shuffle of width 3 sends 6 messages: 10 is not a multiple");
+  check(roce + traffic + R"("width": 2})", "/traffic/width", "only the shuffle pattern takes a width");
   check(roce + traffic + R"("pattern": "permutation", "local": 0.5})", "/traffic/local",
         "only the uniform pattern takes a local fraction");
   check(roce + traffic + R"("local": 1.5})", "/traffic/local", "must be in [0, 1], found 1.5");

@@ -1,6 +1,7 @@
 // Drawn traffic of flow studies (sim/scenario/flow_traffic.cpp, message_sizes.cpp): empirical
 // size distributions against their CDFs and closed-form means, the offered load they give,
-// rack-local traffic in the fraction asked, and incast queries against their closed form.
+// rack-local traffic in the fraction asked, and incast queries and shuffles against their
+// closed forms.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -118,7 +119,7 @@ TEST(FlowTraffic, IncastQueriesAskDistinctHostsForResponsesOfOneSize) {
   std::map<int, std::vector<const FlowSpec*>> queries;
   double bytes = 0;
   for (const auto& f : s.flows) {
-    queries[f.query].push_back(&f);
+    queries[f.group].push_back(&f);
     bytes += f.bytes;
   }
   ASSERT_EQ(queries.size(), 4000u);
@@ -143,41 +144,94 @@ TEST(FlowTraffic, IncastQueriesAskDistinctHostsForResponsesOfOneSize) {
   EXPECT_NEAR(bytes / s.flows.back().start_s / (32 * 100e9 / 8), 0.4, 0.4 * 0.1);
 }
 
-// A query alone takes the time of its fan_in responses sharing the receiver's link: latency +
-// fan_in x B / r, against latency + B / r for one response alone. At a load of 0.1% on a star
-// of 16 hosts, nearly every query runs alone: those whose span meets no other's take exactly
-// that, and the report's median query does.
-TEST(FlowTraffic, AnIncastQueryCompletesWhenItsLastResponseDoes) {
+namespace {
+
+// 1 MB messages at a load of 0.1% on a star of 16 hosts at 10 Gbit/s, 1 us per link: nearly every
+// group (query, shuffle) runs alone. Checks that those whose span meets no other's take exactly
+// `expected_s`, as does the report's median group, whose slowdown against the group alone is 1.
+void expect_groups_alone_take(const std::string& traffic, const std::string& many, int groups, double expected_s) {
   std::string hosts, links;
   for (int h = 0; h < 16; ++h) {
     hosts += fmt::format(R"({}"h{}")", h ? ", " : "", h);
     links += fmt::format(R"({}{{"between": ["h{}", "s"], "gbps": 10, "latency_us": 1}})", h ? ", " : "", h);
   }
   const FlowStudy s = study(fmt::format(R"({{"topology": {{"hosts": [{}], "switches": ["s"], "links": [{}]}},
-      "protocol": "roce-v2", "traffic": {{"flows": 800, "min_bytes": 1e6, "max_bytes": 1e6, "load": 0.001,
-      "pattern": "incast", "fan_in": 4}}}})", hosts, links));
+      "protocol": "roce-v2", "traffic": {{"min_bytes": 1e6, "max_bytes": 1e6, "load": 0.001, {}}}}})", hosts, links,
+      traffic));
   const FlowStudyResult r = run_flow_study(s, s.networks.front());
-  const double latency = protocol_profile("roce-v2").endpoint_latency_s + 2e-6;
-  const double rate = 10e9 / 8 * protocol_profile("roce-v2").efficiency();
-  const double expected = latency + 4 * 1e6 / rate, alone = latency + 1e6 / rate;
-  std::vector<std::pair<double, double>> spans(200, {1e300, 0});
-  for (std::size_t i = 0; i < s.flows.size(); ++i) {
-    auto& [start, finish] = spans[static_cast<std::size_t>(s.flows[i].query)];
-    start = std::min(start, s.flows[i].start_s);
-    finish = std::max(finish, r.flows[i].finish_s);
-  }
+  ASSERT_EQ(r.groups.size(), static_cast<std::size_t>(groups));
   int isolated = 0;
-  for (std::size_t q = 0; q < spans.size(); ++q) {
-    const bool before = q == 0 || spans[q - 1].second < spans[q].first;
-    const bool after = q + 1 == spans.size() || spans[q].second < spans[q + 1].first;
+  for (std::size_t g = 0; g < r.groups.size(); ++g) {
+    const bool before = g == 0 || r.groups[g - 1].finish_s < r.groups[g].start_s;
+    const bool after = g + 1 == r.groups.size() || r.groups[g].finish_s < r.groups[g + 1].start_s;
+    // Every group alone takes the closed form, and so does one that meets no other.
+    EXPECT_NEAR(r.groups[g].alone_s, expected_s, 1e-12) << many << " " << g;
     if (!before || !after) continue;
     ++isolated;
-    EXPECT_NEAR(spans[q].second - spans[q].first, expected, 1e-12) << "query " << q;
+    EXPECT_NEAR(r.groups[g].completion_s(), expected_s, 1e-12) << many << " " << g;
   }
-  EXPECT_GE(isolated, 180);
-  const auto report = flow_results_json(s, {r})[0]["summary"]["queries"];
-  EXPECT_EQ(report["queries"], 200);
+  EXPECT_GE(isolated, groups * 9 / 10);
+  const auto report = flow_results_json(s, {r})[0]["summary"][many];
+  EXPECT_EQ(report[many], groups);
   // The report gives six significant digits.
-  EXPECT_NEAR(report["completion_us"]["p50"].get<double>() / (expected * 1e6), 1, 1e-6);
-  EXPECT_NEAR(report["slowdown"]["p50"].get<double>() / (expected / alone), 1, 1e-6);
+  EXPECT_NEAR(report["completion_us"]["p50"].get<double>() / (expected_s * 1e6), 1, 1e-6);
+  EXPECT_NEAR(report["slowdown"]["p50"].get<double>(), 1, 1e-6);
+}
+
+double star_latency_s() { return protocol_profile("roce-v2").endpoint_latency_s + 2e-6; }
+double star_rate() { return 10e9 / 8 * protocol_profile("roce-v2").efficiency(); }
+
+}  // namespace
+
+// A query alone takes the time of its fan_in responses sharing the receiver's link: latency +
+// fan_in x B / r.
+TEST(FlowTraffic, AnIncastQueryCompletesWhenItsLastResponseDoes) {
+  expect_groups_alone_take(R"("flows": 800, "pattern": "incast", "fan_in": 4)", "queries", 200,
+                           star_latency_s() + 4 * 1e6 / star_rate());
+}
+
+// A shuffle of width w alone: each host's link carries w - 1 messages each way, every message at
+// r / (w - 1), so all end together at latency + (w - 1) x B / r.
+TEST(FlowTraffic, AShuffleAloneIsAnAllToAllOfItsHosts) {
+  expect_groups_alone_take(R"("flows": 2400, "pattern": "shuffle", "width": 5)", "shuffles", 120,
+                           star_latency_s() + 4 * 1e6 / star_rate());
+}
+
+// Shuffles: width distinct hosts, each sending one message to each of the others at once, every
+// message of its own size; the hosts drawn uniformly, the shuffles at the rate offering the load.
+TEST(FlowTraffic, ShufflesJoinEveryPairOfTheirHostsOnce) {
+  const FlowStudy s = study("{" + kLeafSpine + R"(, "traffic": {"flows": 60000, "min_bytes": 1e4, "max_bytes": 1e6,
+      "load": 0.4, "pattern": "shuffle", "width": 6}})");
+  ASSERT_EQ(s.flows.size(), 60000u);
+  std::map<int, std::vector<const FlowSpec*>> shuffles;
+  double bytes = 0;
+  for (const auto& f : s.flows) {
+    shuffles[f.group].push_back(&f);
+    bytes += f.bytes;
+  }
+  ASSERT_EQ(shuffles.size(), 2000u);
+  std::map<int, int> joined;  // host -> shuffles
+  int one_size = 0;
+  for (const auto& [g, messages] : shuffles) {
+    ASSERT_EQ(messages.size(), 30u);
+    std::set<std::pair<int, int>> pairs;
+    std::set<int> hosts, sizes;
+    for (const FlowSpec* f : messages) {
+      EXPECT_EQ(f->start_s, messages.front()->start_s);
+      EXPECT_NE(f->src, f->dst);
+      pairs.emplace(f->src, f->dst);
+      hosts.insert(f->src);
+      sizes.insert(static_cast<int>(f->bytes));
+    }
+    EXPECT_EQ(pairs.size(), 30u) << "shuffle " << g;
+    EXPECT_EQ(hosts.size(), 6u) << "shuffle " << g;
+    for (int h : hosts) ++joined[h];
+    one_size += sizes.size() == 1;
+  }
+  EXPECT_EQ(one_size, 0);  // each message draws its own size
+  // Each host joins 2,000 x 6 / 32 = 375 shuffles, binomial sigma ~17.
+  ASSERT_EQ(joined.size(), 32u);
+  for (const auto& [h, n] : joined) EXPECT_NEAR(n, 375, 5 * 17) << "h" << h;
+  // 60,000 messages in 2,000 arrivals: the offered bytes per second within ~2.3% at one sigma.
+  EXPECT_NEAR(bytes / s.flows.back().start_s / (32 * 100e9 / 8), 0.4, 0.4 * 0.1);
 }
