@@ -27,6 +27,21 @@ FlowStudy study(const std::string& text) {
 const std::string kLeafSpine = R"("topology": {"leaf_spine": {"leaves": 4, "spines": 4, "hosts_per_leaf": 8,
     "host_gbps": 100, "uplink_gbps": 100, "latency_us": 0.5}}, "protocol": "roce-v2")";
 
+// The load the drawn messages offer kLeafSpine's 32 hosts at 100 Gbit/s: bytes per second of
+// arrivals over the hosts' summed bandwidth.
+double offered_load(const FlowStudy& s) {
+  double bytes = 0;
+  for (const auto& f : s.flows) bytes += f.bytes;
+  return bytes / s.flows.back().start_s / (32 * 100e9 / 8);
+}
+
+// The messages of each group (query, shuffle), by group.
+std::map<int, std::vector<const FlowSpec*>> by_group(const FlowStudy& s) {
+  std::map<int, std::vector<const FlowSpec*>> groups;
+  for (const auto& f : s.flows) groups[f.group].push_back(&f);
+  return groups;
+}
+
 }  // namespace
 
 TEST(MessageSizes, AnEmpiricalMeanIsItsSegmentsMidpointsByWeight) {
@@ -76,9 +91,7 @@ TEST(MessageSizes, DrawsFollowTheMeasuredCdfsOfTheCatalog) {
 // their arrivals ~0.7%) offer 0.5 of 32 hosts at 100 Gbit/s within 6%.
 TEST(FlowTraffic, MeasuredSizesOfferTheLoadAskedFor) {
   const FlowStudy s = study("{" + kLeafSpine + R"(, "traffic": {"flows": 20000, "sizes": "websearch", "load": 0.5}})");
-  double bytes = 0;
-  for (const auto& f : s.flows) bytes += f.bytes;
-  EXPECT_NEAR(bytes / s.flows.back().start_s / (32 * 100e9 / 8), 0.5, 0.5 * 0.06);
+  EXPECT_NEAR(offered_load(s), 0.5, 0.5 * 0.06);
 }
 
 // "local": that fraction of messages goes to a host on the sender's leaf, the others off it.
@@ -116,12 +129,7 @@ TEST(FlowTraffic, IncastQueriesAskDistinctHostsForResponsesOfOneSize) {
   const FlowStudy s = study("{" + kLeafSpine + R"(, "traffic": {"flows": 48000, "min_bytes": 1e4, "max_bytes": 1e6,
       "load": 0.4, "pattern": "incast", "fan_in": 12}})");
   ASSERT_EQ(s.flows.size(), 48000u);
-  std::map<int, std::vector<const FlowSpec*>> queries;
-  double bytes = 0;
-  for (const auto& f : s.flows) {
-    queries[f.group].push_back(&f);
-    bytes += f.bytes;
-  }
+  const auto queries = by_group(s);
   ASSERT_EQ(queries.size(), 4000u);
   ASSERT_EQ(queries.begin()->first, 0);
   std::map<int, int> asked;  // receiver -> queries
@@ -141,7 +149,7 @@ TEST(FlowTraffic, IncastQueriesAskDistinctHostsForResponsesOfOneSize) {
   EXPECT_EQ(asked.size(), 32u);
   // 4,000 queries of log-uniform sizes (coefficient of variation 1.1) at Poisson arrivals: the
   // offered bytes per second within ~2.4% at one sigma; asserted within 10%.
-  EXPECT_NEAR(bytes / s.flows.back().start_s / (32 * 100e9 / 8), 0.4, 0.4 * 0.1);
+  EXPECT_NEAR(offered_load(s), 0.4, 0.4 * 0.1);
 }
 
 namespace {
@@ -203,12 +211,7 @@ TEST(FlowTraffic, ShufflesJoinEveryPairOfTheirHostsOnce) {
   const FlowStudy s = study("{" + kLeafSpine + R"(, "traffic": {"flows": 60000, "min_bytes": 1e4, "max_bytes": 1e6,
       "load": 0.4, "pattern": "shuffle", "width": 6}})");
   ASSERT_EQ(s.flows.size(), 60000u);
-  std::map<int, std::vector<const FlowSpec*>> shuffles;
-  double bytes = 0;
-  for (const auto& f : s.flows) {
-    shuffles[f.group].push_back(&f);
-    bytes += f.bytes;
-  }
+  const auto shuffles = by_group(s);
   ASSERT_EQ(shuffles.size(), 2000u);
   std::map<int, int> joined;  // host -> shuffles
   int one_size = 0;
@@ -233,5 +236,5 @@ TEST(FlowTraffic, ShufflesJoinEveryPairOfTheirHostsOnce) {
   ASSERT_EQ(joined.size(), 32u);
   for (const auto& [h, n] : joined) EXPECT_NEAR(n, 375, 5 * 17) << "h" << h;
   // 60,000 messages in 2,000 arrivals: the offered bytes per second within ~2.3% at one sigma.
-  EXPECT_NEAR(bytes / s.flows.back().start_s / (32 * 100e9 / 8), 0.4, 0.4 * 0.1);
+  EXPECT_NEAR(offered_load(s), 0.4, 0.4 * 0.1);
 }
