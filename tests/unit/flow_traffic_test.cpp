@@ -42,6 +42,18 @@ std::map<int, std::vector<const FlowSpec*>> by_group(const FlowStudy& s) {
   return groups;
 }
 
+// Grouped traffic drawn on kLeafSpine at 40% load, 10 kB to 1 MB: checks that it holds `groups`
+// groups, numbered from 0, of `each` messages.
+FlowStudy drawn_groups(const std::string& pattern, std::size_t groups, std::size_t each) {
+  FlowStudy s = study("{" + kLeafSpine + R"(, "traffic": {"min_bytes": 1e4, "max_bytes": 1e6, "load": 0.4, "flows": )" +
+                      std::to_string(groups * each) + ", " + pattern + "}}");
+  const auto drawn = by_group(s);
+  EXPECT_EQ(drawn.size(), groups);
+  EXPECT_EQ(drawn.begin()->first, 0);
+  for (const auto& [g, messages] : drawn) EXPECT_EQ(messages.size(), each) << "group " << g;
+  return s;
+}
+
 }  // namespace
 
 TEST(MessageSizes, AnEmpiricalMeanIsItsSegmentsMidpointsByWeight) {
@@ -126,15 +138,10 @@ TEST(FlowTraffic, LocalTrafficStaysOnItsSwitchInTheFractionAsked) {
 // Incast: each query is fan_in responses of one size, sent at once to one host from distinct
 // others; the queries arrive at the rate that offers the load.
 TEST(FlowTraffic, IncastQueriesAskDistinctHostsForResponsesOfOneSize) {
-  const FlowStudy s = study("{" + kLeafSpine + R"(, "traffic": {"flows": 48000, "min_bytes": 1e4, "max_bytes": 1e6,
-      "load": 0.4, "pattern": "incast", "fan_in": 12}})");
-  ASSERT_EQ(s.flows.size(), 48000u);
-  const auto queries = by_group(s);
-  ASSERT_EQ(queries.size(), 4000u);
-  ASSERT_EQ(queries.begin()->first, 0);
+  const FlowStudy s = drawn_groups(R"("pattern": "incast", "fan_in": 12)", 4000, 12);
+  ASSERT_FALSE(HasFailure());
   std::map<int, int> asked;  // receiver -> queries
-  for (const auto& [q, responses] : queries) {
-    ASSERT_EQ(responses.size(), 12u);
+  for (const auto& [q, responses] : by_group(s)) {
     std::set<int> senders;
     for (const FlowSpec* f : responses) {
       EXPECT_EQ(f->dst, responses.front()->dst);
@@ -208,15 +215,11 @@ TEST(FlowTraffic, AShuffleAloneIsAnAllToAllOfItsHosts) {
 // Shuffles: width distinct hosts, each sending one message to each of the others at once, every
 // message of its own size; the hosts drawn uniformly, the shuffles at the rate offering the load.
 TEST(FlowTraffic, ShufflesJoinEveryPairOfTheirHostsOnce) {
-  const FlowStudy s = study("{" + kLeafSpine + R"(, "traffic": {"flows": 60000, "min_bytes": 1e4, "max_bytes": 1e6,
-      "load": 0.4, "pattern": "shuffle", "width": 6}})");
-  ASSERT_EQ(s.flows.size(), 60000u);
-  const auto shuffles = by_group(s);
-  ASSERT_EQ(shuffles.size(), 2000u);
+  const FlowStudy s = drawn_groups(R"("pattern": "shuffle", "width": 6)", 2000, 30);
+  ASSERT_FALSE(HasFailure());
   std::map<int, int> joined;  // host -> shuffles
   int one_size = 0;
-  for (const auto& [g, messages] : shuffles) {
-    ASSERT_EQ(messages.size(), 30u);
+  for (const auto& [g, messages] : by_group(s)) {
     std::set<std::pair<int, int>> pairs;
     std::set<int> hosts, sizes;
     for (const FlowSpec* f : messages) {
