@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "models/network/flow_network.hpp"
+#include "models/network/protocol.hpp"
+#include "models/network/topology_generators.hpp"
 
 namespace xpusim {
 namespace {
@@ -80,23 +82,18 @@ std::vector<double> simgrid_finish_times(const Scenario& s, const std::string& f
   return nlohmann::json::parse(out)["finish_s"].get<std::vector<double>>();
 }
 
-class SimGridOracle : public ::testing::TestWithParam<int> {};
-
-TEST_P(SimGridOracle, FlowCompletionTimesAgreeWithinOnePercent) {
-  const bool tcp = GetParam() % 2 == 1;
-  const Scenario s = random_scenario(1000 + static_cast<uint64_t>(GetParam()), tcp);
-  FlowNetwork net(s.topology);
+// Runs `s` through the flow network and through SimGrid; every flow's completion time (from its
+// start) must agree within 1%, and some flow must be slowed by another. Returns the worst relative
+// difference.
+double expect_agreement(const Scenario& s, FlowNetwork& net, const std::string& name) {
   for (std::size_t f = 0; f < s.paths.size(); ++f) net.start_on_path(s.start[f], s.paths[f], s.bytes[f], s.protocol);
   net.run_until_idle();
-  const std::string file = ::testing::TempDir() + "oracle_" + std::to_string(GetParam()) + ".json";
+  const std::string file = ::testing::TempDir() + "oracle_" + name + ".json";
   const auto expected = simgrid_finish_times(s, file);
-  if (::testing::Test::HasFailure()) return;
+  if (::testing::Test::HasFailure()) return 1;
   std::remove(file.c_str());
-  ASSERT_EQ(expected.size(), s.paths.size());
-  // The scenario must exercise contention and multi-hop routes, or agreement proves little.
-  std::size_t longest = 0;
-  for (const auto& p : s.paths) longest = std::max(longest, p.size());
-  EXPECT_GE(longest, 3u);
+  EXPECT_EQ(expected.size(), s.paths.size());
+  if (expected.size() != s.paths.size()) return 1;
   double worst = 0;
   int slowed = 0;
   for (std::size_t f = 0; f < s.paths.size(); ++f) {
@@ -111,12 +108,82 @@ TEST_P(SimGridOracle, FlowCompletionTimesAgreeWithinOnePercent) {
   }
   EXPECT_LE(worst, 0.01) << s.paths.size() << " flows";
   EXPECT_GT(slowed, 0) << "no flow was slowed by another";
-  RecordProperty("worst_relative_error", std::to_string(worst));
-  std::printf("scenario %d (%s): %zu flows, worst relative error %.2e\n", GetParam(), s.protocol.name.c_str(),
-              s.paths.size(), worst);
+  ::testing::Test::RecordProperty("worst_relative_error", std::to_string(worst));
+  std::printf("%s (%s): %zu flows, worst relative error %.2e\n", name.c_str(), s.protocol.name.c_str(), s.paths.size(),
+              worst);
+  return worst;
+}
+
+class SimGridOracle : public ::testing::TestWithParam<int> {};
+
+TEST_P(SimGridOracle, FlowCompletionTimesAgreeWithinOnePercent) {
+  const bool tcp = GetParam() % 2 == 1;
+  const Scenario s = random_scenario(1000 + static_cast<uint64_t>(GetParam()), tcp);
+  // The scenario must exercise contention and multi-hop routes, or agreement proves little.
+  std::size_t longest = 0;
+  for (const auto& p : s.paths) longest = std::max(longest, p.size());
+  EXPECT_GE(longest, 3u);
+  FlowNetwork net(s.topology);
+  expect_agreement(s, net, "scenario_" + std::to_string(GetParam()));
 }
 
 INSTANTIATE_TEST_SUITE_P(RandomScenarios, SimGridOracle, ::testing::Range(0, 40));
+
+// At the flow-event benchmark's scale (tests/bench/network_bench.cpp): a 128-host leaf-spine, 1,000
+// RoCE flows from the start and 2,000 more arriving as a Poisson stream while they drain, sizes
+// log-uniform from 64 KiB to 64 MiB. Uniform pairs tie every flow to every other, so most solves
+// re-fill every flow above the change's level; jobs of 8 hosts within a leaf keep each change
+// local, so most solves re-fill one job's flows and check the flows around them. Both paths of the
+// incremental solver must give SimGrid's completion times.
+enum class Placement { uniform, jobs_in_leaf };
+
+Scenario leaf_spine_scenario(Placement placement) {
+  Scenario s;
+  s.topology = leaf_spine({.leaves = 8, .spines = 4, .hosts_per_leaf = 16, .host_bytes_per_s = 12.5e9,
+                           .uplink_bytes_per_s = 50e9, .latency_s = 0.5e-6});
+  s.protocol = protocol_profile("roce-v2");
+  s.protocol.endpoint_latency_s = 0;  // the oracle has the links' latencies only
+  const Router router(s.topology);
+  std::mt19937_64 rng(placement == Placement::uniform ? 11 : 12);
+  std::uniform_int_distribution<int> host(0, 127), member(0, 7);
+  std::uniform_real_distribution<double> log_size(std::log(64.0 * 1024), std::log(64.0 * 1024 * 1024));
+  // ~80,000 arrivals/s keeps about 1,000 flows in flight at these sizes (mean 9.7 MB, about 12 GB/s
+  // each of them).
+  std::exponential_distribution<double> gap(80e3);
+  double now = 0;
+  for (int f = 0; f < 3000; ++f) {
+    if (f >= 1000) now += gap(rng);
+    int src = host(rng), dst = host(rng);
+    if (placement == Placement::jobs_in_leaf) dst = src / 8 * 8 + member(rng);
+    while (dst == src) dst = placement == Placement::uniform ? host(rng) : src / 8 * 8 + member(rng);
+    s.paths.push_back(router.route(src, dst, static_cast<uint64_t>(f)));
+    s.start.push_back(now);
+    s.bytes.push_back(std::floor(std::exp(log_size(rng))));
+  }
+  return s;
+}
+
+class SimGridOracleAtScale : public ::testing::TestWithParam<Placement> {};
+
+TEST_P(SimGridOracleAtScale, LeafSpine128FlowCompletionTimesAgreeWithinOnePercent) {
+  const Scenario s = leaf_spine_scenario(GetParam());
+  FlowNetwork net(s.topology);
+  const bool jobs = GetParam() == Placement::jobs_in_leaf;
+  expect_agreement(s, net, jobs ? "jobs_in_leaf" : "uniform");
+  // Which path of the solver ran: the mean region is a few jobs' flows when changes stay local,
+  // and hundreds when they reach every flow.
+  const FlowNetworkStats stats = net.stats();
+  const double region = static_cast<double>(stats.region_flows) / static_cast<double>(stats.solves);
+  std::printf("%llu solves, %.1f flows re-filled each\n", static_cast<unsigned long long>(stats.solves), region);
+  if (jobs)
+    EXPECT_LT(region, 30);
+  else
+    EXPECT_GT(region, 100);
+}
+
+INSTANTIATE_TEST_SUITE_P(BenchmarkTraffic, SimGridOracleAtScale,
+                         ::testing::Values(Placement::uniform, Placement::jobs_in_leaf),
+                         [](const auto& info) { return info.param == Placement::uniform ? "uniform" : "jobs_in_leaf"; });
 
 }  // namespace
 }  // namespace xpusim
