@@ -130,32 +130,39 @@ TEST_P(SimGridOracle, FlowCompletionTimesAgreeWithinOnePercent) {
 INSTANTIATE_TEST_SUITE_P(RandomScenarios, SimGridOracle, ::testing::Range(0, 40));
 
 // At the flow-event benchmark's scale (tests/bench/network_bench.cpp): a 128-host leaf-spine, 1,000
-// RoCE flows from the start and 2,000 more arriving as a Poisson stream while they drain, sizes
+// flows from the start and 2,000 more arriving as a Poisson stream while they drain, sizes
 // log-uniform from 64 KiB to 64 MiB. Uniform pairs tie every flow to every other, so most solves
 // re-fill every flow above the change's level; jobs of 8 hosts within a leaf keep each change
 // local, so most solves re-fill one job's flows and check the flows around them. Both paths of the
-// incremental solver must give SimGrid's completion times.
-enum class Placement { uniform, jobs_in_leaf };
+// incremental solver must give SimGrid's completion times, with equal shares (RoCE) and with TCP's
+// (a flow within a leaf, half the round trip, weighs twice one across the spines).
+struct AtScale {
+  const char* name;
+  bool jobs_in_leaf;
+  const char* protocol;
+};
 
-Scenario leaf_spine_scenario(Placement placement) {
+Scenario leaf_spine_scenario(const AtScale& at) {
   Scenario s;
   s.topology = leaf_spine({.leaves = 8, .spines = 4, .hosts_per_leaf = 16, .host_bytes_per_s = 12.5e9,
                            .uplink_bytes_per_s = 50e9, .latency_s = 0.5e-6});
-  s.protocol = protocol_profile("roce-v2");
-  s.protocol.endpoint_latency_s = 0;  // the oracle has the links' latencies only
+  s.protocol = protocol_profile(at.protocol);
+  s.protocol.endpoint_latency_s = 0;  // the oracle has the links' latencies only,
+  s.protocol.stream_bytes_per_s = 0;  // and no per-stream cap
   const Router router(s.topology);
-  std::mt19937_64 rng(placement == Placement::uniform ? 11 : 12);
+  std::mt19937_64 rng(at.jobs_in_leaf ? 12 : 11);
   std::uniform_int_distribution<int> host(0, 127), member(0, 7);
   std::uniform_real_distribution<double> log_size(std::log(64.0 * 1024), std::log(64.0 * 1024 * 1024));
   // ~80,000 arrivals/s keeps about 1,000 flows in flight at these sizes (mean 9.7 MB, about 12 GB/s
   // each of them).
   std::exponential_distribution<double> gap(80e3);
+  auto partner = [&](int src) { return at.jobs_in_leaf ? src / 8 * 8 + member(rng) : host(rng); };
   double now = 0;
   for (int f = 0; f < 3000; ++f) {
     if (f >= 1000) now += gap(rng);
-    int src = host(rng), dst = host(rng);
-    if (placement == Placement::jobs_in_leaf) dst = src / 8 * 8 + member(rng);
-    while (dst == src) dst = placement == Placement::uniform ? host(rng) : src / 8 * 8 + member(rng);
+    const int src = host(rng);
+    int dst = partner(src);
+    while (dst == src) dst = partner(src);
     s.paths.push_back(router.route(src, dst, static_cast<uint64_t>(f)));
     s.start.push_back(now);
     s.bytes.push_back(std::floor(std::exp(log_size(rng))));
@@ -163,27 +170,27 @@ Scenario leaf_spine_scenario(Placement placement) {
   return s;
 }
 
-class SimGridOracleAtScale : public ::testing::TestWithParam<Placement> {};
+class SimGridOracleAtScale : public ::testing::TestWithParam<AtScale> {};
 
 TEST_P(SimGridOracleAtScale, LeafSpine128FlowCompletionTimesAgreeWithinOnePercent) {
   const Scenario s = leaf_spine_scenario(GetParam());
   FlowNetwork net(s.topology);
-  const bool jobs = GetParam() == Placement::jobs_in_leaf;
-  expect_agreement(s, net, jobs ? "jobs_in_leaf" : "uniform");
+  expect_agreement(s, net, GetParam().name);
   // Which path of the solver ran: the mean region is a few jobs' flows when changes stay local,
   // and hundreds when they reach every flow.
   const FlowNetworkStats stats = net.stats();
   const double region = static_cast<double>(stats.region_flows) / static_cast<double>(stats.solves);
   std::printf("%llu solves, %.1f flows re-filled each\n", static_cast<unsigned long long>(stats.solves), region);
-  if (jobs)
+  if (GetParam().jobs_in_leaf)
     EXPECT_LT(region, 30);
   else
     EXPECT_GT(region, 100);
 }
 
 INSTANTIATE_TEST_SUITE_P(BenchmarkTraffic, SimGridOracleAtScale,
-                         ::testing::Values(Placement::uniform, Placement::jobs_in_leaf),
-                         [](const auto& info) { return info.param == Placement::uniform ? "uniform" : "jobs_in_leaf"; });
+                         ::testing::Values(AtScale{"uniform", false, "roce-v2"}, AtScale{"jobs_in_leaf", true, "roce-v2"},
+                                           AtScale{"uniform_tcp", false, "tcp"}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace xpusim
