@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <ostream>
 #include <random>
 #include <set>
 
@@ -17,6 +18,7 @@
 #include "models/network/flow_network.hpp"
 #include "models/network/protocol.hpp"
 #include "models/network/topology_generators.hpp"
+#include "tests/oracle/textbook_fluid.hpp"
 
 namespace xpusim {
 namespace {
@@ -141,6 +143,7 @@ struct AtScale {
   bool jobs_in_leaf;
   const char* protocol;
 };
+void PrintTo(const AtScale& at, std::ostream* os) { *os << at.name; }
 
 Scenario leaf_spine_scenario(const AtScale& at) {
   Scenario s;
@@ -185,6 +188,35 @@ TEST_P(SimGridOracleAtScale, LeafSpine128FlowCompletionTimesAgreeWithinOnePercen
     EXPECT_LT(region, 30);
   else
     EXPECT_GT(region, 100);
+}
+
+// The same scenarios against a textbook simulation that re-fills every flow at every event
+// (tests/oracle/textbook_fluid.hpp): an oracle that shares no code and no shortcut with the
+// incremental solver, and no numerical tolerance with SimGrid's, so agreement can be asked to 1e-9.
+TEST_P(SimGridOracleAtScale, LeafSpine128FlowCompletionTimesAgreeWithATextbookFluidSimulation) {
+  const Scenario s = leaf_spine_scenario(GetParam());
+  FlowNetwork net(s.topology);
+  for (std::size_t f = 0; f < s.paths.size(); ++f) net.start_on_path(s.start[f], s.paths[f], s.bytes[f], s.protocol);
+  net.run_until_idle();
+  std::vector<double> capacities;
+  for (const auto& c : s.topology.channels()) capacities.push_back(c.bytes_per_s * s.protocol.efficiency());
+  std::vector<oracle::FluidFlow> flows;
+  for (std::size_t f = 0; f < s.paths.size(); ++f) {
+    double latency = 0;
+    for (int c : s.paths[f]) latency += s.topology.channels()[static_cast<std::size_t>(c)].latency_s;
+    oracle::FluidFlow flow{.channels = s.paths[f], .enter_s = s.start[f] + latency, .bytes = s.bytes[f]};
+    if (s.protocol.rtt_weighted) flow.weight = 1 / latency;
+    if (s.protocol.window_bytes > 0) flow.bound = s.protocol.window_bytes / (2 * latency);
+    flows.push_back(flow);
+  }
+  const std::vector<double> expected = oracle::textbook_fluid_finish_times(capacities, flows);
+  double worst = 0;
+  for (std::size_t f = 0; f < s.paths.size(); ++f) {
+    const double ours = net.flow(static_cast<int>(f)).finish_s - s.start[f];
+    worst = std::max(worst, std::abs(ours - (expected[f] - s.start[f])) / ours);
+  }
+  EXPECT_LE(worst, 1e-9);
+  std::printf("%s against the textbook simulation: worst relative difference %.2e\n", GetParam().name, worst);
 }
 
 INSTANTIATE_TEST_SUITE_P(BenchmarkTraffic, SimGridOracleAtScale,
