@@ -417,9 +417,15 @@ const std::vector<MaxMinSharing::RateChange>& MaxMinSharing::solve_above(double 
   // tolerance errs towards including flows.
   const double from = level * (1 - kTight);
   std::vector<int>& region = region_flows_;
-  region.clear();
-  for (std::size_t id = 0; id < level_of_.size(); ++id)
-    if (level_of_[id] >= from) region.push_back(static_cast<int>(id));
+  // Written without a branch: whether a flow is at or above the level is a coin toss in traffic
+  // where every flow is tied to every other, and mispredicting it cost more than the rest.
+  region.resize(level_of_.size());
+  std::size_t n = 0;
+  for (std::size_t id = 0; id < level_of_.size(); ++id) {
+    region[n] = static_cast<int>(id);
+    n += level_of_[id] >= from ? 1 : 0;
+  }
+  region.resize(n);
   new_region(region);
   fill(region);
   return commit(region);
