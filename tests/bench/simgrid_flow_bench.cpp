@@ -3,8 +3,8 @@
 // concurrent flows between random hosts, sizes log-uniform 64 KiB-64 MiB, each flow that ends
 // replaced at once, 2,000 completions (flows started plus flows ended per second of wall time, in
 // the steady state); SimGrid's CM02 max-min model (no TCP window, equal latency weights), every
-// share solved afresh at every event (network/optim:Full) as in the oracle. A reference for xpusim's rate on the same work: both recompute max-min
-// shares on every start and end. Differences: SimGrid routes each host pair over one spine (hash
+// share solved afresh at every event (network/optim:Full) as in the oracle. A reference for
+// xpusim's rate on the same work: both recompute max-min shares on every start and end. Differences: SimGrid routes each host pair over one spine (hash
 // of the pair), xpusim each flow (hash of the flow), and SimGrid's links are full duplex like
 // xpusim's channels.
 //
