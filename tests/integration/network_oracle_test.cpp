@@ -132,15 +132,20 @@ TEST_P(SimGridOracle, FlowCompletionTimesAgreeWithinOnePercent) {
 
 INSTANTIATE_TEST_SUITE_P(RandomScenarios, SimGridOracle, ::testing::Range(0, 40));
 
-// At the flow-event benchmark's scale (tests/bench/network_bench.cpp): a 128-host leaf-spine, 1,000
-// flows from the start and 2,000 more arriving as a Poisson stream while they drain, sizes
-// log-uniform from 64 KiB to 64 MiB. Uniform pairs tie every flow to every other, so most solves
-// re-fill every flow above the change's level; jobs of 8 hosts within a leaf keep each change
-// local, so most solves re-fill one job's flows and check the flows around them. Both paths of the
-// incremental solver must give SimGrid's completion times, with equal shares (RoCE) and with TCP's
-// (a flow within a leaf, half the round trip, weighs twice one across the spines).
+// At the flow-event benchmark's scale (tests/bench/network_bench.cpp): 128 hosts, 1,000 flows from
+// the start and 2,000 more arriving as a Poisson stream while they drain, sizes log-uniform from
+// 64 KiB to 64 MiB. Uniform pairs tie every flow to every other, so most solves re-fill every flow
+// above the change's level; jobs of 8 hosts within a leaf keep each change local, so most solves
+// re-fill one job's flows and check the flows around them. Both paths of the incremental solver
+// must give the oracles' completion times, with equal shares (RoCE) and with TCP's (a flow within
+// a leaf, half the round trip, weighs twice one across the spines), on the benchmark's leaf-spine,
+// on one whose uplinks are 4:1 oversubscribed (the spines become bottlenecks too) and on a k = 8
+// fat-tree (three tiers: routes of 2, 4 and 6 links, so three TCP weights).
+enum class Fabric { leaf_spine, leaf_spine_4_to_1, fat_tree };
+
 struct AtScale {
   const char* name;
+  Fabric fabric;
   bool jobs_in_leaf;
   const char* protocol;
 };
@@ -148,13 +153,17 @@ void PrintTo(const AtScale& at, std::ostream* os) { *os << at.name; }
 
 Scenario leaf_spine_scenario(const AtScale& at) {
   Scenario s;
-  s.topology = leaf_spine({.leaves = 8, .spines = 4, .hosts_per_leaf = 16, .host_bytes_per_s = 12.5e9,
-                           .uplink_bytes_per_s = 50e9, .latency_s = 0.5e-6});
+  if (at.fabric == Fabric::fat_tree)
+    s.topology = fat_tree(8, 12.5e9, 0.5e-6);
+  else
+    s.topology = leaf_spine({.leaves = 8, .spines = 4, .hosts_per_leaf = 16, .host_bytes_per_s = 12.5e9,
+                             .uplink_bytes_per_s = at.fabric == Fabric::leaf_spine ? 50e9 : 12.5e9,
+                             .latency_s = 0.5e-6});
   s.protocol = protocol_profile(at.protocol);
   s.protocol.endpoint_latency_s = 0;  // the oracle has the links' latencies only,
   s.protocol.stream_bytes_per_s = 0;  // and no per-stream cap
   const Router router(s.topology);
-  std::mt19937_64 rng(at.jobs_in_leaf ? 12 : 11);
+  std::mt19937_64 rng(11 + static_cast<uint64_t>(at.jobs_in_leaf) + 2 * static_cast<uint64_t>(at.fabric));
   std::uniform_int_distribution<int> host(0, 127), member(0, 7);
   std::uniform_real_distribution<double> log_size(std::log(64.0 * 1024), std::log(64.0 * 1024 * 1024));
   // ~80,000 arrivals/s keeps about 1,000 flows in flight at these sizes (mean 9.7 MB, about 12 GB/s
@@ -176,7 +185,7 @@ Scenario leaf_spine_scenario(const AtScale& at) {
 
 class NetworkOracleAtScale : public ::testing::TestWithParam<AtScale> {};
 
-TEST_P(NetworkOracleAtScale, LeafSpine128FlowCompletionTimesAgreeWithSimGridWithinOnePercent) {
+TEST_P(NetworkOracleAtScale, FlowCompletionTimesAgreeWithSimGridWithinOnePercent) {
   const Scenario s = leaf_spine_scenario(GetParam());
   FlowNetwork net(s.topology);
   expect_agreement(s, net, GetParam().name);
@@ -194,7 +203,7 @@ TEST_P(NetworkOracleAtScale, LeafSpine128FlowCompletionTimesAgreeWithSimGridWith
 // The same scenarios against a textbook simulation that re-fills every flow at every event
 // (tests/oracle/textbook_fluid.hpp): an oracle that shares no code and no shortcut with the
 // incremental solver, and no numerical tolerance with SimGrid's, so agreement can be asked to 1e-9.
-TEST_P(NetworkOracleAtScale, LeafSpine128FlowCompletionTimesAgreeWithATextbookFluidSimulation) {
+TEST_P(NetworkOracleAtScale, FlowCompletionTimesAgreeWithATextbookFluidSimulation) {
   const Scenario s = leaf_spine_scenario(GetParam());
   FlowNetwork net(s.topology);
   run(s, net);
@@ -220,8 +229,11 @@ TEST_P(NetworkOracleAtScale, LeafSpine128FlowCompletionTimesAgreeWithATextbookFl
 }
 
 INSTANTIATE_TEST_SUITE_P(BenchmarkTraffic, NetworkOracleAtScale,
-                         ::testing::Values(AtScale{"uniform", false, "roce-v2"}, AtScale{"jobs_in_leaf", true, "roce-v2"},
-                                           AtScale{"uniform_tcp", false, "tcp"}),
+                         ::testing::Values(AtScale{"uniform", Fabric::leaf_spine, false, "roce-v2"},
+                                           AtScale{"jobs_in_leaf", Fabric::leaf_spine, true, "roce-v2"},
+                                           AtScale{"uniform_tcp", Fabric::leaf_spine, false, "tcp"},
+                                           AtScale{"uniform_4_to_1", Fabric::leaf_spine_4_to_1, false, "roce-v2"},
+                                           AtScale{"fat_tree_tcp", Fabric::fat_tree, false, "tcp"}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -36,15 +36,20 @@ inline std::vector<double> textbook_fluid_finish_times(const std::vector<double>
   std::vector<std::size_t> present;
   auto fill = [&] {
     std::vector<double> room = capacities, weights(capacities.size(), 0);
+    std::vector<int> unfrozen_on(capacities.size(), 0);  // weights alone would keep rounding dust
     std::vector<bool> frozen(n, false);
     for (std::size_t f : present)
-      for (int c : flows[f].channels) weights[static_cast<std::size_t>(c)] += flows[f].weight;
+      for (int c : flows[f].channels) {
+        weights[static_cast<std::size_t>(c)] += flows[f].weight;
+        ++unfrozen_on[static_cast<std::size_t>(c)];
+      }
     auto freeze = [&](std::size_t f, double r) {
       frozen[f] = true;
       rate[f] = r;
       for (int c : flows[f].channels) {
         room[static_cast<std::size_t>(c)] -= r;
         weights[static_cast<std::size_t>(c)] -= flows[f].weight;
+        --unfrozen_on[static_cast<std::size_t>(c)];
       }
     };
     for (std::size_t unfrozen = present.size(); unfrozen > 0;) {
@@ -52,7 +57,7 @@ inline std::vector<double> textbook_fluid_finish_times(const std::vector<double>
       double level = kInf;
       int full = -1;
       for (std::size_t c = 0; c < capacities.size(); ++c)
-        if (weights[c] > 1e-12 && std::max(0.0, room[c]) / weights[c] < level) {
+        if (unfrozen_on[c] > 0 && std::max(0.0, room[c]) / weights[c] < level) {
           level = std::max(0.0, room[c]) / weights[c];
           full = static_cast<int>(c);
         }
