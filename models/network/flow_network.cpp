@@ -103,9 +103,12 @@ void FlowNetwork::enter_sharing(int flow) {
   for (int c : r.path) path_latency += topology_->channels()[static_cast<std::size_t>(c)].latency_s;
   // TCP's congestion window caps a stream at window / round trip, and its share of a bottleneck
   // shrinks as its round trip grows (the RTT bias of TCP's additive increase): weight 1/latency,
-  // as in SimGrid's CM02 model. RDMA transports share per flow, whatever the round trip.
+  // as in SimGrid's CM02 model. RDMA transports share per flow, whatever the round trip. Shares
+  // and bounds are wire rates; the window counts payload bytes (its sequence space), so its bound
+  // on the wire is higher by the headers (SimGrid's CM02 bounds the wire rate by the window
+  // itself, which the oracle corrects for).
   const double weight = p.rtt_weighted && path_latency > 0 ? 1.0 / path_latency : 1.0;
-  if (p.window_bytes > 0 && path_latency > 0) bound = p.window_bytes / (2 * path_latency);
+  if (p.window_bytes > 0 && path_latency > 0) bound = p.window_bytes / (2 * path_latency) / l.efficiency;
   if (p.stream_bytes_per_s > 0) bound = std::min(bound, p.stream_bytes_per_s / l.efficiency);
   l.share = sharing_.add(r.path, weight, bound);
   if (static_cast<std::size_t>(l.share) >= flow_of_share_.size()) flow_of_share_.resize(static_cast<std::size_t>(l.share) + 1);
