@@ -22,6 +22,7 @@ double eltwise_flops_per_element(EltwiseOp op) {
     case EltwiseOp::adam: return 12;
     case EltwiseOp::cast: return 1;
     case EltwiseOp::copy: return 0;
+    case EltwiseOp::scale: case EltwiseOp::mask: return 1;
   }
   return 1;
 }
@@ -29,7 +30,7 @@ double eltwise_flops_per_element(EltwiseOp op) {
 std::pair<int, int> eltwise_operands(EltwiseOp op) {
   switch (op) {
     case EltwiseOp::relu: case EltwiseOp::gelu: case EltwiseOp::tanh: case EltwiseOp::cast:
-    case EltwiseOp::copy: return {1, 1};
+    case EltwiseOp::copy: case EltwiseOp::scale: case EltwiseOp::mask: return {1, 1};
     case EltwiseOp::add: case EltwiseOp::add_relu: return {2, 1};
     case EltwiseOp::sgd_momentum: return {3, 2};  // reads param, grad, momentum; writes two
     case EltwiseOp::adam: return {4, 3};          // param, grad, m, v
@@ -60,6 +61,8 @@ std::string_view eltwise_op_name(EltwiseOp op) {
     case EltwiseOp::adam: return "adam";
     case EltwiseOp::cast: return "cast";
     case EltwiseOp::copy: return "copy";
+    case EltwiseOp::scale: return "scale";
+    case EltwiseOp::mask: return "mask";
   }
   return "?";
 }
@@ -189,7 +192,7 @@ int64_t Kernel::parameters() const { return pass == Pass::forward ? weight_count
 
 int64_t Kernel::weight_count() const {
   return std::visit(overloaded{
-      [](const Gemm& g) -> int64_t { return g.b_is_weight ? g.k * g.n + (g.bias ? g.n : 0) : 0; },
+      [](const Gemm& g) -> int64_t { return g.b_is_weight && !g.tied ? g.k * g.n + (g.bias ? g.n : 0) : 0; },
       [](const Conv2d& c) -> int64_t {
         return c.k * (c.c / c.groups) * c.r * c.s + (c.bias ? c.k : 0);
       },

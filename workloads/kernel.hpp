@@ -12,11 +12,15 @@
 namespace xpusim {
 
 // C[batch][m][n] = A[batch][m][k] x B[batch][k][n]. `b_is_weight`: B is a learned parameter shared
-// by the whole batch (a Linear layer) rather than an activation (attention's Q.K^T, P.V).
+// by the whole batch (a Linear layer) rather than an activation (attention's Q.K^T, P.V). `tied`:
+// that weight belongs to another kernel (a language model's output layer reusing its token
+// embedding): training computes its gradient here, but the parameters are counted, exchanged and
+// updated once, with their owner.
 struct Gemm {
   int64_t batch = 1, m = 0, n = 0, k = 0;
   bool b_is_weight = true;
   bool bias = true;
+  bool tied = false;
 };
 
 // NCHW convolution with a KCRS filter. Output size follows the usual floor formula.
@@ -29,8 +33,10 @@ struct Conv2d {
 };
 
 // `cast` converts an fp32 tensor to the kernel's type (mixed precision's per-step weight copies);
-// `copy` rewrites a tensor in another layout (NCHW <-> NHWC around tensor-core convolutions).
-enum class EltwiseOp : uint8_t { relu, gelu, tanh, add, add_relu, sgd_momentum, adam, cast, copy };
+// `copy` rewrites a tensor in another layout (NCHW <-> NHWC around tensor-core convolutions);
+// `scale` multiplies by a constant; `mask` adds or selects a broadcast mask (attention's padding or
+// causal mask: the mask is small next to the tensor, so one tensor is read and one written).
+enum class EltwiseOp : uint8_t { relu, gelu, tanh, add, add_relu, sgd_momentum, adam, cast, copy, scale, mask };
 struct Elementwise {
   EltwiseOp op = EltwiseOp::relu;
   int64_t elements = 0;

@@ -21,11 +21,13 @@ Graph expand_training(const Graph& forward, Optimizer optimizer) {
       dgrad.fused_relu = false;
       out.kernels.push_back(dgrad);
     }
-    // Attention's activation x activation GEMMs need the gradient of both operands.
+    // Attention's activation x activation GEMMs need the gradient of both operands; a tied
+    // weight's gradient is computed where it is used (and added to its owner's).
     const auto* gemm = std::get_if<Gemm>(&f.shape);
-    if (has_weights || (gemm && !gemm->b_is_weight)) {
+    const bool tied = gemm && gemm->tied;
+    if (has_weights || tied || (gemm && !gemm->b_is_weight)) {
       Kernel wgrad = f;
-      wgrad.name += has_weights ? ".wgrad" : ".dgrad_b";
+      wgrad.name += has_weights || tied ? ".wgrad" : ".dgrad_b";
       wgrad.pass = Pass::backward_weights;
       wgrad.fused_relu = false;
       out.kernels.push_back(wgrad);

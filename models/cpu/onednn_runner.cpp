@@ -154,15 +154,22 @@ std::optional<Prepared> prepare(const Kernel& k, const dnnl::engine& eng, RngStr
           return p;
         }
         algorithm alg;
+        float alpha = 0.f, beta = 0.f;
         switch (e.op) {
           case EltwiseOp::relu: alg = algorithm::eltwise_relu; break;
           case EltwiseOp::gelu: alg = algorithm::eltwise_gelu_tanh; break;
           case EltwiseOp::tanh: alg = algorithm::eltwise_tanh; break;
+          // A mask's broadcast operand stays in cache: adding a constant moves the same bytes.
+          case EltwiseOp::scale: case EltwiseOp::mask:
+            alg = algorithm::eltwise_linear;
+            alpha = e.op == EltwiseOp::scale ? 0.125f : 1.f;
+            beta = e.op == EltwiseOp::mask ? -10000.f : 0.f;
+            break;
           default:
-            if (why) *why = "optimizer updates are not run on the host";
+            if (why) *why = "optimizer updates, casts and layout copies are not run on the host";
             return std::nullopt;
         }
-        dnnl::eltwise_forward::desc d(prop_kind::forward_inference, alg, md, 0.f, 0.f);
+        dnnl::eltwise_forward::desc d(prop_kind::forward_inference, alg, md, alpha, beta);
         dnnl::eltwise_forward::primitive_desc pd(d, eng);
         Prepared p{dnnl::eltwise_forward(pd), {}, pd.impl_info_str()};
         p.args[DNNL_ARG_SRC] = make(md, eng, rng);

@@ -9,12 +9,15 @@ namespace xpusim {
 namespace {
 
 // Results that take no memory of their own: ReLU and the residual add run in place (torchvision's
-// ResNet does both), layout copies are transient, and weight casts are counted with the weights.
+// ResNet does both), layout copies are transient, weight casts are counted with the weights, and
+// autograd keeps nothing of attention's scale and mask (their gradients need only the constant or
+// the mask; the softmax after them keeps its own output).
 bool stored(const Kernel& k) {
   const auto* e = std::get_if<Elementwise>(&k.shape);
   if (!e) return true;
   switch (e->op) {
     case EltwiseOp::relu: case EltwiseOp::add: case EltwiseOp::add_relu: case EltwiseOp::copy: case EltwiseOp::cast:
+    case EltwiseOp::scale: case EltwiseOp::mask:
       return false;
     default: return true;
   }

@@ -95,7 +95,7 @@ Action add_model_command(CLI::App& app) {
                   "accelerator devices (gaudi1, a100-40gb-mig-3g.20gb, ...), or host")->delimiter(',');
   cmd->add_flag("!--nchw", flags->channels_last, "NCHW activations instead of channels-last (GPU convolutions "
                 "then transpose around tensor cores)");
-  cmd->add_option("--seq-len", flags->seq_len, "sequence length of sequence models (default 128)");
+  cmd->add_option("--seq-len", flags->seq_len, "sequence length of sequence models (default: the model's, 128 for BERT, 1024 for GPT-2)");
   cmd->add_option("--threads", flags->threads, "threads (default: every core of the instance)");
   cmd->add_flag("--training", flags->training, "a training step instead of inference");
   cmd->add_option("--trace", flags->trace, "simulate one configuration in SystemC and write a "

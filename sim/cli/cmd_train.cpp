@@ -115,7 +115,7 @@ Action add_train_command(CLI::App& app) {
   cmd->add_option("--batch", f->batch, "samples per device per step (default: the model's usual per-device batch, e.g. 256 for resnet50, 32 for BERT)");
   cmd->add_option("--global-batch", f->global_batch, "samples per step for the whole job, split evenly over its "
                   "devices (instead of --batch)");
-  cmd->add_option("--seq-len", f->seq_len, "sequence length of BERT (default 128)");
+  cmd->add_option("--seq-len", f->seq_len, "sequence length of sequence models (default: the model's, 128 for BERT, 1024 for GPT-2)");
   cmd->add_option("--samples", f->samples, "samples to train (default: the model's full training run)");
   cmd->add_option("--price-date", f->price_date, "prices in effect on this date, YYYY-MM-DD (default: the latest)");
   cmd->add_option("--baseline", f->baseline, "compare cost and price-performance with this instance (one of --instance)");

@@ -126,6 +126,67 @@ TEST(Bert, AttentionScalesQuadraticallyWithSequence) {
   EXPECT_THROW(build_model("bert-base", {1, Precision::fp32, Mode::inference, 513}), std::invalid_argument);
 }
 
+// Eager frameworks scale and mask the attention scores in passes of their own; fused inference
+// engines fold both into the softmax. Autograd needs neither pass's result.
+TEST(Bert, EagerAttentionScalesAndMasksTheScores) {
+  auto count = [](const Graph& g, std::string_view suffix) {
+    int n = 0;
+    for (const auto& k : g.kernels) n += k.pass == Pass::forward && k.name.ends_with(suffix);
+    return n;
+  };
+  const Graph fused = build_model("bert-base", {2, Precision::fp32, Mode::inference, 128});
+  const Graph eager = build_model("bert-base", {2, Precision::fp32, Mode::inference, 128, true});
+  const Graph train = build_model("bert-base", {2, Precision::fp32, Mode::training, 128});
+  EXPECT_EQ(count(fused, ".scale") + count(fused, ".mask"), 0);
+  EXPECT_EQ(count(eager, ".attention.scale"), 12);
+  EXPECT_EQ(count(eager, ".attention.mask"), 12);
+  EXPECT_EQ(count(train, ".attention.mask"), 12);
+  for (const auto& k : eager.kernels)
+    if (k.name.ends_with(".mask")) {
+      EXPECT_EQ(std::get<Elementwise>(k.shape).elements, 2 * 12 * 128 * 128) << k.name;
+      EXPECT_EQ(k.bytes(), 2 * 4 * (2 * 12 * 128 * 128)) << k.name;  // one read, one write
+    }
+  EXPECT_DOUBLE_EQ(eager.parameters(), fused.parameters());
+}
+
+// Published parameter counts of OpenAI's four GPT-2 checkpoints (Hugging Face num_parameters(): the
+// output layer is the token embedding, counted once).
+TEST(Gpt2, ParametersMatchPublishedCounts) {
+  auto params = [](const char* name) { return build_model(name, {1, Precision::fp32, Mode::inference, 1024}).parameters(); };
+  EXPECT_EQ(params("gpt2"), 124'439'808);
+  EXPECT_EQ(params("gpt2-medium"), 354'823'168);
+  EXPECT_EQ(params("gpt2-large"), 774'030'080);
+  EXPECT_EQ(params("gpt2-xl"), 1'557'611'200);
+  EXPECT_THROW(build_model("gpt2", {1, Precision::fp32, Mode::inference, 1025}), std::invalid_argument);
+}
+
+// Forward multiply-accumulates per token in closed form (Kaplan et al. 2020, with the output layer):
+// 12 L h^2 in the linear layers, 2 L s h in attention's scores and context, V h in the logits.
+TEST(Gpt2, MacsPerTokenMatchTheClosedForm) {
+  const int64_t b = 3, s = 512, L = 24, h = 1024, V = 50257;
+  const Graph g = build_model("gpt2-medium", {b, Precision::bf16, Mode::inference, s});
+  double macs = 0;
+  for (const auto& k : g.kernels) macs += k.macs();
+  EXPECT_DOUBLE_EQ(macs, double(b * s) * (12.0 * L * h * h + 2.0 * L * s * h + double(V) * h));
+}
+
+// The tied output layer computes its weight gradient (adding it to the embedding's) but the weight is
+// exchanged and updated once: the gradients the backward pass produces are the parameters, each once.
+TEST(Gpt2, TiedOutputLayerHasAGradientButNoParametersOfItsOwn) {
+  for (const char* name : {"gpt2", "bert-base"}) {
+    const Graph g = build_model(name, {2, Precision::bf16, Mode::training, 128});
+    int64_t gradients = 0;
+    for (const auto& k : g.kernels)
+      if (k.pass == Pass::backward_weights) gradients += k.weight_count();
+    EXPECT_EQ(gradients, g.parameters()) << name;
+    EXPECT_EQ(std::get<Elementwise>(g.kernels.back().shape).elements, g.parameters()) << name;
+  }
+  const Graph g = build_model("gpt2", {2, Precision::bf16, Mode::training, 128});
+  int head_wgrad = 0;
+  for (const auto& k : g.kernels) head_wgrad += k.name == "lm_head.wgrad";
+  EXPECT_EQ(head_wgrad, 1);
+}
+
 TEST(Training, BackwardDoublesMatmulWorkExceptFirstLayerDgrad) {
   const Graph fwd = build_model("resnet50", {4, Precision::bf16, Mode::inference, 0});
   const Graph train = build_model("resnet50", {4, Precision::bf16, Mode::training, 0});

@@ -3,6 +3,7 @@
 // feed-forward 4H, vocabulary 30522 (WordPiece), 512 positions, 2 token types.
 #include <fmt/format.h>
 
+#include "workloads/zoo/attention.hpp"
 #include "workloads/zoo/model_zoo.hpp"
 
 namespace xpusim {
@@ -40,11 +41,7 @@ Graph build_bert(const BertConfig& cfg, const ModelOptions& o) {
   for (int64_t l = 0; l < cfg.layers; ++l) {
     const std::string p = fmt::format("layer{}", l);
     linear(p + ".attention.qkv", t, 3 * h, h);
-    add(p + ".attention.scores", Gemm{.batch = b * heads, .m = s, .n = s, .k = head_dim,
-                                      .b_is_weight = false, .bias = false}, mm);
-    add(p + ".attention.softmax", Softmax{b * heads * s, s}, aux);
-    add(p + ".attention.context", Gemm{.batch = b * heads, .m = s, .n = head_dim, .k = s,
-                                       .b_is_weight = false, .bias = false}, mm);
+    add_self_attention(g, p + ".attention", b, heads, s, head_dim, mm, aux, runs_eagerly(o));
     linear(p + ".attention.output", t, h, h);
     add(p + ".attention.residual", Elementwise{EltwiseOp::add, t * h}, aux);
     add(p + ".attention.norm", Norm{NormOp::layer_norm, t, h}, aux);

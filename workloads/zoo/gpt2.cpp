@@ -1,0 +1,86 @@
+// GPT-2 (Radford et al. 2019), the decoder-only language models, at OpenAI's four released sizes:
+// 124M L=12 H=768 A=12, medium L=24 H=1024 A=16, large L=36 H=1280 A=20, xl L=48 H=1600 A=25.
+// Feed-forward 4H, byte-level BPE vocabulary 50257, 1024 positions. Pre-LayerNorm blocks (a norm
+// before attention and before the MLP, one more after the last block) and the output layer tied
+// to the token embedding, as in OpenAI's release and Hugging Face's GPT2LMHeadModel.
+//
+// The forward pass covers every position of the sequence (a training step, or the prompt of a
+// generation). The causal mask does not change the kernels' shapes: the scores of every pair are
+// computed and the masked ones discarded, as PyTorch's eager attention does.
+#include <fmt/format.h>
+
+#include "workloads/zoo/attention.hpp"
+#include "workloads/zoo/model_zoo.hpp"
+
+namespace xpusim {
+
+namespace {
+
+struct Gpt2Config {
+  int64_t layers, hidden, heads;
+};
+constexpr int64_t kVocab = 50257, kPositions = 1024;
+// nanoGPT's reproduction of GPT-2 124M on OpenWebText (config/train_gpt2.py): 600,000 steps of
+// 491,520 tokens (480 sequences of 1,024), ~300 B tokens.
+constexpr double kTrainingSequences = 600000.0 * 480;
+constexpr const char* kTrainingSource =
+    "nanoGPT's GPT-2 reproduction on OpenWebText (config/train_gpt2.py): 600,000 steps of 480 sequences of 1,024 tokens";
+
+Graph build_gpt2(const Gpt2Config& cfg, const ModelOptions& o) {
+  if (o.seq_len > kPositions)
+    throw std::invalid_argument(fmt::format("GPT-2 sequence length must be <= {}", kPositions));
+  const int64_t b = o.batch, s = o.seq_len, h = cfg.hidden, t = b * s;
+  const int64_t heads = cfg.heads, head_dim = h / heads, ffn = 4 * h;
+  const DType mm = matmul_dtype(o.precision), aux = auxiliary_dtype(o.precision);
+  Graph g;
+  auto add = [&](std::string name, KernelShape shape, DType dtype) {
+    g.kernels.push_back(Kernel{std::move(name), std::move(shape), dtype});
+  };
+  auto linear = [&](std::string name, int64_t m, int64_t n, int64_t k) {
+    add(std::move(name), Gemm{.batch = 1, .m = m, .n = n, .k = k, .b_is_weight = true, .bias = true}, mm);
+  };
+
+  add("wte", Embedding{t, kVocab, h}, aux);
+  add("wpe", Embedding{t, kPositions, h}, aux);
+  add("embeddings.sum", Elementwise{EltwiseOp::add, t * h}, aux);
+  for (int64_t l = 0; l < cfg.layers; ++l) {
+    const std::string p = fmt::format("h{}", l);
+    add(p + ".ln_1", Norm{NormOp::layer_norm, t, h}, aux);
+    linear(p + ".attn.c_attn", t, 3 * h, h);
+    add_self_attention(g, p + ".attn", b, heads, s, head_dim, mm, aux, runs_eagerly(o));
+    linear(p + ".attn.c_proj", t, h, h);
+    add(p + ".attn.residual", Elementwise{EltwiseOp::add, t * h}, aux);
+    add(p + ".ln_2", Norm{NormOp::layer_norm, t, h}, aux);
+    linear(p + ".mlp.c_fc", t, ffn, h);
+    add(p + ".mlp.gelu", Elementwise{EltwiseOp::gelu, t * ffn}, aux);
+    linear(p + ".mlp.c_proj", t, h, ffn);
+    add(p + ".mlp.residual", Elementwise{EltwiseOp::add, t * h}, aux);
+  }
+  add("ln_f", Norm{NormOp::layer_norm, t, h}, aux);
+  // Logits for every position, through the token embedding's own table (no bias).
+  add("lm_head", Gemm{.batch = 1, .m = t, .n = kVocab, .k = h, .b_is_weight = true, .bias = false, .tied = true}, mm);
+  if (o.mode == Mode::training) add("loss.softmax", Softmax{t, kVocab}, DType::f32);
+  return g;
+}
+
+ModelInfo gpt2_info(std::string description, Gpt2Config cfg) {
+  return ModelInfo{
+      .description = std::move(description),
+      .default_seq_len = kPositions,
+      .optimizer = Optimizer::adam,
+      .training_batch = 8,
+      .training_samples = kTrainingSequences,
+      .training_samples_source = kTrainingSource,
+      .input_bytes_per_sample = 0,
+      .input_bytes_per_token = 8,  // int64 token ids (positions are generated on the device)
+      .output_bytes_per_sample = 4 * kVocab,  // the next token's fp32 logits (the last position's)
+      .build_forward = [cfg](const ModelOptions& o) { return build_gpt2(cfg, o); }};
+}
+
+const ModelRegistrar small("gpt2", gpt2_info("GPT-2 124M: 12 layers, hidden 768, 12 heads", {12, 768, 12}));
+const ModelRegistrar medium("gpt2-medium", gpt2_info("GPT-2 medium (355M): 24 layers, hidden 1024, 16 heads", {24, 1024, 16}));
+const ModelRegistrar large("gpt2-large", gpt2_info("GPT-2 large (774M): 36 layers, hidden 1280, 20 heads", {36, 1280, 20}));
+const ModelRegistrar xl("gpt2-xl", gpt2_info("GPT-2 xl (1.5B): 48 layers, hidden 1600, 25 heads", {48, 1600, 25}));
+
+}  // namespace
+}  // namespace xpusim
