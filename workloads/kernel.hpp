@@ -30,6 +30,9 @@ struct Conv2d {
   bool bias = false;
   int64_t out_h() const { return (h + 2 * pad_h - r) / stride + 1; }
   int64_t out_w() const { return (w + 2 * pad_w - s) / stride + 1; }
+  // One input channel per group (MobileNet's depthwise filters): no reduction across channels,
+  // so libraries run it as a vector loop over channels, not as a matrix multiply.
+  bool depthwise() const { return groups > 1 && groups == c; }
 };
 
 // `cast` converts an fp32 tensor to the kernel's type (mixed precision's per-step weight copies);

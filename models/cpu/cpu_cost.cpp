@@ -10,18 +10,6 @@ namespace {
 
 int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 
-// Sum over output positions of the filter taps that land inside the input: oneDNN skips taps
-// that fall on the zero padding, so border outputs cost less than interior ones.
-int64_t valid_taps(int64_t in, int64_t out, int64_t taps, int64_t stride, int64_t pad) {
-  int64_t total = 0;
-  for (int64_t o = 0; o < out; ++o) {
-    int64_t first = o * stride - pad;
-    int64_t lo = std::max<int64_t>(0, -first), hi = std::min<int64_t>(taps, in - first);
-    total += std::max<int64_t>(0, hi - lo);
-  }
-  return total;
-}
-
 // Vector ops per output register in the epilogue: int8 convolutions convert s32 to f32, scale,
 // add bias, apply ReLU, convert back and pack to u8 (6); float paths add bias and ReLU (2).
 double epilogue_ops(DType t) { return (t == DType::s8 || t == DType::u8) ? 6 : 2; }
@@ -68,8 +56,21 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
   const int gran = spec.reduction_granularity(k.dtype);
   const double mpc = spec.macs_per_cycle(k.dtype);
   const double epi = epilogue_ops(k.dtype) / spec.vector_ops_per_cycle;
+  auto element = [&] {
+    Lowered l;
+    const auto op = element_op_of(k);
+    const double work = element_work(k);
+    l.cycles = op ? work * spec.element_cycles[static_cast<std::size_t>(*op)] : 0;
+    l.units = std::max(1.0, std::ceil(work / 4096));  // oneDNN splits into cache-sized chunks
+    return l;
+  };
   return std::visit(overloaded{
       [&](const Conv2d& c) {
+        if (c.depthwise()) {  // a vector loop over channels (oneDNN's brdgmm_dw), on every ISA
+          Lowered l = element();
+          l.macs = element_work(k);
+          return l;
+        }
         if (on_amx(spec, k.dtype)) {
           const TileWork w = conv_tiles(c, k.dtype);
           return Lowered{tile_macs(w, k.dtype), tile_cycles(w, spec, epi),
@@ -77,8 +78,7 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
         }
         const int64_t cpg = round_up(c.c / c.groups, gran), kpg = round_up(c.k / c.groups, lanes);
         const int64_t oh = c.out_h(), ow = c.out_w();
-        const double taps = double(valid_taps(c.h, oh, c.r, c.stride, c.pad_h)) *
-                            double(valid_taps(c.w, ow, c.s, c.stride, c.pad_w));
+        const double taps = valid_taps(c);
         Lowered l;
         l.macs = double(c.n) * c.groups * kpg * cpg * taps;
         const double out_vectors = double(c.n) * oh * ow * c.groups * kpg / lanes;
@@ -100,14 +100,7 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
         l.units = double(g.batch) * std::ceil(g.m / 32.0) * std::ceil(n_pad / 64.0);
         return l;
       },
-      [&](const auto&) {
-        Lowered l;
-        const auto op = element_op_of(k);
-        const double work = element_work(k);
-        l.cycles = op ? work * spec.element_cycles[static_cast<std::size_t>(*op)] : 0;
-        l.units = std::max(1.0, std::ceil(work / 4096));  // oneDNN splits into cache-sized chunks
-        return l;
-      }}, k.shape);
+      [&](const auto&) { return element(); }}, k.shape);
 }
 
 }  // namespace
@@ -175,7 +168,8 @@ WorkPlan CpuCostModel::plan(const Kernel& kernel, int threads) const {
     p.per_core_bytes_per_s = spec.dram_gbps_per_core * 1e9;
     p.shared_bytes_per_s = std::min(device_.dram_gbps * 1e9, p.per_core_bytes_per_s * p.threads);
   }
-  if (kernel.is_matmul() && p.level != MemoryLevel::l2)
+  const auto* conv = std::get_if<Conv2d>(&kernel.shape);
+  if (kernel.is_matmul() && !(conv && conv->depthwise()) && p.level != MemoryLevel::l2)
     for (double& cycles : p.compute_cycles) cycles /= spec.matmul_beyond_l2_efficiency;
   p.overhead_s = (spec.kernel_overhead_us + (p.threads > 1 ? spec.fork_join_us : 0)) * 1e-6;
   return p;

@@ -25,15 +25,19 @@ enum class ElementOp : uint8_t {
   gather,          // embedding rows
   sgd_update,      // optimizer steps (fp32 master weights and state)
   adam_update,
+  depthwise,       // depthwise convolution, per multiply-accumulate (output element and valid tap)
 };
-inline constexpr std::size_t kElementOpCount = 11;
+inline constexpr std::size_t kElementOpCount = 12;
 using ElementCosts = std::array<double, kElementOpCount>;  // cycles per unit of work
 
 std::string_view element_op_name(ElementOp op);
-// nullopt for GEMM, convolution, memcpy and collectives.
+// nullopt for GEMM, convolution (but depthwise), memcpy and collectives.
 std::optional<ElementOp> element_op_of(const Kernel& k);
 // Units of work of a non-matmul kernel (backward passes count twice: gradient and recompute).
 double element_work(const Kernel& k);
+// Filter taps a convolution applies, summed over its output positions: oneDNN skips the taps that
+// land on the zero padding, so border outputs cost less than interior ones.
+double valid_taps(const Conv2d& c);
 // 512-bit vector instructions per unit of work in oneDNN's kernels, counted with `xpusim
 // calibrate` on a core that issues two per cycle (Zen 4). A property of the software.
 double vector_ops_per_unit(ElementOp op);

@@ -69,7 +69,11 @@ GaudiNode gaudi_node(const GaudiSpec& spec, const Kernel& k) {
   GaudiNode n;
   n.name = k.name;
   n.pass = k.pass;
-  const MmeShape* mme = k.is_matmul() ? spec.mme_shape(k.dtype) : nullptr;
+  // A depthwise convolution reduces over its taps only, far below the MME's reduction granule:
+  // the graph compiler gives it to the TPCs, as a vector loop over channels.
+  const auto* conv = std::get_if<Conv2d>(&k.shape);
+  const bool depthwise = conv && conv->depthwise();
+  const MmeShape* mme = k.is_matmul() && !depthwise ? spec.mme_shape(k.dtype) : nullptr;
   if (mme) {
     const GemmView v = gemm_view(k);
     n.engine = GaudiEngine::mme;

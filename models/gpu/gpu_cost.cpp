@@ -157,6 +157,21 @@ DeviceKernelCost gpu_kernel_cost(const GpuSpec& gpu, const Kernel& k) {
         c.total_s = total;
       }
     }
+    // A depthwise convolution as a GEMM per channel has a reduction of only its taps, which
+    // tensor-core tiles pad many times over: cuDNN runs it as a direct kernel on the CUDA cores
+    // instead, one thread per output element, bound by HBM.
+    const auto* conv = std::get_if<Conv2d>(&k.shape);
+    if (conv && conv->depthwise()) {
+      const double direct = k.macs() / (gpu.fp32_fma * gpu.sm_count * gpu.clock_ghz * 1e9 * gpu.fitted.simt_efficiency);
+      const double memory = static_cast<double>(k.bytes()) / hbm;
+      if (c.overhead_s + std::max(direct, memory) < c.total_s) {
+        c.compute_unit = "CUDA cores (depthwise)";
+        c.compute_s = direct;
+        c.effective_macs = k.macs();
+        c.memory_s = memory;
+        c.total_s = c.overhead_s + std::max(direct, memory);
+      }
+    }
     // The MACs the pipes execute: fewer than the convolution's under Winograd.
     c.utilization = std::min(k.macs(), c.effective_macs) / (peak * c.total_s);
     return c;

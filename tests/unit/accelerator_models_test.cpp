@@ -162,6 +162,29 @@ TEST(GaudiModel, TpcKernelsStreamThroughHbm) {
   EXPECT_GT(n.memory_s(g), n.compute_s);  // an add is memory bound on every Gaudi
 }
 
+// A depthwise convolution reduces over nine taps only: a GEMM per channel would pad that many
+// times over on tensor cores or the MME. It runs as a direct loop, bound by HBM like a
+// streaming kernel: CUDA cores on a GPU, the TPCs on Gaudi.
+TEST(DepthwiseConvolution, RunsDirectAndBoundByHbm) {
+  const Kernel k{"dw", Conv2d{.n = 32, .c = 144, .h = 56, .w = 56, .k = 144, .r = 3, .s = 3, .pad_h = 1, .pad_w = 1, .groups = 144},
+                 DType::bf16};
+  const GpuSpec& a100 = gpu("a100-sxm4-40gb");
+  const DeviceKernelCost c = gpu_kernel_cost(a100, k);
+  EXPECT_EQ(c.compute_unit, "CUDA cores (depthwise)");
+  EXPECT_EQ(c.bound(), "HBM");
+  EXPECT_NEAR(c.total_s, double(k.bytes()) / (a100.hbm_bytes_per_s * a100.fitted.memory_efficiency) + a100.launch_us * 1e-6,
+              1e-12);
+  const GaudiSpec& g = gaudi("gaudi1");
+  const GaudiNode n = gaudi_node(g, k);
+  EXPECT_EQ(n.engine, GaudiEngine::tpc);
+  EXPECT_GT(n.memory_s(g), n.compute_s);
+  // A dense 3x3 convolution of the same tensors stays on the tensor cores and the MME.
+  Kernel dense = k;
+  std::get<Conv2d>(dense.shape).groups = 1;
+  EXPECT_EQ(gpu_kernel_cost(a100, dense).compute_unit, "tensor cores");
+  EXPECT_EQ(gaudi_node(g, dense).engine, GaudiEngine::mme);
+}
+
 TEST(GaudiModel, FusedElementwiseRunKeepsIntermediatesOnChip) {
   const GaudiSpec& g = gaudi("gaudi1");
   Graph graph;

@@ -2,6 +2,7 @@
 
 #include "models/catalog/catalog.hpp"
 #include "models/cpu/cpu_cost.hpp"
+#include "models/cpu/element_ops.hpp"
 #include "workloads/zoo/model_zoo.hpp"
 
 using namespace xpusim;
@@ -87,6 +88,25 @@ TEST(CpuCost, PaddedChannelsAndSkippedBorderTaps) {
   // A 3x3 conv on 7x7 with padding 1 executes (19/21)^2 of its nominal taps.
   Kernel k = conv(512, 7, 512, 3, 1, DType::f32);
   EXPECT_NEAR(m.evaluate(k, 1).effective_macs / k.macs(), (19.0 / 21) * (19.0 / 21), 1e-12);
+}
+
+// A depthwise convolution is a vector loop over channels (oneDNN's brdgmm_dw), not a GEMM per
+// channel padded to the vector width: its time is its MACs (each output element's valid taps)
+// times the class's cycles per MAC, whatever the data type and even past L2.
+TEST(CpuCost, DepthwiseConvolutionCostsItsMacsAtTheDepthwiseRate) {
+  auto m = model_for("c6i.large");
+  const CpuSpec& s = m.device().spec;
+  const double hz = s.freq_ghz_avx512 * 1e9;
+  const double cycles_per_mac = s.element_cycles[static_cast<std::size_t>(ElementOp::depthwise)];
+  for (DType t : {DType::f32, DType::s8}) {
+    const Kernel k{"dw", Conv2d{.n = 2, .c = 144, .h = 56, .w = 56, .k = 144, .r = 3, .s = 3, .pad_h = 1, .pad_w = 1, .groups = 144}, t};
+    const auto c = m.evaluate(k, 1);
+    const double valid_taps = (3.0 * 56 - 2) * (3.0 * 56 - 2);  // each border row and column loses one tap
+    EXPECT_DOUBLE_EQ(c.effective_macs, 2 * 144 * valid_taps);
+    EXPECT_NEAR(c.compute_s, 2 * 144 * valid_taps * cycles_per_mac / hz, 1e-15);
+    // The grouped-GEMM formulation would pad each group's one channel to 16 lanes (64 for int8).
+    EXPECT_LT(c.compute_s * 8, k.macs() * 16 / s.macs_per_cycle(DType::f32) / hz) << dtype_name(t);
+  }
 }
 
 TEST(CpuCost, ThreadsSplitWorkWithImbalance) {
