@@ -69,6 +69,7 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
         if (c.depthwise()) {  // a vector loop over channels (oneDNN's brdgmm_dw), on every ISA
           Lowered l = element();
           l.macs = element_work(k);
+          l.cycles += double(c.n) * c.out_h() * c.out_w() * c.k / lanes * epi;  // as any convolution's
           return l;
         }
         if (on_amx(spec, k.dtype)) {

@@ -65,7 +65,8 @@ TEST(ModelZoo, CnnParametersAndMacsMatchTorchvision) {
     double gmacs;
   };
   for (const auto& p : {Published{"resnet101", 44'549'160, 7.80}, Published{"resnet152", 60'192'808, 11.51},
-                        Published{"vgg16", 138'357'544, 15.47}, Published{"inception-v3", 23'834'568, 5.71}}) {
+                        Published{"vgg16", 138'357'544, 15.47}, Published{"inception-v3", 23'834'568, 5.71},
+                        Published{"mobilenet-v2", 3'504'872, 0.30}}) {
     SCOPED_TRACE(p.model);
     const Graph train = build_model(p.model, {1, Precision::fp32, Mode::training, 0});
     EXPECT_EQ(train.parameters(), p.parameters);
@@ -76,6 +77,23 @@ TEST(ModelZoo, CnnParametersAndMacsMatchTorchvision) {
     EXPECT_NEAR(macs / 1e9, p.gmacs, 0.006);
     EXPECT_LE(infer.parameters(), train.parameters());
   }
+}
+
+// MobileNetV2's seventeen inverted residual blocks each run one 3x3 depthwise convolution; ten
+// keep their shape and add their input back.
+TEST(ModelZoo, MobileNetV2DepthwiseBlocks) {
+  const Graph g = build_model("mobilenet-v2", {2, Precision::int8, Mode::inference, 0});
+  int depthwise = 0, adds = 0;
+  for (const auto& k : g.kernels) {
+    if (const auto* c = std::get_if<Conv2d>(&k.shape); c && c->depthwise()) {
+      ++depthwise;
+      EXPECT_EQ(c->k, c->c) << k.name;
+      EXPECT_EQ(c->r * c->s, 9) << k.name;
+    }
+    adds += k.name.ends_with(".add");
+  }
+  EXPECT_EQ(depthwise, 17);
+  EXPECT_EQ(adds, 10);
 }
 
 // Inception V3's factorized filters: a 1x7 convolution pads only its width, so the 17x17 grid

@@ -81,6 +81,12 @@ TEST_F(HostCalibration, InceptionV3Int8Batch1OneThread) {
   expect_calibrated([] { return calibrate(1, 1, "inception-v3"); }, 0.20, 0.25);
 }
 
+// MobileNetV2: seventeen depthwise convolutions (a class of their own, measured by the host probe),
+// stride-2 ones among them, and the 1x1 expansions and projections around them.
+TEST_F(HostCalibration, MobileNetV2Int8Batch1OneThread) {
+  expect_calibrated([] { return calibrate(1, 1, "mobilenet-v2"); }, 0.20, 0.25);
+}
+
 // Two threads need two free cores. On a shared machine another process often holds one; then the
 // measured two-thread run is no faster than one thread and says nothing about the model. Measure
 // again a few times and skip, saying so, if the second core never frees up.

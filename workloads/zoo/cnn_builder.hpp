@@ -26,6 +26,7 @@ class CnnBuilder {
     int64_t r, s;            // height x width
     int64_t stride = 1;
     int64_t pad_h = -1, pad_w = -1;  // -1: "same" padding for stride 1 (r / 2, s / 2)
+    int64_t groups = 1;              // c: depthwise
   };
 
   // conv (+ batch norm, or a bias where the network has no batch norm) (+ ReLU) on an hw x hw
@@ -34,7 +35,7 @@ class CnnBuilder {
                bool batch_norm = true) {
     Conv2d shape{.n = batch_, .c = c, .h = hw, .w = hw, .k = k, .r = f.r, .s = f.s, .stride = f.stride,
                  .pad_h = f.pad_h < 0 ? f.r / 2 : f.pad_h, .pad_w = f.pad_w < 0 ? f.s / 2 : f.pad_w,
-                 .groups = 1, .bias = !batch_norm || !unfused_};
+                 .groups = f.groups, .bias = !batch_norm || !unfused_};
     graph_.kernels.push_back(Kernel{name, shape, conv_dtype_, Pass::forward, relu && !unfused_});
     const int64_t out = shape.out_h();
     if (unfused_) {
