@@ -3,8 +3,7 @@
 // feed-forward 4H, vocabulary 30522 (WordPiece), 512 positions, 2 token types.
 #include <fmt/format.h>
 
-#include "workloads/zoo/attention.hpp"
-#include "workloads/zoo/model_zoo.hpp"
+#include "workloads/zoo/transformer_builder.hpp"
 
 namespace xpusim {
 
@@ -20,42 +19,32 @@ constexpr const char* kPretrainingSource =
     "phase 1 of NVIDIA's BERT pre-training (DeepLearningExamples, LAMB): 7,038 steps of 65,536 sequences";
 
 Graph build_bert(const BertConfig& cfg, const ModelOptions& o) {
-  if (o.seq_len > kPositions)
-    throw std::invalid_argument(fmt::format("BERT sequence length must be <= {}", kPositions));
-  const int64_t b = o.batch, s = o.seq_len, h = cfg.hidden, t = b * s;
-  const int64_t heads = cfg.heads, head_dim = h / heads, ffn = 4 * h;
-  const DType mm = matmul_dtype(o.precision), aux = auxiliary_dtype(o.precision);
-  Graph g;
-  auto add = [&](std::string name, KernelShape shape, DType dtype) {
-    g.kernels.push_back(Kernel{std::move(name), std::move(shape), dtype});
-  };
-  auto linear = [&](std::string name, int64_t m, int64_t n, int64_t k) {
-    add(std::move(name), Gemm{.batch = 1, .m = m, .n = n, .k = k, .b_is_weight = true, .bias = true}, mm);
-  };
-
-  add("embeddings.word", Embedding{t, kVocab, h}, aux);
-  add("embeddings.position", Embedding{t, kPositions, h}, aux);
-  add("embeddings.token_type", Embedding{t, kTokenTypes, h}, aux);
-  add("embeddings.sum", Elementwise{EltwiseOp::add, 2 * t * h}, aux);  // three tables: two adds
-  add("embeddings.norm", Norm{NormOp::layer_norm, t, h}, aux);
+  TransformerBuilder b(o, "BERT", kPositions, cfg.hidden, cfg.heads);
+  const int64_t t = b.tokens, h = b.hidden, ffn = 4 * h;
+  const DType aux = b.aux;
+  b.add("embeddings.word", Embedding{t, kVocab, h}, aux);
+  b.add("embeddings.position", Embedding{t, kPositions, h}, aux);
+  b.add("embeddings.token_type", Embedding{t, kTokenTypes, h}, aux);
+  b.add("embeddings.sum", Elementwise{EltwiseOp::add, 2 * t * h}, aux);  // three tables: two adds
+  b.add("embeddings.norm", Norm{NormOp::layer_norm, t, h}, aux);
   for (int64_t l = 0; l < cfg.layers; ++l) {
     const std::string p = fmt::format("layer{}", l);
-    linear(p + ".attention.qkv", t, 3 * h, h);
-    add_self_attention(g, p + ".attention", b, heads, s, head_dim, mm, aux, runs_eagerly(o));
-    linear(p + ".attention.output", t, h, h);
-    add(p + ".attention.residual", Elementwise{EltwiseOp::add, t * h}, aux);
-    add(p + ".attention.norm", Norm{NormOp::layer_norm, t, h}, aux);
-    linear(p + ".ffn.up", t, ffn, h);
-    add(p + ".ffn.gelu", Elementwise{EltwiseOp::gelu, t * ffn}, aux);
-    linear(p + ".ffn.down", t, h, ffn);
-    add(p + ".ffn.residual", Elementwise{EltwiseOp::add, t * h}, aux);
-    add(p + ".ffn.norm", Norm{NormOp::layer_norm, t, h}, aux);
+    b.linear(p + ".attention.qkv", t, 3 * h, h);
+    b.self_attention(p + ".attention");
+    b.linear(p + ".attention.output", t, h, h);
+    b.add(p + ".attention.residual", Elementwise{EltwiseOp::add, t * h}, aux);
+    b.add(p + ".attention.norm", Norm{NormOp::layer_norm, t, h}, aux);
+    b.linear(p + ".ffn.up", t, ffn, h);
+    b.add(p + ".ffn.gelu", Elementwise{EltwiseOp::gelu, t * ffn}, aux);
+    b.linear(p + ".ffn.down", t, h, ffn);
+    b.add(p + ".ffn.residual", Elementwise{EltwiseOp::add, t * h}, aux);
+    b.add(p + ".ffn.norm", Norm{NormOp::layer_norm, t, h}, aux);
   }
-  linear("pooler", b, h, h);  // on the [CLS] token of each sequence
-  add("pooler.tanh", Elementwise{EltwiseOp::tanh, b * h}, aux);
-  linear("classifier", b, kLabels, h);
-  if (o.mode == Mode::training) add("loss.softmax", Softmax{b, kLabels}, DType::f32);
-  return g;
+  b.linear("pooler", b.batch, h, h);  // on the [CLS] token of each sequence
+  b.add("pooler.tanh", Elementwise{EltwiseOp::tanh, b.batch * h}, aux);
+  b.linear("classifier", b.batch, kLabels, h);
+  if (o.mode == Mode::training) b.add("loss.softmax", Softmax{b.batch, kLabels}, DType::f32);
+  return b.finish();
 }
 
 const ModelRegistrar base("bert-base", ModelInfo{

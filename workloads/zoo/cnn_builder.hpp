@@ -4,11 +4,32 @@
 // oneDNN/OpenVINO/TensorRT run it; or unfused, as eager frameworks run it. Training: unfused
 // conv -> batch norm -> ReLU, as frameworks train it. Batch norm takes two passes over its input:
 // the batch statistics (a reduction), then the normalization.
+#include <functional>
 #include <string>
+
+#include <fmt/format.h>
 
 #include "workloads/zoo/model_zoo.hpp"
 
 namespace xpusim {
+
+// The zoo entry of an ImageNet-1k classifier: side x side RGB images in (the normalized fp32
+// tensors PyTorch loaders deliver), fp32 logits of its 1000 classes out, trained for `epochs` of
+// the 1,281,167 training images with SGD and momentum (`recipe` says whose schedule).
+inline ModelInfo imagenet_classifier(std::string description, int64_t side, int64_t training_batch, double epochs,
+                                     const std::string& recipe, std::function<Graph(const ModelOptions&)> build) {
+  return ModelInfo{
+      .description = std::move(description),
+      .default_seq_len = 0,
+      .optimizer = Optimizer::sgd_momentum,
+      .training_batch = training_batch,
+      .training_samples = epochs * 1'281'167,
+      .training_samples_source = fmt::format("{:g} epochs of ImageNet-1k's 1,281,167 images ({})", epochs, recipe),
+      .input_bytes_per_sample = double(3 * side * side * 4),
+      .input_bytes_per_token = 0,
+      .output_bytes_per_sample = 1000 * 4,
+      .build_forward = std::move(build)};
+}
 
 // Square feature maps and square pooling windows (every classifier in the zoo has them); filters
 // may be 1xN or Nx1.

@@ -9,8 +9,7 @@
 // computed and the masked ones discarded, as PyTorch's eager attention does.
 #include <fmt/format.h>
 
-#include "workloads/zoo/attention.hpp"
-#include "workloads/zoo/model_zoo.hpp"
+#include "workloads/zoo/transformer_builder.hpp"
 
 namespace xpusim {
 
@@ -27,40 +26,30 @@ constexpr const char* kTrainingSource =
     "nanoGPT's GPT-2 reproduction on OpenWebText (config/train_gpt2.py): 600,000 steps of 480 sequences of 1,024 tokens";
 
 Graph build_gpt2(const Gpt2Config& cfg, const ModelOptions& o) {
-  if (o.seq_len > kPositions)
-    throw std::invalid_argument(fmt::format("GPT-2 sequence length must be <= {}", kPositions));
-  const int64_t b = o.batch, s = o.seq_len, h = cfg.hidden, t = b * s;
-  const int64_t heads = cfg.heads, head_dim = h / heads, ffn = 4 * h;
-  const DType mm = matmul_dtype(o.precision), aux = auxiliary_dtype(o.precision);
-  Graph g;
-  auto add = [&](std::string name, KernelShape shape, DType dtype) {
-    g.kernels.push_back(Kernel{std::move(name), std::move(shape), dtype});
-  };
-  auto linear = [&](std::string name, int64_t m, int64_t n, int64_t k) {
-    add(std::move(name), Gemm{.batch = 1, .m = m, .n = n, .k = k, .b_is_weight = true, .bias = true}, mm);
-  };
-
-  add("wte", Embedding{t, kVocab, h}, aux);
-  add("wpe", Embedding{t, kPositions, h}, aux);
-  add("embeddings.sum", Elementwise{EltwiseOp::add, t * h}, aux);
+  TransformerBuilder b(o, "GPT-2", kPositions, cfg.hidden, cfg.heads);
+  const int64_t t = b.tokens, h = b.hidden, ffn = 4 * h;
+  const DType aux = b.aux;
+  b.add("wte", Embedding{t, kVocab, h}, aux);
+  b.add("wpe", Embedding{t, kPositions, h}, aux);
+  b.add("embeddings.sum", Elementwise{EltwiseOp::add, t * h}, aux);
   for (int64_t l = 0; l < cfg.layers; ++l) {
     const std::string p = fmt::format("h{}", l);
-    add(p + ".ln_1", Norm{NormOp::layer_norm, t, h}, aux);
-    linear(p + ".attn.c_attn", t, 3 * h, h);
-    add_self_attention(g, p + ".attn", b, heads, s, head_dim, mm, aux, runs_eagerly(o));
-    linear(p + ".attn.c_proj", t, h, h);
-    add(p + ".attn.residual", Elementwise{EltwiseOp::add, t * h}, aux);
-    add(p + ".ln_2", Norm{NormOp::layer_norm, t, h}, aux);
-    linear(p + ".mlp.c_fc", t, ffn, h);
-    add(p + ".mlp.gelu", Elementwise{EltwiseOp::gelu, t * ffn}, aux);
-    linear(p + ".mlp.c_proj", t, h, ffn);
-    add(p + ".mlp.residual", Elementwise{EltwiseOp::add, t * h}, aux);
+    b.add(p + ".ln_1", Norm{NormOp::layer_norm, t, h}, aux);
+    b.linear(p + ".attn.c_attn", t, 3 * h, h);
+    b.self_attention(p + ".attn");
+    b.linear(p + ".attn.c_proj", t, h, h);
+    b.add(p + ".attn.residual", Elementwise{EltwiseOp::add, t * h}, aux);
+    b.add(p + ".ln_2", Norm{NormOp::layer_norm, t, h}, aux);
+    b.linear(p + ".mlp.c_fc", t, ffn, h);
+    b.add(p + ".mlp.gelu", Elementwise{EltwiseOp::gelu, t * ffn}, aux);
+    b.linear(p + ".mlp.c_proj", t, h, ffn);
+    b.add(p + ".mlp.residual", Elementwise{EltwiseOp::add, t * h}, aux);
   }
-  add("ln_f", Norm{NormOp::layer_norm, t, h}, aux);
+  b.add("ln_f", Norm{NormOp::layer_norm, t, h}, aux);
   // Logits for every position, through the token embedding's own table (no bias).
-  add("lm_head", Gemm{.batch = 1, .m = t, .n = kVocab, .k = h, .b_is_weight = true, .bias = false, .tied = true}, mm);
-  if (o.mode == Mode::training) add("loss.softmax", Softmax{t, kVocab}, DType::f32);
-  return g;
+  b.add("lm_head", Gemm{.batch = 1, .m = t, .n = kVocab, .k = h, .b_is_weight = true, .bias = false, .tied = true}, b.matmul);
+  if (o.mode == Mode::training) b.add("loss.softmax", Softmax{t, kVocab}, DType::f32);
+  return b.finish();
 }
 
 ModelInfo gpt2_info(std::string description, Gpt2Config cfg) {

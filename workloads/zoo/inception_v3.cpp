@@ -118,19 +118,12 @@ class InceptionV3 {
   CnnBuilder b_;
 };
 
-const ModelRegistrar registrar("inception-v3", ModelInfo{
-    .description = "Inception V3, 299x299, ImageNet-1k",
-    .default_seq_len = 0,
-    // The paper trains with RMSProp, which keeps one moving average per weight as momentum keeps
-    // its velocity: the same optimizer cost.
-    .optimizer = Optimizer::sgd_momentum,
-    .training_batch = 32,  // the paper's per-replica batch
-    .training_samples = 100.0 * 1'281'167,
-    .training_samples_source = "100 epochs of ImageNet-1k's 1,281,167 images (Szegedy et al. 2016: 50 replicas of batch 32)",
-    .input_bytes_per_sample = 3 * 299 * 299 * 4,
-    .input_bytes_per_token = 0,
-    .output_bytes_per_sample = 1000 * 4,
-    .build_forward = [](const ModelOptions& o) { return InceptionV3(o).build(); }});
+// The paper trains with RMSProp, which keeps one moving average per weight as momentum keeps its
+// velocity: the same optimizer cost. Training batch 32: the paper's per replica.
+const ModelRegistrar registrar("inception-v3",
+                               imagenet_classifier("Inception V3, 299x299, ImageNet-1k", 299, 32, 100,
+                                                   "Szegedy et al. 2016: 50 replicas of batch 32",
+                                                   [](const ModelOptions& o) { return InceptionV3(o).build(); }));
 
 }  // namespace
 }  // namespace xpusim

@@ -39,18 +39,8 @@ Graph build_mobilenet_v2(const ModelOptions& o) {
   return b.head(1280, hw, 1000);
 }
 
-const ModelRegistrar mobilenet_v2("mobilenet-v2", ModelInfo{
-    .description = "MobileNetV2 1.0, 224x224, ImageNet-1k",
-    .default_seq_len = 0,
-    .optimizer = Optimizer::sgd_momentum,
-    .training_batch = 256,
-    // torchvision's recipe for it (references/classification): 300 epochs.
-    .training_samples = 300.0 * 1'281'167,
-    .training_samples_source = "300 epochs of ImageNet-1k's 1,281,167 images (torchvision's MobileNetV2 recipe)",
-    .input_bytes_per_sample = 3 * 224 * 224 * 4,  // the normalized fp32 image PyTorch loaders deliver
-    .input_bytes_per_token = 0,
-    .output_bytes_per_sample = 1000 * 4,          // fp32 logits
-    .build_forward = build_mobilenet_v2});
+const ModelRegistrar mobilenet_v2("mobilenet-v2", imagenet_classifier("MobileNetV2 1.0, 224x224, ImageNet-1k", 224, 256, 300,
+                                                                     "torchvision's MobileNetV2 recipe", build_mobilenet_v2));
 
 }  // namespace
 }  // namespace xpusim

@@ -47,17 +47,8 @@ Graph build_resnet(const Stages& blocks, const ModelOptions& o) {
 }
 
 ModelInfo resnet(const char* description, Stages blocks) {
-  return ModelInfo{
-      .description = description,
-      .default_seq_len = 0,
-      .optimizer = Optimizer::sgd_momentum,
-      .training_batch = 256,
-      .training_samples = 90.0 * 1'281'167,
-      .training_samples_source = "90 epochs of ImageNet-1k's 1,281,167 images (the NVIDIA DeepLearningExamples schedule)",
-      .input_bytes_per_sample = 3 * 224 * 224 * 4,  // the normalized fp32 image PyTorch loaders deliver
-      .input_bytes_per_token = 0,
-      .output_bytes_per_sample = 1000 * 4,          // fp32 logits
-      .build_forward = [blocks](const ModelOptions& o) { return build_resnet(blocks, o); }};
+  return imagenet_classifier(description, 224, 256, 90, "the NVIDIA DeepLearningExamples schedule",
+                             [blocks](const ModelOptions& o) { return build_resnet(blocks, o); });
 }
 
 const ModelRegistrar resnet50("resnet50", resnet("ResNet-50 v1.5, 224x224, ImageNet-1k", {3, 4, 6, 3}));

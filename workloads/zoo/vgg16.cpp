@@ -26,17 +26,9 @@ Graph build_vgg16(const ModelOptions& o) {
   return b.finish(1000);
 }
 
-const ModelRegistrar registrar("vgg16", ModelInfo{
-    .description = "VGG-16 (configuration D), 224x224, ImageNet-1k",
-    .default_seq_len = 0,
-    .optimizer = Optimizer::sgd_momentum,
-    .training_batch = 64,  // tf_cnn_benchmarks' default for VGG-16
-    .training_samples = 74.0 * 1'281'167,
-    .training_samples_source = "74 epochs of ImageNet-1k's 1,281,167 images (370K iterations of 256, Simonyan & Zisserman 2015)",
-    .input_bytes_per_sample = 3 * 224 * 224 * 4,
-    .input_bytes_per_token = 0,
-    .output_bytes_per_sample = 1000 * 4,
-    .build_forward = build_vgg16});
+// Training batch 64: tf_cnn_benchmarks' default for VGG-16.
+const ModelRegistrar registrar("vgg16", imagenet_classifier("VGG-16 (configuration D), 224x224, ImageNet-1k", 224, 64, 74,
+                                                            "370K iterations of 256, Simonyan & Zisserman 2015", build_vgg16));
 
 }  // namespace
 }  // namespace xpusim
