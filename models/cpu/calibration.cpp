@@ -44,7 +44,7 @@ CalibrationResult calibrate_host(const std::string& model, Precision precision, 
     r.precision = Precision::fp32;
     r.note = "this host has no bf16 instructions (AVX512_BF16 or AMX): bf16 was requested, fp32 was run";
   }
-  const Graph g = build_model(model, {batch, r.precision, Mode::inference, 0});
+  const Graph g = build_model(model, {batch, r.precision, Mode::inference, options.seq_len});
 
   // The distinct kernels, in graph order, with how often each occurs.
   std::vector<std::pair<const Kernel*, int>> distinct;

@@ -50,6 +50,7 @@ struct CalibrationOptions {
   MeasureOptions measure;  // per kernel and round
   int rounds = 3;
   bool profile_clock = false;
+  int64_t seq_len = 0;  // sequence models: 0 for the model's default
 };
 
 CalibrationResult calibrate_host(const std::string& model, Precision precision, int64_t batch,

@@ -35,7 +35,7 @@ CalibrationReport to_report(const CalibrationResult& r) {
 Action add_calibrate_command(CLI::App& app) {
   struct Flags {
     std::string model = "resnet50", precision = "int8";
-    int64_t batch = 1;
+    int64_t batch = 1, seq_len = 0;
     int threads = 1, repeats = 7, rounds = 3;
     bool profile_clock = false;
     OutputOptions output;
@@ -46,6 +46,7 @@ Action add_calibrate_command(CLI::App& app) {
   cmd->add_option("--model", f->model, ModelRegistry::instance().names_joined() + " (default resnet50)");
   cmd->add_option("--precision", f->precision, "int8, bf16 or fp32 (default int8)");
   cmd->add_option("--batch", f->batch, "batch size (default 1)");
+  cmd->add_option("--seq-len", f->seq_len, "sequence length of sequence models (default: the model's)");
   cmd->add_option("--threads", f->threads, "threads (default 1)");
   cmd->add_option("--repeats", f->repeats, "timed repeats per kernel and round, at least (default 7)");
   cmd->add_option("--rounds", f->rounds, "interleaved passes over the model; each kernel keeps its fastest "
@@ -62,12 +63,20 @@ Action add_calibrate_command(CLI::App& app) {
     if (f->threads <= 0) throw InputError("--threads", "", "must be a positive integer");
     if (f->repeats <= 0) throw InputError("--repeats", "", "must be a positive integer");
     if (f->rounds <= 0) throw InputError("--rounds", "", "must be a positive integer");
+    if (f->seq_len < 0) throw InputError("--seq-len", "", "must be a positive integer");
+    try {  // a sequence length the model has not (a CNN), or longer than its positions
+      build_model(f->model, {f->batch, *precision, Mode::inference, f->seq_len});
+    } catch (const std::invalid_argument& e) {
+      throw InputError("--seq-len", "", e.what());
+    }
     CalibrationOptions o;
+    o.seq_len = f->seq_len;
     o.measure.min_repeats = f->repeats;
     o.rounds = f->rounds;
     o.profile_clock = f->profile_clock;
     const CalibrationReport r = to_report(calibrate_host(f->model, *precision, f->batch, f->threads, o));
     nlohmann::json config = {{"model", f->model}, {"precision", f->precision}, {"batch", f->batch},
+                             {"seq_len", f->seq_len == 0 ? nlohmann::json("model default") : nlohmann::json(f->seq_len)},
                              {"threads", f->threads}, {"repeats", f->repeats}, {"rounds", f->rounds}, {"profile_clock", f->profile_clock}};
     emit(f->output, make_report("calibrate", config, to_json(r)), calibration_table(r), calibration_csv(r));
   };

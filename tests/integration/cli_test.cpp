@@ -105,6 +105,8 @@ TEST(Cli, NonPositiveBatchAndImpossibleValues) {
   expect_input_error("run /nonexistent/scenario.json", "/nonexistent/scenario.json: cannot open file");
   expect_input_error("calibrate --rounds 0", "--rounds: must be a positive integer");
   expect_input_error("calibrate --precision fp16", "--precision: calibration runs int8, bf16 or fp32, not \"fp16\"");
+  expect_input_error("calibrate --model resnet50 --seq-len 64", "--seq-len: model \"resnet50\" has no sequence length");
+  expect_input_error("calibrate --model gpt2 --seq-len 2048", "--seq-len: GPT-2 sequence length must be <= 1024");
 }
 
 TEST(Cli, UnwritableOutputPathsNameTheFlag) {
@@ -195,6 +197,22 @@ TEST(Cli, CalibrateRunsBf16OnTheHostsBf16Datapath) {
     EXPECT_GT(k["predicted_us"].get<double>(), 0) << k["name"];
     EXPECT_NE(k["signature"].get<std::string>().find(bf16 ? "bf16" : "f32"), std::string::npos) << k["signature"];
   }
+}
+
+// A sequence model calibrates at the sequence length asked for: GPT-2's attention scores are
+// seq_len x seq_len per head.
+TEST(Cli, CalibrateTakesASequenceLength) {
+  CliRun r = run("calibrate --model gpt2 --precision fp32 --seq-len 32 --rounds 1 --repeats 1 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["config"]["seq_len"], 32);
+  int scores = 0;
+  for (const auto& k : report["results"]["kernels"])
+    if (k["name"].get<std::string>().ends_with(".attn.scores")) {
+      ++scores;
+      EXPECT_NE(k["signature"].get<std::string>().find("b12 m32 n32 k64"), std::string::npos) << k["signature"];
+    }
+  EXPECT_EQ(scores, 1);  // twelve layers, one distinct kernel
 }
 
 TEST(Cli, TraceIsAChromeTraceOfTheSimulatedGraph) {
