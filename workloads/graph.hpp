@@ -17,6 +17,10 @@ struct Graph {
   Mode mode = Mode::inference;
   int64_t batch = 1;
   int64_t seq_len = 0;  // sequence models only
+  bool decode = false;  // one generation step after seq_len cached tokens
+  // Activations kept from step to step, beyond any one kernel's operands: a decoder's cache of
+  // every layer's keys and values.
+  int64_t kv_cache_bytes = 0;
   std::vector<Kernel> kernels;
 
   double flops() const {

@@ -207,7 +207,9 @@ Kernel::Key Kernel::key() const {
   k[0] = static_cast<int64_t>(shape.index());
   k[1] = static_cast<int64_t>(dtype) | (static_cast<int64_t>(pass) << 8) | (int64_t(fused_relu) << 16);
   std::visit(overloaded{
-      [&](const Gemm& g) { k[2] = g.batch; k[3] = g.m; k[4] = g.n; k[5] = g.k; k[6] = g.b_is_weight; k[7] = g.bias; },
+      [&](const Gemm& g) {
+        k[2] = g.batch; k[3] = g.m; k[4] = g.n; k[5] = g.k; k[6] = g.b_is_weight; k[7] = g.bias; k[8] = g.cold_weights;
+      },
       [&](const Conv2d& c) {
         k[2] = c.n; k[3] = c.c; k[4] = c.h; k[5] = c.w; k[6] = c.k; k[7] = c.r; k[8] = c.s;
         k[9] = c.stride; k[10] = c.pad_h; k[11] = c.groups; k[12] = c.bias; k[13] = c.pad_w;

@@ -21,6 +21,9 @@ struct Gemm {
   bool b_is_weight = true;
   bool bias = true;
   bool tied = false;
+  // The weight comes from main memory, whatever its own size: a step that reads every layer's
+  // weights once, more of them than the caches hold (a decoder's generation step on a CPU).
+  bool cold_weights = false;
 };
 
 // NCHW convolution with a KCRS filter. Output size follows the usual floor formula.

@@ -155,11 +155,13 @@ WorkPlan CpuCostModel::plan(const Kernel& kernel, int threads) const {
   }
 
   const double hz = p.freq_ghz * 1e9;
-  if (bytes <= double(spec.l2_bytes) * p.threads) {
+  const auto* gemm = std::get_if<Gemm>(&kernel.shape);
+  const bool cold = gemm && gemm->cold_weights;  // from DRAM whatever its size
+  if (!cold && bytes <= double(spec.l2_bytes) * p.threads) {
     p.level = MemoryLevel::l2;
     p.per_core_bytes_per_s = spec.l2_bytes_per_cycle * hz;
     p.shared_bytes_per_s = p.per_core_bytes_per_s * p.threads;
-  } else if (bytes <= double(device_.l3_share_bytes)) {
+  } else if (!cold && bytes <= double(device_.l3_share_bytes)) {
     p.level = MemoryLevel::l3;
     p.per_core_bytes_per_s = spec.l3_bytes_per_cycle * hz;
     p.shared_bytes_per_s = p.per_core_bytes_per_s * p.threads;

@@ -18,6 +18,17 @@ Precision CpuDeviceModel::default_training_precision() const {
   return (s.amx || s.avx512_bf16) ? Precision::bf16 : Precision::fp32;
 }
 
+Graph CpuDeviceModel::lower(const Graph& graph, const SoftwareSetup&) const {
+  Graph out = graph;
+  if (!graph.decode) return out;
+  int64_t weight_bytes = 0;
+  for (const auto& k : graph.kernels) weight_bytes += k.parameters() * static_cast<int64_t>(dtype_bytes(k.dtype));
+  if (weight_bytes <= model_.device().l3_share_bytes) return out;
+  for (auto& k : out.kernels)
+    if (auto* g = std::get_if<Gemm>(&k.shape); g && g->b_is_weight) g->cold_weights = true;
+  return out;
+}
+
 DeviceKernelCost CpuDeviceModel::evaluate(const Kernel& kernel) const {
   const KernelCost c = model_.evaluate(kernel, threads_);
   DeviceKernelCost d;

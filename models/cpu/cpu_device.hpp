@@ -22,6 +22,8 @@ class CpuDeviceModel : public Device {
     return mode == Mode::inference ? ExecutionStyle::fused_inference : ExecutionStyle::eager;
   }
   DeviceKernelCost evaluate(const Kernel& kernel) const override;
+  // A generation step whose weights outgrow the instance's share of L3 reads them from DRAM.
+  Graph lower(const Graph& graph, const SoftwareSetup& setup) const override;
 
   int threads() const { return threads_; }
   const CpuDevice& cpu() const { return model_.device(); }

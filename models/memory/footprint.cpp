@@ -47,7 +47,7 @@ Footprint footprint(const Graph& g) {
     f.workspace = 2 * largest_result;  // a gradient arriving and the one being produced
   } else {
     f.weights = params * static_cast<int64_t>(dtype_bytes(matmul_dtype(g.precision)));
-    f.activations = largest_live;
+    f.activations = largest_live + g.kv_cache_bytes;
   }
   return f;
 }

@@ -17,7 +17,7 @@ namespace {
 struct ModelFlags {
   std::vector<std::string> models, precisions, instances;
   std::vector<int64_t> batches;
-  bool training = false;
+  bool training = false, decode = false;
   int64_t seq_len = 0;
   int threads = 0;
   std::string trace;
@@ -38,7 +38,9 @@ StudyConfig to_config(const ModelFlags& f) {
       c.precisions.push_back(*parsed);
     }
   }
+  if (f.training && f.decode) throw InputError("--decode", "", "a generation step is inference, not --training");
   c.mode = f.training ? Mode::training : Mode::inference;
+  c.decode = f.decode;
   c.seq_len = f.seq_len;
   if (f.threads != 0) c.threads = f.threads;
   c.software.channels_last = f.channels_last;
@@ -50,7 +52,7 @@ StudyConfig to_config(const ModelFlags& f) {
 void write_trace(const StudyConfig& c, const std::string& path) {
   if (c.models.size() != 1 || c.precisions.size() != 1 || c.batches.size() != 1 || c.instances.size() != 1)
     throw InputError("--trace", "", "needs exactly one model, precision, batch and instance");
-  const Graph g = build_model(c.models[0], {c.batches[0], c.precisions[0], c.mode, c.seq_len});
+  const Graph g = build_model(c.models[0], {c.batches[0], c.precisions[0], c.mode, c.seq_len, false, c.decode});
   const Catalog& catalog = Catalog::builtin();
   TraceWriter trace;
   const auto accelerator = catalog.make_device(c.instances[0]);
@@ -98,6 +100,8 @@ Action add_model_command(CLI::App& app) {
   cmd->add_option("--seq-len", flags->seq_len, "sequence length of sequence models (default: the model's, 128 for BERT, 1024 for GPT-2)");
   cmd->add_option("--threads", flags->threads, "threads (default: every core of the instance)");
   cmd->add_flag("--training", flags->training, "a training step instead of inference");
+  cmd->add_flag("--decode", flags->decode, "one generation step of a decoder model (gpt2, ...): the token after "
+                "--seq-len cached ones; latency is per token, throughput tokens per second");
   cmd->add_option("--trace", flags->trace, "simulate one configuration in SystemC and write a "
                   "Perfetto/Chrome trace here");
   add_output_options(*cmd, flags->output);

@@ -49,7 +49,7 @@ std::optional<std::string> check_precision(const std::string& instance, Precisio
 Graph build_checked(const std::string& model, const StudyConfig& c, Precision p, int64_t batch,
                     const std::string& file, const std::string& where) {
   try {
-    return build_model(model, {batch, p, c.mode, c.seq_len});
+    return build_model(model, {batch, p, c.mode, c.seq_len, false, c.decode});
   } catch (const std::invalid_argument& e) {
     throw InputError(file, where, e.what());
   }
@@ -92,8 +92,10 @@ StudyConfig parse_study(const JsonView& root) {
   }
   if (auto m = root.find("mode")) {
     std::string mode = m->as_string();
-    if (mode != "inference" && mode != "training") m->fail("mode must be \"inference\" or \"training\"");
+    if (mode != "inference" && mode != "training" && mode != "decode")
+      m->fail("mode must be \"inference\", \"training\" or \"decode\"");
     c.mode = mode == "training" ? Mode::training : Mode::inference;
+    c.decode = mode == "decode";
   }
   if (auto s = root.find("seq_len")) c.seq_len = s->as_positive_integer();
   for (std::size_t i = 0; i < c.precisions.size(); ++i)
@@ -107,7 +109,7 @@ StudyConfig parse_study(const JsonView& root) {
   // Build every graph once now, so that impossible combinations fail before anything runs.
   for (std::size_t i = 0; i < c.models.size(); ++i)
     build_checked(c.models[i], c, c.precisions[0], c.batches[0], root.file(),
-                  root.has("seq_len") ? "/seq_len" : fmt::format("/models/{}", i));
+                  root.has("seq_len") ? "/seq_len" : (c.decode ? "/mode" : fmt::format("/models/{}", i)));
   return c;
 }
 
@@ -125,7 +127,8 @@ void validate_study(const StudyConfig& c) {
   }
   if (c.threads && *c.threads <= 0) throw InputError("--threads", "", "must be a positive integer");
   if (c.seq_len < 0) throw InputError("--seq-len", "", "must be a positive integer");
-  for (const auto& m : c.models) build_checked(m, c, c.precisions.at(0), c.batches.at(0), "--seq-len", "");
+  for (const auto& m : c.models)
+    build_checked(m, c, c.precisions.at(0), c.batches.at(0), c.decode && c.seq_len == 0 ? "--decode" : "--seq-len", "");
 }
 
 nlohmann::json resolved_config(const StudyConfig& c) {
@@ -149,7 +152,7 @@ nlohmann::json resolved_config(const StudyConfig& c) {
   }
   return {{"models", c.models}, {"precisions", precisions}, {"batches", c.batches},
           {"instances", c.instances}, {"instance_details", instances},
-          {"mode", c.mode == Mode::training ? "training" : "inference"},
+          {"mode", c.mode == Mode::training ? "training" : c.decode ? "decode" : "inference"},
           {"seq_len", c.seq_len == 0 ? nlohmann::json("model default") : nlohmann::json(c.seq_len)},
           {"threads", c.threads ? nlohmann::json(*c.threads) : nlohmann::json("all cores")},
           {"channels_last", c.software.channels_last}};
@@ -167,7 +170,8 @@ std::vector<ModelRunResult> run_study(const StudyConfig& c) {
         for (const auto& name : c.instances) {
           Device& device = *devices.at(name);
           const bool unfused = device.execution_style(c.mode) != ExecutionStyle::fused_inference;
-          const Graph g = device.lower(build_model(model, {batch, precision, c.mode, c.seq_len, unfused}), c.software);
+          const Graph g =
+              device.lower(build_model(model, {batch, precision, c.mode, c.seq_len, unfused, c.decode}), c.software);
           ModelRunResult r;
           r.model = model;
           r.instance = name;
@@ -179,7 +183,7 @@ std::vector<ModelRunResult> run_study(const StudyConfig& c) {
           }
           r.devices = catalog.devices_per_target(name);
           r.precision = std::string(precision_name(precision));
-          r.mode = c.mode == Mode::training ? "training" : "inference";
+          r.mode = c.mode == Mode::training ? "training" : c.decode ? "decode" : "inference";
           r.batch = batch;
           r.seq_len = g.seq_len;
           r.kernels = static_cast<int>(g.kernels.size());

@@ -20,6 +20,7 @@ struct StudyConfig {
   std::vector<int64_t> batches;
   std::vector<std::string> instances;
   Mode mode = Mode::inference;
+  bool decode = false;            // inference: one generation step of decoder models after seq_len tokens
   int64_t seq_len = 0;            // 0: each model's default
   std::optional<int> threads;     // default: every physical core of the instance
   SoftwareSetup software;         // how the devices' software runs the graphs

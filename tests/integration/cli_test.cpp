@@ -106,6 +106,11 @@ TEST(Cli, NonPositiveBatchAndImpossibleValues) {
   expect_input_error("calibrate --rounds 0", "--rounds: must be a positive integer");
   expect_input_error("calibrate --precision fp16", "--precision: calibration runs int8, bf16 or fp32, not \"fp16\"");
   expect_input_error("calibrate --model resnet50 --seq-len 64", "--seq-len: model \"resnet50\" has no sequence length");
+  expect_input_error("model --model resnet50 --decode", "--decode: model \"resnet50\" generates no tokens");
+  expect_input_error("model --model gpt2 --decode --training", "--decode: a generation step is inference, not --training");
+  expect_input_error("model --model gpt2 --decode --seq-len 1024", "--seq-len: GPT-2 decodes at most 1023 cached tokens");
+  auto d = write_scenario("decode.json", R"({"models": ["bert-base"], "precisions": ["fp16"], "batches": [1], "instances": ["v100-sxm2-16gb"], "mode": "decode"})");
+  expect_input_error("run " + d.string(), d.string() + "/mode: model \"bert-base\" generates no tokens");
   expect_input_error("calibrate --model gpt2 --seq-len 2048", "--seq-len: GPT-2 sequence length must be <= 1024");
 }
 
@@ -197,6 +202,25 @@ TEST(Cli, CalibrateRunsBf16OnTheHostsBf16Datapath) {
     EXPECT_GT(k["predicted_us"].get<double>(), 0) << k["name"];
     EXPECT_NE(k["signature"].get<std::string>().find(bf16 ? "bf16" : "f32"), std::string::npos) << k["signature"];
   }
+}
+
+// A generation step: latency per token, throughput in tokens per second (a batch of sequences,
+// one token each), the report saying so; its memory holds the cache of keys and values.
+TEST(Cli, ModelDecodeStepReportsTokens) {
+  CliRun r = run("model --model gpt2 --decode --seq-len 512 --precision fp16 --batch 1,8 --instance a100-sxm4-40gb --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["config"]["mode"], "decode");
+  const auto rows = report["results"];
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row["mode"], "decode");
+    EXPECT_NEAR(row["throughput_per_s"].get<double>(), row["batch"].get<double>() / (row["latency_ms"].get<double>() / 1e3),
+                1e-5 * row["throughput_per_s"].get<double>());  // six significant digits
+  }
+  // Eight sequences share each step's weights: more tokens per second, not eight times the step.
+  EXPECT_GT(rows[1]["throughput_per_s"].get<double>(), 4 * rows[0]["throughput_per_s"].get<double>());
+  EXPECT_GT(rows[1]["memory_gib_needed"].get<double>(), rows[0]["memory_gib_needed"].get<double>());
 }
 
 // A sequence model calibrates at the sequence length asked for: GPT-2's attention scores are

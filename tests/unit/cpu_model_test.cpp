@@ -111,6 +111,30 @@ TEST(CpuCost, DepthwiseConvolutionCostsItsMacsAtTheDepthwiseRate) {
   }
 }
 
+// A generation step reads every layer's weights once, 124 MB in int8 for GPT-2 124M, more than
+// any cache holds: its weight GEMMs stream from DRAM, though each layer's alone would fit in L2 or
+// L3, and the whole step cannot beat DRAM's bandwidth. A prompt's forward pass keeps the levels
+// its operands fit.
+TEST(CpuCost, DecodeStepStreamsEveryWeightFromDram) {
+  const auto device = Catalog::builtin().make_device("c6i.large", 0);
+  ModelOptions o{1, Precision::int8, Mode::inference, 256};
+  o.decode = true;
+  const Graph step = device->lower(build_model("gpt2", o), SoftwareSetup{});
+  double seconds = 0, weight_bytes = 0;
+  for (const auto& k : step.kernels) {
+    seconds += device->cost(k).total_s;
+    if (const auto* g = std::get_if<Gemm>(&k.shape); g && g->b_is_weight) {
+      EXPECT_EQ(device->cost(k).memory_level, "DRAM") << k.name;
+      weight_bytes += double(g->k) * double(g->n);
+    }
+  }
+  EXPECT_GE(seconds, weight_bytes / device->memory_bytes_per_s());
+  o.decode = false;
+  const Graph prompt = device->lower(build_model("gpt2", o), SoftwareSetup{});
+  for (const auto& k : prompt.kernels)
+    if (k.name == "h0.attn.c_proj") EXPECT_NE(device->cost(k).memory_level, "DRAM");
+}
+
 TEST(CpuCost, ThreadsSplitWorkWithImbalance) {
   auto m = model_for("c5.9xlarge");  // 18 cores
   Kernel k = conv(64, 56, 64, 3, 1, DType::s8);

@@ -188,6 +188,29 @@ TEST(Gpt2, MacsPerTokenMatchTheClosedForm) {
   EXPECT_DOUBLE_EQ(macs, double(b * s) * (12.0 * L * h * h + 2.0 * L * s * h + double(V) * h));
 }
 
+// A generation step: one new token per sequence against seq_len cached keys and values. Per
+// sequence its MACs are the linear layers' 12 L h^2 for one token, attention over seq_len + 1
+// keys (2 L (s + 1) h) and the logits (V h); the cache holds every layer's keys and values.
+TEST(Gpt2, DecodeStepAttendsToTheCache) {
+  const int64_t b = 4, s = 300, L = 12, h = 768, V = 50257;
+  ModelOptions o{b, Precision::fp16, Mode::inference, s};
+  o.decode = true;
+  const Graph g = build_model("gpt2", o);
+  double macs = 0;
+  for (const auto& k : g.kernels) macs += k.macs();
+  EXPECT_DOUBLE_EQ(macs, double(b) * (12.0 * L * h * h + 2.0 * L * (s + 1) * h + double(V) * h));
+  EXPECT_EQ(g.kv_cache_bytes, 2 * L * b * (s + 1) * h * 2);
+  EXPECT_EQ(g.parameters(), 124'439'808);
+  o.seq_len = 1023;
+  EXPECT_NO_THROW(build_model("gpt2", o));
+  o.seq_len = 1024;  // the 1,025th position does not exist
+  EXPECT_THROW(build_model("gpt2", o), std::invalid_argument);
+  o.seq_len = 128;
+  EXPECT_THROW(build_model("bert-base", o), std::invalid_argument);  // an encoder generates nothing
+  o.mode = Mode::training;
+  EXPECT_THROW(build_model("gpt2", o), std::invalid_argument);
+}
+
 // The tied output layer computes its weight gradient (adding it to the embedding's) but the weight is
 // exchanged and updated once: the gradients the backward pass produces are the parameters, each once.
 TEST(Gpt2, TiedOutputLayerHasAGradientButNoParametersOfItsOwn) {

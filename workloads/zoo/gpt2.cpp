@@ -36,6 +36,8 @@ Graph build_gpt2(const Gpt2Config& cfg, const ModelOptions& o) {
     const std::string p = fmt::format("h{}", l);
     b.add(p + ".ln_1", Norm{NormOp::layer_norm, t, h}, aux);
     b.linear(p + ".attn.c_attn", t, 3 * h, h);
+    // A decode step writes its token's key and value into the cache the scores then read.
+    if (o.decode) b.add(p + ".attn.kv_append", Elementwise{EltwiseOp::copy, 2 * t * h}, aux);
     b.self_attention(p + ".attn");
     b.linear(p + ".attn.c_proj", t, h, h);
     b.add(p + ".attn.residual", Elementwise{EltwiseOp::add, t * h}, aux);
@@ -49,7 +51,9 @@ Graph build_gpt2(const Gpt2Config& cfg, const ModelOptions& o) {
   // Logits for every position, through the token embedding's own table (no bias).
   b.add("lm_head", Gemm{.batch = 1, .m = t, .n = kVocab, .k = h, .b_is_weight = true, .bias = false, .tied = true}, b.matmul);
   if (o.mode == Mode::training) b.add("loss.softmax", Softmax{t, kVocab}, DType::f32);
-  return b.finish();
+  Graph g = b.finish();
+  if (o.decode) g.kv_cache_bytes = 2 * cfg.layers * b.batch * b.keys * h * int64_t(dtype_bytes(aux));
+  return g;
 }
 
 ModelInfo gpt2_info(std::string description, Gpt2Config cfg) {
@@ -63,7 +67,8 @@ ModelInfo gpt2_info(std::string description, Gpt2Config cfg) {
       .input_bytes_per_sample = 0,
       .input_bytes_per_token = 8,  // int64 token ids (positions are generated on the device)
       .output_bytes_per_sample = 4 * kVocab,  // the next token's fp32 logits (the last position's)
-      .build_forward = [cfg](const ModelOptions& o) { return build_gpt2(cfg, o); }};
+      .build_forward = [cfg](const ModelOptions& o) { return build_gpt2(cfg, o); },
+      .decoder = true};
 }
 
 const ModelRegistrar small("gpt2", gpt2_info("GPT-2 124M: 12 layers, hidden 768, 12 heads", {12, 768, 12}));

@@ -15,6 +15,15 @@ DType auxiliary_dtype(Precision p) {
   throw std::logic_error("auxiliary_dtype: bad precision");
 }
 
+namespace {
+std::string decoder_names() {
+  std::string out;
+  for (const auto& name : ModelRegistry::instance().names())
+    if (ModelRegistry::instance().find(name)->decoder) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+}  // namespace
+
 Graph build_model(std::string_view name, ModelOptions options) {
   const ModelInfo* info = ModelRegistry::instance().find(name);
   if (!info) throw std::invalid_argument(ModelRegistry::instance().unknown(name, "model"));
@@ -26,11 +35,16 @@ Graph build_model(std::string_view name, ModelOptions options) {
     throw std::invalid_argument("model \"" + std::string(name) + "\" has no sequence length");
   if (options.seq_len == 0) options.seq_len = info->default_seq_len;
   if (options.seq_len < 0) throw std::invalid_argument("sequence length must be positive");
+  if (options.decode && !info->decoder)
+    throw std::invalid_argument("model \"" + std::string(name) + "\" generates no tokens: decode is for decoder models (" +
+                                decoder_names() + ")");
+  if (options.decode && options.mode == Mode::training) throw std::invalid_argument("decode is an inference step, not training");
   Graph g = info->build_forward(options);
   g.model = std::string(name);
   g.precision = options.precision;
   g.batch = options.batch;
   g.seq_len = options.seq_len;
+  g.decode = options.decode;
   g.mode = Mode::inference;
   if (options.mode == Mode::training) g = expand_training(g, info->optimizer);
   return g;

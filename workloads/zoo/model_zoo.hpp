@@ -19,6 +19,9 @@ struct ModelOptions {
   // Inference as eager frameworks run it: every layer its own kernel (batch norm not folded into
   // the convolution, ReLU and residual add apart). Training graphs are always unfused.
   bool unfused = false;
+  // Decoder models, inference: one generation step, the token after `seq_len` tokens whose keys
+  // and values are cached (the prompt and the tokens generated so far).
+  bool decode = false;
 };
 
 struct ModelInfo {
@@ -35,6 +38,7 @@ struct ModelInfo {
   double output_bytes_per_sample = 0;
   // Builds the forward graph: fused as inference engines run it, or unfused for training.
   std::function<Graph(const ModelOptions&)> build_forward;
+  bool decoder = false;  // generates tokens one at a time (ModelOptions::decode)
 };
 
 using ModelRegistry = Registry<ModelInfo>;
