@@ -131,8 +131,11 @@ TEST(CpuCost, DecodeStepStreamsEveryWeightFromDram) {
   EXPECT_GE(seconds, weight_bytes / device->memory_bytes_per_s());
   o.decode = false;
   const Graph prompt = device->lower(build_model("gpt2", o), SoftwareSetup{});
-  for (const auto& k : prompt.kernels)
-    if (k.name == "h0.attn.c_proj") EXPECT_NE(device->cost(k).memory_level, "DRAM");
+  for (const auto& k : prompt.kernels) {
+    if (k.name == "h0.attn.c_proj") {
+      EXPECT_NE(device->cost(k).memory_level, "DRAM");
+    }
+  }
 }
 
 TEST(CpuCost, ThreadsSplitWorkWithImbalance) {
