@@ -1,6 +1,8 @@
 // BERT (Devlin et al. 2019) encoder with pooler and a 2-way classification head, as fine-tuned
 // for GLUE/SQuAD-style tasks. Sizes from the paper: base L=12 H=768 A=12, large L=24 H=1024 A=16,
 // feed-forward 4H, vocabulary 30522 (WordPiece), 512 positions, 2 token types.
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "workloads/zoo/transformer_builder.hpp"
@@ -20,29 +22,21 @@ constexpr const char* kPretrainingSource =
 
 Graph build_bert(const BertConfig& cfg, const ModelOptions& o) {
   TransformerBuilder b(o, "BERT", kPositions, cfg.hidden, cfg.heads);
-  const int64_t t = b.tokens, h = b.hidden, ffn = 4 * h;
-  const DType aux = b.aux;
-  b.add("embeddings.word", Embedding{t, kVocab, h}, aux);
-  b.add("embeddings.position", Embedding{t, kPositions, h}, aux);
-  b.add("embeddings.token_type", Embedding{t, kTokenTypes, h}, aux);
-  b.add("embeddings.sum", Elementwise{EltwiseOp::add, 2 * t * h}, aux);  // three tables: two adds
-  b.add("embeddings.norm", Norm{NormOp::layer_norm, t, h}, aux);
+  for (const auto& [name, rows] : {std::pair{"word", kVocab}, {"position", kPositions}, {"token_type", kTokenTypes}})
+    b.add(fmt::format("embeddings.{}", name), Embedding{b.tokens, rows, b.hidden}, b.aux);
+  b.add("embeddings.sum", Elementwise{EltwiseOp::add, 2 * b.tokens * b.hidden}, b.aux);  // three tables: two adds
+  b.layer_norm("embeddings.norm");
+  // Post-norm: each sublayer's sum normalized after it.
   for (int64_t l = 0; l < cfg.layers; ++l) {
     const std::string p = fmt::format("layer{}", l);
-    b.linear(p + ".attention.qkv", t, 3 * h, h);
-    b.self_attention(p + ".attention");
-    b.linear(p + ".attention.output", t, h, h);
-    b.add(p + ".attention.residual", Elementwise{EltwiseOp::add, t * h}, aux);
-    b.add(p + ".attention.norm", Norm{NormOp::layer_norm, t, h}, aux);
-    b.linear(p + ".ffn.up", t, ffn, h);
-    b.add(p + ".ffn.gelu", Elementwise{EltwiseOp::gelu, t * ffn}, aux);
-    b.linear(p + ".ffn.down", t, h, ffn);
-    b.add(p + ".ffn.residual", Elementwise{EltwiseOp::add, t * h}, aux);
-    b.add(p + ".ffn.norm", Norm{NormOp::layer_norm, t, h}, aux);
+    b.attention_sublayer(p + ".attention", "qkv", "output");
+    b.layer_norm(p + ".attention.norm");
+    b.feed_forward_sublayer(p + ".ffn", "up", "down");
+    b.layer_norm(p + ".ffn.norm");
   }
-  b.linear("pooler", b.batch, h, h);  // on the [CLS] token of each sequence
-  b.add("pooler.tanh", Elementwise{EltwiseOp::tanh, b.batch * h}, aux);
-  b.linear("classifier", b.batch, kLabels, h);
+  b.linear("pooler", b.batch, b.hidden, b.hidden);  // on the [CLS] token of each sequence
+  b.add("pooler.tanh", Elementwise{EltwiseOp::tanh, b.batch * b.hidden}, b.aux);
+  b.linear("classifier", b.batch, kLabels, b.hidden);
   if (o.mode == Mode::training) b.add("loss.softmax", Softmax{b.batch, kLabels}, DType::f32);
   return b.finish();
 }

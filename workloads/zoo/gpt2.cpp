@@ -27,32 +27,24 @@ constexpr const char* kTrainingSource =
 
 Graph build_gpt2(const Gpt2Config& cfg, const ModelOptions& o) {
   TransformerBuilder b(o, "GPT-2", kPositions, cfg.hidden, cfg.heads);
-  const int64_t t = b.tokens, h = b.hidden, ffn = 4 * h;
-  const DType aux = b.aux;
-  b.add("wte", Embedding{t, kVocab, h}, aux);
-  b.add("wpe", Embedding{t, kPositions, h}, aux);
-  b.add("embeddings.sum", Elementwise{EltwiseOp::add, t * h}, aux);
+  const int64_t t = b.tokens, h = b.hidden;
+  b.add("wte", Embedding{t, kVocab, h}, b.aux);
+  b.add("wpe", Embedding{t, kPositions, h}, b.aux);
+  b.add("embeddings.sum", Elementwise{EltwiseOp::add, t * h}, b.aux);
+  // Pre-norm: each sublayer's input normalized before it, and the last block's output once more.
   for (int64_t l = 0; l < cfg.layers; ++l) {
     const std::string p = fmt::format("h{}", l);
-    b.add(p + ".ln_1", Norm{NormOp::layer_norm, t, h}, aux);
-    b.linear(p + ".attn.c_attn", t, 3 * h, h);
-    // A decode step writes its token's key and value into the cache the scores then read.
-    if (o.decode) b.add(p + ".attn.kv_append", Elementwise{EltwiseOp::copy, 2 * t * h}, aux);
-    b.self_attention(p + ".attn");
-    b.linear(p + ".attn.c_proj", t, h, h);
-    b.add(p + ".attn.residual", Elementwise{EltwiseOp::add, t * h}, aux);
-    b.add(p + ".ln_2", Norm{NormOp::layer_norm, t, h}, aux);
-    b.linear(p + ".mlp.c_fc", t, ffn, h);
-    b.add(p + ".mlp.gelu", Elementwise{EltwiseOp::gelu, t * ffn}, aux);
-    b.linear(p + ".mlp.c_proj", t, h, ffn);
-    b.add(p + ".mlp.residual", Elementwise{EltwiseOp::add, t * h}, aux);
+    b.layer_norm(p + ".ln_1");
+    b.attention_sublayer(p + ".attn", "c_attn", "c_proj");
+    b.layer_norm(p + ".ln_2");
+    b.feed_forward_sublayer(p + ".mlp", "c_fc", "c_proj");
   }
-  b.add("ln_f", Norm{NormOp::layer_norm, t, h}, aux);
+  b.layer_norm("ln_f");
   // Logits for every position, through the token embedding's own table (no bias).
   b.add("lm_head", Gemm{.batch = 1, .m = t, .n = kVocab, .k = h, .b_is_weight = true, .bias = false, .tied = true}, b.matmul);
   if (o.mode == Mode::training) b.add("loss.softmax", Softmax{t, kVocab}, DType::f32);
   Graph g = b.finish();
-  if (o.decode) g.kv_cache_bytes = 2 * cfg.layers * b.batch * b.keys * h * int64_t(dtype_bytes(aux));
+  if (o.decode) g.kv_cache_bytes = 2 * cfg.layers * b.batch * b.keys * h * int64_t(dtype_bytes(b.aux));
   return g;
 }
 

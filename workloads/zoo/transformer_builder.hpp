@@ -16,7 +16,7 @@ class TransformerBuilder {
   TransformerBuilder(const ModelOptions& o, const char* model, int64_t positions, int64_t hidden, int64_t heads)
       : batch(o.batch), seq(o.decode ? 1 : o.seq_len), keys(o.decode ? o.seq_len + 1 : o.seq_len), hidden(hidden),
         tokens(o.batch * seq), heads(heads), head_dim(hidden / heads), matmul(matmul_dtype(o.precision)),
-        aux(auxiliary_dtype(o.precision)), eager_(o.unfused || o.mode == Mode::training) {
+        aux(auxiliary_dtype(o.precision)), eager_(o.unfused || o.mode == Mode::training), decode_(o.decode) {
     if (keys > positions)
       throw std::invalid_argument(o.decode ? fmt::format("{} decodes at most {} cached tokens", model, positions - 1)
                                            : fmt::format("{} sequence length must be <= {}", model, positions));
@@ -47,13 +47,34 @@ class TransformerBuilder {
     add(prefix + ".context", Gemm{.batch = batch * heads, .m = seq, .n = head_dim, .k = keys, .b_is_weight = false, .bias = false},
         matmul);
   }
+  void layer_norm(std::string name) { add(std::move(name), Norm{NormOp::layer_norm, tokens, hidden}, aux); }
+
+  // The attention sublayer: the Q, K, V projection (named `prefix.qkv`), attention, the output
+  // projection (`prefix.output`) and the residual add. A decode step also writes its token's key
+  // and value into the cache the scores then read.
+  void attention_sublayer(const std::string& prefix, const char* qkv, const char* output) {
+    linear(prefix + "." + qkv, tokens, 3 * hidden, hidden);
+    if (decode_) add(prefix + ".kv_append", Elementwise{EltwiseOp::copy, 2 * tokens * hidden}, aux);
+    self_attention(prefix);
+    linear(prefix + "." + output, tokens, hidden, hidden);
+    add(prefix + ".residual", Elementwise{EltwiseOp::add, tokens * hidden}, aux);
+  }
+  // The feed-forward sublayer: up to 4 x hidden (`prefix.up`), GELU, back down (`prefix.down`) and
+  // the residual add.
+  void feed_forward_sublayer(const std::string& prefix, const char* up, const char* down) {
+    linear(prefix + "." + up, tokens, 4 * hidden, hidden);
+    add(prefix + ".gelu", Elementwise{EltwiseOp::gelu, tokens * 4 * hidden}, aux);
+    linear(prefix + "." + down, tokens, hidden, 4 * hidden);
+    add(prefix + ".residual", Elementwise{EltwiseOp::add, tokens * hidden}, aux);
+  }
+
   Graph finish() { return std::move(graph_); }
 
   const int64_t batch, seq, keys, hidden, tokens, heads, head_dim;
   const DType matmul, aux;
 
  private:
-  bool eager_;
+  bool eager_, decode_;
   Graph graph_;
 };
 
