@@ -12,10 +12,19 @@ int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 
 // Vector ops per output register in the epilogue: int8 convolutions convert s32 to f32, scale,
 // add bias, apply ReLU, convert back and pack to u8 (6); float paths add bias and ReLU (2).
-double epilogue_ops(DType t) { return (t == DType::s8 || t == DType::u8) ? 6 : 2; }
+bool is_int8(DType t) { return t == DType::s8 || t == DType::u8; }
+double epilogue_ops(DType t) { return is_int8(t) ? 6 : 2; }
+
+// Cycles per output register of a convolution or GEMM on the vector units beyond its MACs: for
+// int8 what the host probe measured where it could, else the epilogue's vector instructions.
+double vector_output_cycles(const CpuSpec& spec, const Kernel& k) {
+  if (is_int8(k.dtype) && spec.int8_output_cycles > 0)
+    return spec.output_lanes() * (spec.int8_output_cycles + (k.fused_relu ? spec.int8_relu_cycles : 0));
+  return epilogue_ops(k.dtype) / spec.vector_ops_per_cycle;
+}
 
 bool on_amx(const CpuSpec& spec, DType t) {
-  return spec.amx && (t == DType::s8 || t == DType::u8 || t == DType::bf16);
+  return spec.amx && (is_int8(t) || t == DType::bf16);
 }
 
 // AMX, as oneDNN's brgemm runs it: the output in tiles of 16 rows x 16 channels, each a chain of
@@ -67,9 +76,10 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
   return std::visit(overloaded{
       [&](const Conv2d& c) {
         if (c.depthwise()) {  // a vector loop over channels (oneDNN's brdgmm_dw), on every ISA
-          Lowered l = element();
+          Lowered l = element();  // the class's cost includes the epilogue; a fused int8 ReLU adds
           l.macs = element_work(k);
-          l.cycles += double(c.n) * c.out_h() * c.out_w() * c.k / lanes * epi;  // as any convolution's
+          if (k.fused_relu && is_int8(k.dtype) && spec.int8_output_cycles > 0)
+            l.cycles += double(c.n) * c.out_h() * c.out_w() * c.k * spec.int8_relu_cycles;
           return l;
         }
         if (on_amx(spec, k.dtype)) {
@@ -83,7 +93,7 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
         Lowered l;
         l.macs = double(c.n) * c.groups * kpg * cpg * taps;
         const double out_vectors = double(c.n) * oh * ow * c.groups * kpg / lanes;
-        l.cycles = l.macs / mpc + out_vectors * epi;
+        l.cycles = l.macs / mpc + out_vectors * vector_output_cycles(spec, k);
         l.units = double(c.n) * oh * std::ceil(double(c.groups * kpg) / 64);
         return l;
       },
@@ -97,7 +107,7 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
         Lowered l;
         l.macs = double(g.batch) * g.m * n_pad * k_pad;
         const double out_vectors = double(g.batch) * g.m * n_pad / lanes;
-        l.cycles = l.macs / mpc + out_vectors * epi;
+        l.cycles = l.macs / mpc + out_vectors * vector_output_cycles(spec, k);
         l.units = double(g.batch) * std::ceil(g.m / 32.0) * std::ceil(n_pad / 64.0);
         return l;
       },

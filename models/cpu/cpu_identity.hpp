@@ -13,6 +13,7 @@ struct IsaFlags {
   bool avx_vnni = false;      // VPDPBUSD on ymm (VEX), on cores without AVX-512
   bool avx512_bf16 = false;   // VDPBF16PS
   bool amx = false;           // AMX-INT8 and AMX-BF16 tiles
+  bool operator==(const IsaFlags&) const = default;
 };
 
 struct CpuIdentity {

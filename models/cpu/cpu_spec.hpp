@@ -47,6 +47,12 @@ struct CpuSpec {
   // 1x1 convolution; up to 0.8 for some ResNet layers). Measured on the host; catalog parts keep
   // 1 (no published figure), so their large-batch times are optimistic by that much.
   double matmul_beyond_l2_efficiency = 1;
+  // Cycles per output element of an int8 convolution or GEMM on the vector units beyond its MACs:
+  // requantizing to u8, the store, and the output pixel's share of loading its inputs; and what a
+  // fused ReLU adds. Measured on the host (Zen 5: 0.085 + 0.052; on its 256-bit path 0.32 + 0.16);
+  // 0 for catalog parts, which count the epilogue's six vector instructions per register instead
+  // (0.09 per output on Zen 5, 0.22 on its 256-bit path).
+  double int8_output_cycles = 0, int8_relu_cycles = 0;
   double kernel_overhead_us = 0;
   double fork_join_us = 0;              // an OpenMP parallel region over >1 threads
   std::map<std::string, std::string> sources;  // parameter -> where the figure comes from

@@ -13,7 +13,7 @@ bool is_int8(DType t) { return t == DType::u8 || t == DType::s8; }
 std::string_view element_op_name(ElementOp op) {
   static constexpr std::string_view names[kElementOpCount] = {
       "streaming", "streaming_int8", "transcendental", "softmax", "norm", "pool", "pool_int8",
-      "reduction", "gather", "sgd_update", "adam_update", "depthwise"};
+      "reduction", "gather", "sgd_update", "adam_update", "depthwise", "depthwise_int8"};
   return names[static_cast<std::size_t>(op)];
 }
 
@@ -35,8 +35,9 @@ std::optional<ElementOp> element_op_of(const Kernel& k) {
       [&](const Pool&) -> std::optional<ElementOp> { return is_int8(k.dtype) ? ElementOp::pool_int8 : ElementOp::pool; },
       [](const Reduction&) -> std::optional<ElementOp> { return ElementOp::reduction; },
       [](const Embedding&) -> std::optional<ElementOp> { return ElementOp::gather; },
-      [](const Conv2d& c) -> std::optional<ElementOp> {
-        return c.depthwise() ? std::optional(ElementOp::depthwise) : std::nullopt;
+      [&](const Conv2d& c) -> std::optional<ElementOp> {
+        if (!c.depthwise()) return std::nullopt;
+        return is_int8(k.dtype) ? ElementOp::depthwise_int8 : ElementOp::depthwise;
       },
       [](const auto&) -> std::optional<ElementOp> { return std::nullopt; }}, k.shape);
 }
@@ -78,8 +79,11 @@ double vector_ops_per_unit(ElementOp op) {
     case ElementOp::sgd_update: return 2.0;
     case ElementOp::adam_update: return 4.0;
     // Per 16 MACs one FMA, whose input and weight vectors are both loads: at two loads a cycle,
-    // the loads bind it (measured on Zen 5: 0.07 cycles per MAC, near one FMA a cycle).
-    case ElementOp::depthwise: return 0.125;
+    // the loads bind it (measured on Zen 5: 0.07 cycles per MAC, near one FMA a cycle). Then
+    // each output register's epilogue (2 vector ops, 6 for int8: see cpu_cost.cpp) over its 3x3
+    // filter's 9 taps.
+    case ElementOp::depthwise: return 0.125 + 2.0 / 16 / 9;
+    case ElementOp::depthwise_int8: return 0.125 + 6.0 / 16 / 9;
   }
   return 1.0;
 }
@@ -96,9 +100,9 @@ std::optional<Kernel> probe_kernel(ElementOp op) {
     case ElementOp::pool: return Kernel{"probe", window, DType::f32};
     case ElementOp::pool_int8: return Kernel{"probe", window, DType::u8};
     case ElementOp::reduction: return Kernel{"probe", Reduction{ReduceOp::sum, 128, 512}, DType::f32};
-    case ElementOp::depthwise:
+    case ElementOp::depthwise: case ElementOp::depthwise_int8:
       return Kernel{"probe", Conv2d{.n = 1, .c = 64, .h = 32, .w = 32, .k = 64, .r = 3, .s = 3, .pad_h = 1, .pad_w = 1, .groups = 64},
-                    DType::f32};
+                    op == ElementOp::depthwise ? DType::f32 : DType::s8};
     case ElementOp::gather: case ElementOp::sgd_update: case ElementOp::adam_update: return std::nullopt;
   }
   return std::nullopt;

@@ -25,9 +25,11 @@ enum class ElementOp : uint8_t {
   gather,          // embedding rows
   sgd_update,      // optimizer steps (fp32 master weights and state)
   adam_update,
-  depthwise,       // depthwise convolution, per multiply-accumulate (output element and valid tap)
+  depthwise,       // depthwise convolution, per multiply-accumulate (output element and valid tap),
+                   // its epilogue included
+  depthwise_int8,  // the same on u8 activations and s8 filters (requantized to u8)
 };
-inline constexpr std::size_t kElementOpCount = 12;
+inline constexpr std::size_t kElementOpCount = 13;
 using ElementCosts = std::array<double, kElementOpCount>;  // cycles per unit of work
 
 std::string_view element_op_name(ElementOp op);

@@ -112,12 +112,49 @@ double measure_matmul_beyond_l2_efficiency(const IsaFlags& isa) {
   return std::clamp(*one / *many, 0.05, 1.0);
 }
 
+// What an int8 convolution on the vector units costs per output element beyond its MACs: oneDNN's
+// 1x1 convolution of 16 channels into 128 on 32x32 images (in L2; its MACs at the probed rate are
+// under half its time), less those MACs and the call overhead, per output; then the same with a
+// fused ReLU, whose post-op oneDNN applies per output register (on Zen 5 it adds 60%). Short
+// reductions like this one are where both show: MobileNet's expansions spend a third to two
+// thirds of their time on them.
+struct Int8OutputCycles {
+  double plain = 0, relu = 0;
+};
+Int8OutputCycles measure_int8_output_cycles(const HostProfile& p) {
+  Conv2d c;
+  c.c = 16;
+  c.k = 128;
+  c.h = c.w = 32;
+  MeasureOptions o;
+  o.min_repeats = 15;
+  o.min_seconds = 0.004;
+  const double outputs = double(c.k) * c.h * c.w, macs = outputs * c.c;
+  auto per_output = [&](bool relu) -> std::optional<double> {
+    Kernel k{"probe", c, DType::s8};
+    k.fused_relu = relu;
+    const auto m = measure_with_onednn(k, o);
+    if (!m) return std::nullopt;
+    const double cycles = std::max(m->median_s - p.kernel_call_us * 1e-6, 0.0) * p.clock_vector_ghz * 1e9;
+    return std::max(cycles - macs / p.int8_macs_per_cycle, 0.0) / outputs;
+  };
+  const auto plain = per_output(false), relu = per_output(true);
+  if (!plain || !relu) return {};
+  return {*plain, std::max(*relu - *plain, 0.0)};
+}
+
+// Where the host profile measures the int8 output cost: on the VNNI vector path only.
+bool probes_int8_output_cycles(const HostProfile& p) {
+  return (p.cpu.isa.avx512_vnni || p.cpu.isa.avx_vnni) && !(p.cpu.isa.amx && onednn_runs_amx());
+}
+
 }  // namespace
 
 HostProfile probe_host_profile() {
   const auto start = std::chrono::steady_clock::now();
   HostProfile p;
   p.cpu = read_cpu_identity();
+  p.cpu.isa = isa_onednn_uses(p.cpu.isa);
   p.memory_bytes = int64_t(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);
   p.l1d_bytes = sysconf_bytes(_SC_LEVEL1_DCACHE_SIZE);
   p.l2_bytes = sysconf_bytes(_SC_LEVEL2_CACHE_SIZE);
@@ -173,6 +210,11 @@ HostProfile probe_host_profile() {
     p.element_cycles[std::string(element_op_name(op))] = round3(seconds * p.clock_vector_ghz * 1e9 / element_work(*kernel));
   }
   p.matmul_beyond_l2_efficiency = round3(measure_matmul_beyond_l2_efficiency(p.cpu.isa));
+  if (probes_int8_output_cycles(p)) {
+    const Int8OutputCycles output = measure_int8_output_cycles(p);
+    p.int8_output_cycles = round3(output.plain);
+    p.int8_relu_cycles = round3(output.relu);
+  }
   p.amx_probed = p.cpu.isa.amx;
   if (p.cpu.isa.amx)
     if (const auto tiles = measure_amx_tiles(p.clock_vector_ghz * 1e9, p.l2_bytes)) {
@@ -204,6 +246,10 @@ nlohmann::json to_json(const HostProfile& p) {
       {"element_cycles", p.element_cycles},
       {"probe_seconds", p.probe_seconds}};
   if (p.schema_version >= 2) out["matmul"] = {{"beyond_l2_efficiency", p.matmul_beyond_l2_efficiency}};
+  if (p.int8_output_cycles > 0) {
+    out["matmul"]["int8_output_cycles"] = p.int8_output_cycles;
+    out["matmul"]["int8_relu_cycles"] = p.int8_relu_cycles;
+  }
   if (p.amx_probed)
     out["amx"] = {{"tile_multiply_cycles", p.amx_tile_multiply_cycles}, {"tile_store_cycles", p.amx_tile_store_cycles}};
   return out;
@@ -291,8 +337,12 @@ HostProfile host_profile_from_json(const JsonView& root) {
   }
   if (p.schema_version >= 2) {
     const auto matmul = root.at("matmul");
-    matmul.allow_only({"beyond_l2_efficiency"});
+    matmul.allow_only({"beyond_l2_efficiency", "int8_output_cycles", "int8_relu_cycles"});
     p.matmul_beyond_l2_efficiency = matmul.at("beyond_l2_efficiency").as_number_in(0.05, 1);
+    if (matmul.find("int8_output_cycles")) {  // both or neither
+      p.int8_output_cycles = matmul.at("int8_output_cycles").as_number_in(1e-6, 100);
+      p.int8_relu_cycles = matmul.at("int8_relu_cycles").as_number_in(0, 100);
+    }
   }
   if (const auto amx = root.find("amx")) {
     amx->allow_only({"tile_multiply_cycles", "tile_store_cycles"});
@@ -307,8 +357,21 @@ HostProfile host_profile_from_json(const JsonView& root) {
 bool measured_on(const HostProfile& p, const CpuIdentity& id) {
   return p.cpu.vendor == id.vendor && p.cpu.family == id.family && p.cpu.model == id.model &&
          p.cpu.stepping == id.stepping && p.cpu.model_name == id.model_name &&
-         p.cpu.logical_cpus == id.logical_cpus && p.cpu.physical_cores == id.physical_cores;
+         p.cpu.logical_cpus == id.logical_cpus && p.cpu.physical_cores == id.physical_cores &&
+         p.cpu.isa == isa_onednn_uses(id.isa);
 }
+
+namespace {
+// A profile saved before a kernel class (or the int8 output cost) was probed lacks its cost; the
+// model would derive it from the vector rate instead (depthwise convolutions: 2x fast).
+bool has_everything_probed(const HostProfile& p) {
+  for (std::size_t i = 0; i < kElementOpCount; ++i) {
+    const auto op = static_cast<ElementOp>(i);
+    if (probe_kernel(op) && !p.element_cycles.count(std::string(element_op_name(op)))) return false;
+  }
+  return p.int8_output_cycles > 0 || !probes_int8_output_cycles(p);
+}
+}  // namespace
 
 CpuSpec cpu_spec_from_profile(const HostProfile& p) {
   CpuSpec s;
@@ -351,6 +414,8 @@ CpuSpec cpu_spec_from_profile(const HostProfile& p) {
   s.dram_gbps_per_core = p.dram_gbps_core;
   s.dram_gbps_socket = p.dram_gbps_all;
   s.matmul_beyond_l2_efficiency = p.matmul_beyond_l2_efficiency;
+  s.int8_output_cycles = p.int8_output_cycles;
+  s.int8_relu_cycles = p.int8_relu_cycles;
   s.kernel_overhead_us = p.kernel_call_us;
   s.fork_join_us = p.fork_join_us;
   const std::string probe = "measured by the host probe: ";
@@ -372,6 +437,9 @@ CpuSpec cpu_spec_from_profile(const HostProfile& p) {
        p.schema_version >= 2 ? probe + "oneDNN 1x1 convolution (C = K = 256, 28x28), time per image at 1 image "
                                        "over time per image at 32"
                              : "not in this profile (schema 1): 1, streaming taken as fully hidden"}};
+  if (p.int8_output_cycles > 0)
+    s.sources["int8_output_cycles"] = probe + "oneDNN int8 1x1 convolution (C = 16, K = 128, 32x32) less its MACs, "
+                                              "per output, without and with a fused ReLU";
   if (s.amx)
     s.sources["amx_tile_cycles"] = probe + "TDPBUSD in 2x2 blocks with their A and B tiles loaded from L2, and "
                                            "TILESTORED of each result";
@@ -415,7 +483,8 @@ const HostProfile& host_profile() {
   if (!state.path.empty() && std::filesystem::exists(state.path)) {
     try {
       HostProfile cached = load(state.path);
-      if (cached.schema_version != 2) why = "the cached host profile is from an older xpusim";
+      if (cached.schema_version != 2 || !has_everything_probed(cached))
+        why = "the cached host profile is from an older xpusim";
       else if (cached.cpu.isa.amx && !cached.amx_probed) why = "the cached host profile has no AMX tile costs";
       else if (measured_on(cached, read_cpu_identity())) return state.profile.emplace(std::move(cached));
       else why = "the cached host profile was measured on another CPU";

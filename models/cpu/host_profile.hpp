@@ -44,6 +44,11 @@ struct HostProfile {
   // GEMM/convolution throughput kept when operands stream from L3 or DRAM rather than L2: oneDNN's
   // convolution per image at 32 images against one (see probe_host_profile). 1 in /1 profiles.
   double matmul_beyond_l2_efficiency = 1;
+  // Cycles per output element an int8 convolution or GEMM on the vector units spends beyond its
+  // MACs; 0: not measured (no VNNI, or oneDNN runs AMX tiles), the model counts its epilogue's
+  // vector instructions instead.
+  double int8_output_cycles = 0;
+  double int8_relu_cycles = 0;  // what a fused ReLU adds to that, per output element
   // AMX tile costs in cycles (microbench.hpp, measure_amx_tiles); 0 where the OS did not grant the
   // tiles. "amx" is in every profile of a CPU with tiles: one without it predates the tile probe.
   bool amx_probed = false;
@@ -62,7 +67,8 @@ nlohmann::json to_json(const HostProfile& profile);
 // Strict: unknown keys, missing keys and impossible values are InputErrors with file and pointer.
 HostProfile host_profile_from_json(const JsonView& root);
 
-// Whether a profile was measured on the CPU described by `id`.
+// Whether a profile was measured on the CPU described by `id`, with the instruction sets oneDNN
+// may use in this process (isa_onednn_uses).
 bool measured_on(const HostProfile& profile, const CpuIdentity& id);
 
 // The CPU spec the cost model uses for this host: rates, bandwidths, capacities and overheads

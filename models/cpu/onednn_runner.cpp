@@ -266,6 +266,21 @@ bool onednn_runs_amx() {
   return (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) & amx) == amx;  // ISA values nest as bit sets
 }
 
+IsaFlags isa_onednn_uses(IsaFlags cpu) {
+  const auto effective = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  auto allows = [&](dnnl::cpu_isa isa) {
+    return (effective & static_cast<unsigned>(isa)) == static_cast<unsigned>(isa);
+  };
+  cpu.avx2 = cpu.avx2 && allows(dnnl::cpu_isa::avx2);
+  cpu.avx512 = cpu.avx512 && allows(dnnl::cpu_isa::avx512_core);
+  cpu.avx512_vnni = cpu.avx512_vnni && allows(dnnl::cpu_isa::avx512_core_vnni);
+  cpu.avx512_bf16 = cpu.avx512_bf16 && allows(dnnl::cpu_isa::avx512_core_bf16);
+  // oneDNN's avx2_vnni is not a subset of avx512_core_vnni: under a cap at an AVX-512 level, a
+  // core with both still issues VPDPBUSD on ymm through the AVX-512 kernels.
+  cpu.avx_vnni = cpu.avx_vnni && (allows(dnnl::cpu_isa::avx2_vnni) || cpu.avx512_vnni);
+  return cpu;
+}
+
 double measure_primitive_call_us() {
   omp_set_num_threads(1);
   dnnl::engine eng(dnnl::engine::kind::cpu, 0);

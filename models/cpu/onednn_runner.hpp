@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "models/cpu/cpu_identity.hpp"
 #include "workloads/kernel.hpp"
 
 namespace xpusim {
@@ -32,6 +33,12 @@ std::optional<Measurement> measure_with_onednn(const Kernel& kernel, const Measu
 // Whether oneDNN runs AMX tiles in this process: the CPU has them and the process has not capped
 // oneDNN below them (ONEDNN_MAX_CPU_ISA=AVX512_CORE_BF16 keeps it on the VNNI datapath).
 bool onednn_runs_amx();
+
+// The vector instruction sets among `cpu` that oneDNN may use in this process: all of them unless
+// ONEDNN_MAX_CPU_ISA caps it. The host model describes the kernels oneDNN runs, so a capped
+// process is modelled (and probed) as the smaller CPU it then is: an AVX-512 host capped at AVX2
+// stands in for an AVX2-only one. AMX is left as read (onednn_runs_amx decides it per process).
+IsaFlags isa_onednn_uses(IsaFlags cpu);
 
 // The fixed cost of executing one oneDNN primitive on one thread: the median time of a ReLU over
 // 64 floats, whose arithmetic takes nanoseconds.

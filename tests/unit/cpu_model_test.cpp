@@ -50,6 +50,34 @@ TEST(CpuCost, ClosedFormForComputeBoundConvolution) {
   EXPECT_EQ(c.bound(), "compute");
 }
 
+// Where the host probe measured what an int8 output costs beyond its MACs (and what a fused ReLU
+// adds), every output element pays that instead of the epilogue's counted vector instructions,
+// in convolutions and GEMMs alike; depthwise ones pay the ReLU on top of their class's cost.
+TEST(CpuCost, MeasuredInt8OutputCostsReplaceTheCountedEpilogue) {
+  CpuDevice measured = Catalog::builtin().device("c6i.large");
+  measured.spec.int8_output_cycles = 0.3;
+  measured.spec.int8_relu_cycles = 0.2;
+  const CpuCostModel m(measured);
+  const CpuSpec& s = measured.spec;
+  const double hz = s.freq_ghz_avx512 * 1e9;
+  Kernel k = conv(16, 32, 128, 1, 1, DType::s8);
+  const double outputs = 32.0 * 32 * 128;
+  EXPECT_NEAR(m.evaluate(k, 1).compute_s, (k.macs() / 128 + outputs * 0.3) / hz, 1e-15);
+  k.fused_relu = true;
+  EXPECT_NEAR(m.evaluate(k, 1).compute_s, (k.macs() / 128 + outputs * 0.5) / hz, 1e-15);
+  const Kernel gemm{"fc", Gemm{.m = 64, .n = 1024, .k = 256}, DType::s8};
+  EXPECT_NEAR(m.evaluate(gemm, 1).compute_s, (64.0 * 1024 * 256 / 128 + 64.0 * 1024 * 0.3) / hz, 1e-15);
+  // fp32 keeps its counted epilogue (2 vector ops per 16-lane register).
+  const Kernel f32 = conv(16, 32, 128, 1, 1, DType::f32);
+  EXPECT_NEAR(m.evaluate(f32, 1).compute_s, (f32.macs() / s.f32_macs_per_cycle + outputs / 16 * 2 / s.vector_ops_per_cycle) / hz,
+              1e-15);
+  Kernel dw{"dw", Conv2d{.n = 1, .c = 64, .h = 32, .w = 32, .k = 64, .r = 3, .s = 3, .pad_h = 1, .pad_w = 1, .groups = 64},
+            DType::s8};
+  const double plain = m.evaluate(dw, 1).compute_s;
+  dw.fused_relu = true;
+  EXPECT_NEAR(m.evaluate(dw, 1).compute_s - plain, 32.0 * 32 * 64 * 0.2 / hz, 1e-15);
+}
+
 // On AMX every 16 x 16 result tile costs its chain of tile multiplies (one per 64 bytes of
 // reduction), a tile store and the vector epilogue of its 16 rows: closed form from the catalog
 // part's tile costs.
@@ -92,23 +120,28 @@ TEST(CpuCost, PaddedChannelsAndSkippedBorderTaps) {
 
 // A depthwise convolution is a vector loop over channels (oneDNN's brdgmm_dw), not a GEMM per
 // channel padded to the vector width: its time is its MACs (each output element's valid taps)
-// times the class's cycles per MAC, whatever the data type and even past L2, plus the epilogue of
-// any convolution per 16-lane output vector (int8: 6 vector ops, fp32: 2).
+// times its class's cycles per MAC (epilogue included; int8 a class of its own), whatever the
+// data type and even past L2.
 TEST(CpuCost, DepthwiseConvolutionCostsItsMacsAtTheDepthwiseRate) {
   auto m = model_for("c6i.large");
   const CpuSpec& s = m.device().spec;
   const double hz = s.freq_ghz_avx512 * 1e9;
-  const double cycles_per_mac = s.element_cycles[static_cast<std::size_t>(ElementOp::depthwise)];
   for (DType t : {DType::f32, DType::s8}) {
+    const auto op = t == DType::s8 ? ElementOp::depthwise_int8 : ElementOp::depthwise;
+    const double cycles_per_mac = s.element_cycles[static_cast<std::size_t>(op)];
     const Kernel k{"dw", Conv2d{.n = 2, .c = 144, .h = 56, .w = 56, .k = 144, .r = 3, .s = 3, .pad_h = 1, .pad_w = 1, .groups = 144}, t};
     const auto c = m.evaluate(k, 1);
     const double valid_taps = (3.0 * 56 - 2) * (3.0 * 56 - 2);  // each border row and column loses one tap
     EXPECT_DOUBLE_EQ(c.effective_macs, 2 * 144 * valid_taps);
-    const double epilogue = 2.0 * 56 * 56 * 144 / 16 * (t == DType::s8 ? 6 : 2) / s.vector_ops_per_cycle;
-    EXPECT_NEAR(c.compute_s, (2 * 144 * valid_taps * cycles_per_mac + epilogue) / hz, 1e-15);
+    EXPECT_NEAR(c.compute_s, 2 * 144 * valid_taps * cycles_per_mac / hz, 1e-15);
     // The grouped-GEMM formulation would pad each group's one channel to 16 lanes (64 for int8).
     EXPECT_LT(c.compute_s * 5, k.macs() * 16 / s.macs_per_cycle(DType::f32) / hz) << dtype_name(t);
   }
+  // A catalog part derives them: the int8 class pays its requantizing epilogue (6 vector ops per
+  // output register against 2) over the 9 taps.
+  EXPECT_NEAR(s.element_cycles[static_cast<std::size_t>(ElementOp::depthwise_int8)] -
+                  s.element_cycles[static_cast<std::size_t>(ElementOp::depthwise)],
+              4.0 / 16 / 9 / s.vector_ops_per_cycle, 1e-12);
 }
 
 // A generation step reads every layer's weights once, 124 MB in int8 for GPT-2 124M, more than

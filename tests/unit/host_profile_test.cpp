@@ -132,6 +132,32 @@ TEST(HostProfile, SchemaTwoCarriesTheMatmulEfficiency) {
   EXPECT_NE(error_of(bad).find("p.json/matmul: unknown key"), std::string::npos) << error_of(bad);
 }
 
+// The int8 output costs are optional (absent where not measured: no VNNI, or AMX tiles), both or
+// neither, and reach the spec the model gets.
+TEST(HostProfile, Int8OutputCostsRoundTripBothOrNeither) {
+  HostProfile p = golden_profile();
+  p.schema_version = 2;
+  EXPECT_FALSE(to_json(p)["matmul"].contains("int8_output_cycles"));
+  p.int8_output_cycles = 0.085;
+  p.int8_relu_cycles = 0.053;
+  const auto doc = to_json(p);
+  const HostProfile back = host_profile_from_json(JsonView(doc, "x"));
+  EXPECT_EQ(back.int8_output_cycles, 0.085);
+  EXPECT_EQ(back.int8_relu_cycles, 0.053);
+  EXPECT_EQ(to_json(back), doc);
+  const CpuSpec spec = cpu_spec_from_profile(back);
+  EXPECT_EQ(spec.int8_output_cycles, 0.085);
+  EXPECT_EQ(spec.int8_relu_cycles, 0.053);
+  EXPECT_TRUE(spec.sources.count("int8_output_cycles"));
+  auto bad = doc;
+  bad["matmul"].erase("int8_relu_cycles");
+  EXPECT_NE(error_of(bad).find("p.json/matmul: missing required key \"int8_relu_cycles\""), std::string::npos)
+      << error_of(bad);
+  bad = doc;
+  bad["matmul"]["int8_output_cycles"] = -1;
+  EXPECT_NE(error_of(bad).find("p.json/matmul/int8_output_cycles: must be in"), std::string::npos) << error_of(bad);
+}
+
 // A CPU with AMX tiles carries their probed costs; the host model runs on them only where oneDNN
 // runs them too (not under ONEDNN_MAX_CPU_ISA below AMX, as the test suite holds it) and the OS
 // granted them (costs 0: refused).
@@ -216,4 +242,14 @@ TEST(HostProfile, ProbeOfThisMachineIsPhysical) {
   EXPECT_EQ(p.schema_version, 2);
   EXPECT_GT(p.matmul_beyond_l2_efficiency, 0.5);  // streaming past L2 at most halves the MAC rate
   EXPECT_LE(p.matmul_beyond_l2_efficiency, 1.0);
+  // The profile describes the instruction sets oneDNN may use here (ctest caps it below AMX).
+  EXPECT_EQ(p.cpu.isa, isa_onednn_uses(read_cpu_identity().isa));
+  if ((p.int8_path == "avx512_vnni" || p.int8_path == "avx_vnni") && !onednn_runs_amx()) {
+    // Requantizing and storing an output costs at least one vector op per register, and less
+    // than a 3x3 filter's MACs over 64 channels; so does a fused ReLU.
+    EXPECT_GT(p.int8_output_cycles, 1.0 / 16 / p.vector_ops_per_cycle);
+    EXPECT_LT(p.int8_output_cycles, 9 * 64 / p.int8_macs_per_cycle);
+    EXPECT_LT(p.int8_relu_cycles, 9 * 64 / p.int8_macs_per_cycle);
+    EXPECT_TRUE(p.element_cycles.count("depthwise_int8"));
+  }
 }
