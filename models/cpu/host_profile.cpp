@@ -118,6 +118,18 @@ double measure_matmul_beyond_l2_efficiency(const IsaFlags& isa) {
 // fused ReLU, whose post-op oneDNN applies per output register (on Zen 5 it adds 60%). Short
 // reductions like this one are where both show: MobileNet's expansions spend a third to two
 // thirds of their time on them.
+// A cache-resident kernel's median time less the call overhead, in cycles of the clock measured
+// around it (the higher reading of before and after, as `xpusim calibrate` does): cloud hosts
+// drift by several percent within seconds, and the model multiplies these cycles by the clock of
+// its own moment. nullopt where oneDNN cannot run the kernel here.
+std::optional<double> kernel_cycles(const Kernel& kernel, const MeasureOptions& options, const HostProfile& p) {
+  const double before = measure_vector_clock_ghz(p.cpu.isa);
+  const auto m = measure_with_onednn(kernel, options);
+  if (!m) return std::nullopt;
+  const double clock_ghz = std::max(before, measure_vector_clock_ghz(p.cpu.isa));
+  return std::max(m->median_s - p.kernel_call_us * 1e-6, 0.1 * m->median_s) * clock_ghz * 1e9;
+}
+
 struct Int8OutputCycles {
   double plain = 0, relu = 0;
 };
@@ -133,10 +145,9 @@ Int8OutputCycles measure_int8_output_cycles(const HostProfile& p) {
   auto per_output = [&](bool relu) -> std::optional<double> {
     Kernel k{"probe", c, DType::s8};
     k.fused_relu = relu;
-    const auto m = measure_with_onednn(k, o);
-    if (!m) return std::nullopt;
-    const double cycles = std::max(m->median_s - p.kernel_call_us * 1e-6, 0.0) * p.clock_vector_ghz * 1e9;
-    return std::max(cycles - macs / p.int8_macs_per_cycle, 0.0) / outputs;
+    const auto cycles = kernel_cycles(k, o, p);
+    if (!cycles) return std::nullopt;
+    return std::max(*cycles - macs / p.int8_macs_per_cycle, 0.0) / outputs;
   };
   const auto plain = per_output(false), relu = per_output(true);
   if (!plain || !relu) return {};
@@ -195,8 +206,7 @@ HostProfile probe_host_profile() {
   p.dram_gbps_all = round3(measure_read_bandwidth(dram_slice, threads) / 1e9);
 
   p.kernel_call_us = round3(measure_primitive_call_us());
-  // Each class's cost: a cache-resident oneDNN kernel of it, less the call overhead, in cycles of
-  // the clock non-matmul kernels run at.
+  // Each class's cost: a cache-resident oneDNN kernel of it, per unit of its work.
   MeasureOptions one_thread;
   one_thread.min_repeats = 15;
   one_thread.min_seconds = 0.004;
@@ -204,10 +214,9 @@ HostProfile probe_host_profile() {
     const auto op = static_cast<ElementOp>(i);
     const auto kernel = probe_kernel(op);
     if (!kernel) continue;
-    const auto m = measure_with_onednn(*kernel, one_thread);
-    if (!m) continue;  // not runnable here (a data type this oneDNN lacks): the derived cost stays
-    const double seconds = std::max(m->median_s - p.kernel_call_us * 1e-6, 0.1 * m->median_s);
-    p.element_cycles[std::string(element_op_name(op))] = round3(seconds * p.clock_vector_ghz * 1e9 / element_work(*kernel));
+    const auto cycles = kernel_cycles(*kernel, one_thread, p);
+    if (!cycles) continue;  // not runnable here (a data type this oneDNN lacks): the derived cost stays
+    p.element_cycles[std::string(element_op_name(op))] = round3(*cycles / element_work(*kernel));
   }
   p.matmul_beyond_l2_efficiency = round3(measure_matmul_beyond_l2_efficiency(p.cpu.isa));
   if (probes_int8_output_cycles(p)) {
