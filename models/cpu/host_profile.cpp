@@ -112,12 +112,6 @@ double measure_matmul_beyond_l2_efficiency(const IsaFlags& isa) {
   return std::clamp(*one / *many, 0.05, 1.0);
 }
 
-// What an int8 convolution on the vector units costs per output element beyond its MACs: oneDNN's
-// 1x1 convolution of 16 channels into 128 on 32x32 images (in L2; its MACs at the probed rate are
-// under half its time), less those MACs and the call overhead, per output; then the same with a
-// fused ReLU, whose post-op oneDNN applies per output register (on Zen 5 it adds 60%). Short
-// reductions like this one are where both show: MobileNet's expansions spend a third to two
-// thirds of their time on them.
 // A cache-resident kernel's median time less the call overhead, in cycles of the clock measured
 // around it (the higher reading of before and after, as `xpusim calibrate` does): cloud hosts
 // drift by several percent within seconds, and the model multiplies these cycles by the clock of
@@ -130,6 +124,12 @@ std::optional<double> kernel_cycles(const Kernel& kernel, const MeasureOptions& 
   return std::max(m->median_s - p.kernel_call_us * 1e-6, 0.1 * m->median_s) * clock_ghz * 1e9;
 }
 
+// What an int8 convolution on the vector units costs per output element beyond its MACs: oneDNN's
+// 1x1 convolution of 16 channels into 128 on 32x32 images (in L2; its MACs at the probed rate are
+// under half its time), less those MACs and the call overhead, per output; then the same with a
+// fused ReLU, whose post-op oneDNN applies per output register (on Zen 5 it adds 60%). Short
+// reductions like this one are where both show: MobileNet's expansions spend a third to two
+// thirds of their time on them.
 struct Int8OutputCycles {
   double plain = 0, relu = 0;
 };
