@@ -42,10 +42,11 @@ struct CpuSpec {
   double dram_gbps_per_core = 0;        // what one core can pull (bounded by its fill buffers)
   double l3_gbps_all = 0;               // all cores together from L3; 0: per core x cores
   // Software costs of one oneDNN primitive call (fitted on the host, see catalog).
-  // Share of the MAC rate a GEMM or convolution keeps when its working set is beyond L2: streaming
-  // operands from L3 or DRAM is hidden behind compute only in part (on a Zen 4 VM 0.94 for a
-  // 1x1 convolution; up to 0.8 for some ResNet layers). Measured on the host; catalog parts keep
-  // 1 (no published figure), so their large-batch times are optimistic by that much.
+  // Share of the MAC rate a GEMM or convolution keeps when none of its working set fits in L2:
+  // streaming operands from L3 or DRAM is hidden behind compute only in part (on Zen 4 and Zen 5
+  // VMs 0.90-0.94 for a 1x1 convolution). A working set partly in L2 loses in proportion to the
+  // part outside (cpu_cost.cpp). Measured on the host; catalog parts keep 1 (no published
+  // figure), so their large-batch times are optimistic by that much.
   double matmul_beyond_l2_efficiency = 1;
   // Cycles per output element of an int8 convolution or GEMM on the vector units beyond its MACs:
   // requantizing to u8, the store, and the output pixel's share of loading its inputs; and what a

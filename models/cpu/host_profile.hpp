@@ -41,8 +41,9 @@ struct HostProfile {
   double l2_gbps_core = 0, l3_gbps_core = 0, dram_gbps_core = 0;
   double l2_gbps_all = 0, l3_gbps_all = 0, dram_gbps_all = 0;
   double kernel_call_us = 0, fork_join_us = 0;
-  // GEMM/convolution throughput kept when operands stream from L3 or DRAM rather than L2: oneDNN's
-  // convolution per image at 32 images against one (see probe_host_profile). 1 in /1 profiles.
+  // GEMM/convolution throughput kept when none of the operands fit in L2 (CpuSpec's figure of the
+  // name): from oneDNN's convolution per image at 32 images against one (see probe_host_profile).
+  // 1 in /1 profiles.
   double matmul_beyond_l2_efficiency = 1;
   // Cycles per output element an int8 convolution or GEMM on the vector units spends beyond its
   // MACs; 0: not measured (no VNNI, or oneDNN runs AMX tiles), the model counts its epilogue's
@@ -59,6 +60,11 @@ struct HostProfile {
   std::map<std::string, double> element_cycles;
   double probe_seconds = 0;  // how long the probe took (in the file only, not in reports)
 };
+
+// The matmul efficiency with the whole working set past L2 under which the model's graded loss
+// (a slowdown of 1 + (1 / efficiency - 1) x the share past L2) gives `measured`: the rate of a
+// run whose working set has `share_many` past L2 over that of one with `share_one`.
+double matmul_efficiency_all_past_l2(double measured, double share_one, double share_many);
 
 // Measures this machine. Values are rounded to 3 significant digits: finer digits are noise.
 HostProfile probe_host_profile();
