@@ -234,7 +234,10 @@ TEST(HostProfile, ProbeOfThisMachineIsPhysical) {
   EXPECT_GT(p.l2_gbps_core, p.dram_gbps_core);
   EXPECT_GE(p.dram_gbps_all, 0.8 * p.dram_gbps_core);
   if (p.l3_effective_bytes > 0 && p.l3_reported_bytes > 0) {
-    EXPECT_LE(p.l3_effective_bytes, 2 * p.l3_reported_bytes);
+    // Where one core's rate falls past the midpoint to DRAM's. It can fall gradually: on a Zen 5
+    // VM reporting 32 MB, from 90 GB/s at 8 MB through 50-62 at 32 MB and 32-52 at 64 MB to 26-35
+    // at 128 MB, so the point lay anywhere from 30 to 78 MB from one probe to the next.
+    EXPECT_LE(p.l3_effective_bytes, 4 * p.l3_reported_bytes);
   }
   EXPECT_GT(p.kernel_call_us, 0);
   EXPECT_LT(p.kernel_call_us, 100);
