@@ -67,9 +67,8 @@ Lowered lower(const Kernel& k, const CpuSpec& spec) {
   const double epi = epilogue_ops(k.dtype) / spec.vector_ops_per_cycle;
   auto element = [&] {
     Lowered l;
-    const auto op = element_op_of(k);
     const double work = element_work(k);
-    l.cycles = op ? work * spec.element_cycles[static_cast<std::size_t>(*op)] : 0;
+    l.cycles = element_cycles_of(k, spec.element_cycles);
     l.units = std::max(1.0, std::ceil(work / 4096));  // oneDNN splits into cache-sized chunks
     return l;
   };

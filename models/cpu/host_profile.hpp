@@ -9,6 +9,7 @@
 // replay someone else's host), else $XPUSIM_HOST_PROFILE, else $XDG_CACHE_HOME/xpusim/
 // host-profile.json, else ~/.cache/xpusim/host-profile.json. A cached profile that another CPU
 // wrote, or an older schema, is measured again.
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -65,6 +66,15 @@ struct HostProfile {
 // (a slowdown of 1 + (1 / efficiency - 1) x the share past L2) gives `measured`: the rate of a
 // run whose working set has `share_many` past L2 over that of one with `share_one`.
 double matmul_efficiency_all_past_l2(double measured, double share_one, double share_many);
+
+// Pooling's costs (cycles per 64-byte channel vector at a window tap, max and average, and per
+// output position) from the cycles of its three probe pools of type `t` (pool_probe_kernels):
+// those under which each probe costs its vector taps and its outputs. None is taken below a
+// thousandth of a cycle (timing noise can make a small one negative).
+struct PoolCosts {
+  double per_max_vector = 0, per_avg_vector = 0, per_output = 0;
+};
+PoolCosts pool_costs_from_probes(DType t, const std::array<double, 3>& cycles);
 
 // Measures this machine. Values are rounded to 3 significant digits: finer digits are noise.
 HostProfile probe_host_profile();
