@@ -145,6 +145,34 @@ TEST(CpuCost, DepthwiseConvolutionCostsItsMacsAtTheDepthwiseRate) {
               4.0 / 16 / 9 / s.vector_ops_per_cycle, 1e-12);
 }
 
+// A pool pays each output position once and each 64 bytes of channels at each window tap once,
+// at its operation's rate: 65 u8 channels cost two vectors a tap, a 2x2 window four vector taps
+// an output against a 3x3's nine, and an average's vector costs what the class of averages does.
+TEST(CpuCost, PoolPaysItsOutputsAndItsChannelVectorsAtEachTap) {
+  auto m = model_for("c6i.large");
+  const CpuSpec& s = m.device().spec;
+  const double hz = s.freq_ghz_avx512 * 1e9;
+  auto cost = [&](ElementOp op) { return s.element_cycles[static_cast<std::size_t>(op)]; };
+  for (DType t : {DType::f32, DType::u8})
+    for (PoolOp op : {PoolOp::max, PoolOp::avg}) {
+      const bool int8 = t == DType::u8;
+      const double per_vector = op == PoolOp::max ? cost(int8 ? ElementOp::pool_max_vector_int8 : ElementOp::pool_max_vector)
+                                                  : cost(int8 ? ElementOp::pool_avg_vector_int8 : ElementOp::pool_avg_vector);
+      const double per_output = cost(int8 ? ElementOp::pool_output_int8 : ElementOp::pool_output);
+      for (int64_t window : {2, 3})
+        for (int64_t c : {64, 65, 768}) {
+          const Kernel k{"pool", Pool{op, 2, c, 16, 16, window, window, 2, 0}, t};
+          const int64_t out = window == 2 ? 8 : 7;
+          const double vectors = std::ceil(double(c) * double(dtype_bytes(t)) / 64);
+          const double cycles = 2.0 * out * out * (per_output + double(window * window) * vectors * per_vector);
+          EXPECT_NEAR(m.evaluate(k, 1).compute_s, cycles / hz, 1e-15) << dtype_name(t) << " c" << c << " r" << window;
+        }
+    }
+  // Catalog parts derive the classes: an average of u8 (widened to 32-bit sums) costs more per
+  // vector than a max.
+  EXPECT_GT(cost(ElementOp::pool_avg_vector_int8), cost(ElementOp::pool_max_vector_int8));
+}
+
 // A generation step reads every layer's weights once, 124 MB in int8 for GPT-2 124M, more than
 // any cache holds: its weight GEMMs stream from DRAM, though each layer's alone would fit in L2 or
 // L3, and the whole step cannot beat DRAM's bandwidth. A prompt's forward pass keeps the levels

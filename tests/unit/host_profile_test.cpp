@@ -216,6 +216,33 @@ TEST(HostProfile, SpecCarriesTheMeasuredFigures) {
 // instruction does width/32 MACs and a core has one or two FMA pipes; VPDPBUSD does four times
 // as many MACs per lane; bandwidth falls from L2 to DRAM; the knee lies below what cpuid reports
 // when cpuid reports one.
+// Pooling's costs are the ones under which the three probe pools take what they were measured
+// to take; noise that would make one negative leaves it at a thousandth of a cycle.
+TEST(HostProfile, PoolCostsReproduceTheProbes) {
+  for (DType t : {DType::f32, DType::u8}) {
+    const auto probes = pool_probe_kernels(t);
+    auto cycles = [&](const PoolCosts& c) {
+      std::array<double, 3> out{};
+      for (std::size_t i = 0; i < 3; ++i) {
+        const Pool& p = std::get<Pool>(probes[i].shape);
+        const double per_vector = p.op == PoolOp::max ? c.per_max_vector : c.per_avg_vector;
+        out[i] = pool_vector_taps(p, t) * per_vector + pool_outputs(p) * c.per_output;
+      }
+      return out;
+    };
+    const PoolCosts c = pool_costs_from_probes(t, cycles({1.6, 2.6, 45}));
+    EXPECT_NEAR(c.per_max_vector, 1.6, 1e-9);
+    EXPECT_NEAR(c.per_avg_vector, 2.6, 1e-9);
+    EXPECT_NEAR(c.per_output, 45, 1e-9);
+    // The narrow probe measured faster than its vectors alone at the wide one's rate.
+    std::array<double, 3> noisy = cycles({1.6, 2.6, 0});
+    noisy[0] *= 0.9;
+    const PoolCosts n = pool_costs_from_probes(t, noisy);
+    EXPECT_EQ(n.per_output, 1e-3);
+    EXPECT_GT(n.per_max_vector, 1.5);
+  }
+}
+
 TEST(HostProfile, ProbeOfThisMachineIsPhysical) {
   const char* path = std::getenv("XPUSIM_HOST_PROFILE");
   if (!path) GTEST_SKIP() << "run through ctest, which measures the profile first";
@@ -241,7 +268,7 @@ TEST(HostProfile, ProbeOfThisMachineIsPhysical) {
   }
   EXPECT_GT(p.kernel_call_us, 0);
   EXPECT_LT(p.kernel_call_us, 100);
-  for (const char* cls : {"streaming", "softmax", "norm", "pool"}) EXPECT_TRUE(p.element_cycles.count(cls)) << cls;
+  for (const char* cls : {"streaming", "softmax", "norm", "pool_avg_vector", "pool_max_vector_int8", "pool_output_int8"}) EXPECT_TRUE(p.element_cycles.count(cls)) << cls;
   EXPECT_EQ(p.schema_version, 2);
   EXPECT_GT(p.matmul_beyond_l2_efficiency, 0.5);  // streaming past L2 at most halves the MAC rate
   EXPECT_LE(p.matmul_beyond_l2_efficiency, 1.0);
