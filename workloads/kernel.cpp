@@ -23,6 +23,9 @@ double eltwise_flops_per_element(EltwiseOp op) {
     case EltwiseOp::cast: return 1;
     case EltwiseOp::copy: return 0;
     case EltwiseOp::scale: case EltwiseOp::mask: return 1;
+    case EltwiseOp::mish: return 8;        // x * tanh(ln(1 + e^x)): exp, add, log, tanh, multiply
+    case EltwiseOp::leaky_relu: return 2;  // compare, multiply
+    case EltwiseOp::sigmoid: return 4;     // 1 / (1 + e^-x)
   }
   return 1;
 }
@@ -30,7 +33,8 @@ double eltwise_flops_per_element(EltwiseOp op) {
 std::pair<int, int> eltwise_operands(EltwiseOp op) {
   switch (op) {
     case EltwiseOp::relu: case EltwiseOp::gelu: case EltwiseOp::tanh: case EltwiseOp::cast:
-    case EltwiseOp::copy: case EltwiseOp::scale: case EltwiseOp::mask: return {1, 1};
+    case EltwiseOp::copy: case EltwiseOp::scale: case EltwiseOp::mask: case EltwiseOp::mish:
+    case EltwiseOp::leaky_relu: case EltwiseOp::sigmoid: return {1, 1};
     case EltwiseOp::add: case EltwiseOp::add_relu: return {2, 1};
     case EltwiseOp::sgd_momentum: return {3, 2};  // reads param, grad, momentum; writes two
     case EltwiseOp::adam: return {4, 3};          // param, grad, m, v
@@ -63,6 +67,9 @@ std::string_view eltwise_op_name(EltwiseOp op) {
     case EltwiseOp::copy: return "copy";
     case EltwiseOp::scale: return "scale";
     case EltwiseOp::mask: return "mask";
+    case EltwiseOp::mish: return "mish";
+    case EltwiseOp::leaky_relu: return "leaky_relu";
+    case EltwiseOp::sigmoid: return "sigmoid";
   }
   return "?";
 }

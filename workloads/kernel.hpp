@@ -42,7 +42,10 @@ struct Conv2d {
 // `copy` rewrites a tensor in another layout (NCHW <-> NHWC around tensor-core convolutions);
 // `scale` multiplies by a constant; `mask` adds or selects a broadcast mask (attention's padding or
 // causal mask: the mask is small next to the tensor, so one tensor is read and one written).
-enum class EltwiseOp : uint8_t { relu, gelu, tanh, add, add_relu, sgd_momentum, adam, cast, copy, scale, mask };
+enum class EltwiseOp : uint8_t {
+  relu, gelu, tanh, add, add_relu, sgd_momentum, adam, cast, copy, scale, mask,
+  mish, leaky_relu, sigmoid  // leaky_relu: darknet's slope of 0.1 below zero
+};
 struct Elementwise {
   EltwiseOp op = EltwiseOp::relu;
   int64_t elements = 0;

@@ -28,9 +28,10 @@ std::optional<ElementOp> element_op_of(const Kernel& k) {
       [&](const Elementwise& e) -> std::optional<ElementOp> {
         switch (e.op) {
           case EltwiseOp::relu: case EltwiseOp::add: case EltwiseOp::add_relu: case EltwiseOp::cast:
-          case EltwiseOp::copy: case EltwiseOp::scale: case EltwiseOp::mask:
+          case EltwiseOp::copy: case EltwiseOp::scale: case EltwiseOp::mask: case EltwiseOp::leaky_relu:
             return is_int8(k.dtype) ? ElementOp::streaming_int8 : ElementOp::streaming;
-          case EltwiseOp::gelu: case EltwiseOp::tanh: return ElementOp::transcendental;
+          case EltwiseOp::gelu: case EltwiseOp::tanh: case EltwiseOp::mish: case EltwiseOp::sigmoid:
+            return ElementOp::transcendental;
           case EltwiseOp::sgd_momentum: return ElementOp::sgd_update;
           case EltwiseOp::adam: return ElementOp::adam_update;
         }

@@ -159,6 +159,12 @@ std::optional<Prepared> prepare(const Kernel& k, const dnnl::engine& eng, RngStr
           case EltwiseOp::relu: alg = algorithm::eltwise_relu; break;
           case EltwiseOp::gelu: alg = algorithm::eltwise_gelu_tanh; break;
           case EltwiseOp::tanh: alg = algorithm::eltwise_tanh; break;
+          case EltwiseOp::mish: alg = algorithm::eltwise_mish; break;
+          case EltwiseOp::sigmoid: alg = algorithm::eltwise_logistic; break;
+          case EltwiseOp::leaky_relu:
+            alg = algorithm::eltwise_relu;
+            alpha = 0.1f;
+            break;
           // A mask's broadcast operand stays in cache: adding a constant moves the same bytes.
           case EltwiseOp::scale: case EltwiseOp::mask:
             alg = algorithm::eltwise_linear;
