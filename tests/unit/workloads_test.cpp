@@ -1,3 +1,5 @@
+#include <stdexcept>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -114,6 +116,67 @@ TEST(ModelZoo, InceptionFactorizedFiltersKeepTheGrid) {
   EXPECT_EQ(factorized, 4 * 6 + 2 + 2 * 4);  // Mixed_6b-6e, Mixed_7a, Mixed_7b-7c
   const auto& fc = std::get<Gemm>(g.kernels.back().shape);
   EXPECT_EQ(fc.k, 2048);  // the 8x8x2048 map, pooled
+}
+
+namespace {
+const Kernel& named(const Graph& g, const std::string& name) {
+  for (const auto& k : g.kernels)
+    if (k.name == name) return k;
+  throw std::runtime_error("no kernel " + name);
+}
+}  // namespace
+
+// Independent oracle: the table darknet prints when it loads cfg/yolov4.cfg (608x608): 162 layers,
+// 110 of them convolutions, "Total BFLOPS 128.459", counted darknet's way: 2 per convolution MAC,
+// 1 per residual add's output, and the window's taps per max pool output; and rows of its table
+// (input channels, filters, BF as it rounds them).
+TEST(YoloV4, LayersMatchDarknetsTable) {
+  const Graph g = build_model("yolov4", {1, Precision::fp32, Mode::inference, 0});
+  double flops = 0;
+  int convs = 0;
+  for (const auto& k : g.kernels) {
+    if (std::holds_alternative<Conv2d>(k.shape)) flops += 2 * k.macs(), ++convs;
+    if (const auto* e = std::get_if<Elementwise>(&k.shape); e && e->op == EltwiseOp::add) flops += double(e->elements);
+    if (const auto* p = std::get_if<Pool>(&k.shape)) flops += double(p->r * p->s * p->c * p->out_h() * p->out_w());
+  }
+  EXPECT_EQ(convs, 110);
+  EXPECT_NEAR(flops / 1e9, 128.459, 0.0005);
+  struct Row {
+    int darknet_layer;
+    const char* kernel;
+    int64_t c, k;
+    double bf;
+  };
+  for (const Row& row : {Row{1, "stage1.down", 32, 64, 3.407}, Row{5, "stage1.block0.conv1", 64, 32, 0.379},
+                         Row{10, "stage1.transition", 128, 64, 1.514}, Row{114, "neck.conv3", 2048, 512, 0.757},
+                         Row{123, "up16.conv3", 256, 512, 3.407}, Row{138, "head8.output", 256, 255, 0.754},
+                         Row{141, "down16.conv0", 128, 256, 0.852}, Row{144, "down16.conv2", 256, 512, 3.407},
+                         Row{147, "down16.conv5", 512, 256, 0.379}, Row{158, "down32.conv5", 1024, 512, 0.379},
+                         Row{160, "head32.output", 1024, 255, 0.189}}) {
+    const Kernel& k = named(g, row.kernel);
+    const auto& c = std::get<Conv2d>(k.shape);
+    EXPECT_EQ(c.c, row.c) << "darknet layer " << row.darknet_layer;
+    EXPECT_EQ(c.k, row.k) << "darknet layer " << row.darknet_layer;
+    EXPECT_NEAR(2 * k.macs() / 1e9, row.bf, 0.0005) << "darknet layer " << row.darknet_layer;
+  }
+  // The three detection layers: 3 anchors x (80 classes + 5) at strides 8, 16 and 32.
+  for (const auto& [head, side] : {std::pair{"head8.output", 76}, {"head16.output", 38}, {"head32.output", 19}}) {
+    const auto& c = std::get<Conv2d>(named(g, head).shape);
+    EXPECT_EQ(c.k, 255) << head;
+    EXPECT_EQ(c.out_h(), side) << head;
+  }
+}
+
+// Independent oracle: the released yolov4.weights is 257,717,640 bytes, a 20-byte header and then
+// per convolution its biases (with batch norm also scales, running means and variances) and its
+// weights, as 32-bit floats. Training parameters count the batch norm's scale and shift, not its
+// running statistics.
+TEST(YoloV4, ParametersFillTheReleasedWeightsFile) {
+  const Graph g = build_model("yolov4", {1, Precision::fp32, Mode::training, 0});
+  int64_t normalized_channels = 0;
+  for (const auto& k : g.kernels)
+    if (const auto* n = std::get_if<Norm>(&k.shape); n && k.pass == Pass::forward) normalized_channels += n->cols;
+  EXPECT_EQ(g.parameters() + 2 * normalized_channels, (257'717'640 - 20) / 4);
 }
 
 TEST(ResNet50, BatchScalesWorkLinearly) {

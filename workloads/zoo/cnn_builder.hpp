@@ -41,7 +41,8 @@ class CnnBuilder {
         unfused_(training_ || o.unfused),
         conv_dtype_(matmul_dtype(o.precision)),
         // Quantized CNNs keep activations in u8 between layers; others in their precision.
-        act_dtype_(o.precision == Precision::int8 ? DType::u8 : auxiliary_dtype(o.precision)) {}
+        act_dtype_(o.precision == Precision::int8 ? DType::u8 : auxiliary_dtype(o.precision)),
+        float_dtype_(auxiliary_dtype(o.precision)) {}
 
   struct Filter {
     int64_t r, s;            // height x width
@@ -86,6 +87,10 @@ class CnnBuilder {
   void eltwise(const std::string& name, EltwiseOp op, int64_t elements_per_sample) {
     push(name, Elementwise{op, batch_ * elements_per_sample});
   }
+  // The same on values that are not quantized in an int8 network (a detector's output logits).
+  void eltwise_unquantized(const std::string& name, EltwiseOp op, int64_t elements_per_sample) {
+    push(name, Elementwise{op, batch_ * elements_per_sample}, float_dtype_);
+  }
 
   // A fully connected layer (with bias) on `in` features per sample.
   void linear(const std::string& name, int64_t in, int64_t out, bool relu) {
@@ -104,8 +109,11 @@ class CnnBuilder {
   // Ends the graph after a classifier of `classes` outputs.
   Graph finish(int64_t classes) {
     if (training_) push("softmax", Softmax{batch_, classes}, DType::f32);
-    return std::move(graph_);
+    return release();
   }
+
+  // Ends the graph as it is (a network whose loss is not a softmax over classes).
+  Graph release() { return std::move(graph_); }
 
   bool unfused() const { return unfused_; }
 
@@ -117,7 +125,7 @@ class CnnBuilder {
 
   int64_t batch_;
   bool training_, unfused_;
-  DType conv_dtype_, act_dtype_;
+  DType conv_dtype_, act_dtype_, float_dtype_;
   Graph graph_;
 };
 
