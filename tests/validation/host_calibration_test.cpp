@@ -127,6 +127,12 @@ TEST_F(HostCalibration, MobileNetV2Int8Batch1OneThread) {
   expect_calibrated([] { return calibrate(1, 1, "mobilenet-v2"); }, 0.20, 0.25);
 }
 
+// YOLOv4 at 608x608: 3x3 convolutions on large maps, leaky ReLUs, residual adds, the SPP block's
+// wide max pools and the heads' sigmoids (its Mish kernels have no u8 form in oneDNN: not run).
+TEST_F(HostCalibration, YoloV4Int8Batch1OneThread) {
+  expect_calibrated([] { return calibrate(1, 1, "yolov4"); }, 0.20, 0.25);
+}
+
 // Two threads need two free cores. On a shared machine another process often holds one; then the
 // measured two-thread run is no faster than one thread and says nothing about the model. Measure
 // again a few times and skip, saying so, if the second core never frees up.
